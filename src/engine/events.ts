@@ -1,0 +1,125 @@
+import type { Errno, Pfn, Pid, VirtAddr } from "./types";
+
+/** One comparison made while walking a tree: which node, its page, and memcmp's sign. */
+export interface Compare {
+  node: number;
+  pfn: Pfn;
+  result: -1 | 0 | 1;
+}
+
+/**
+ * Everything the engine does, as typed events. Each names the kernel function
+ * it models (`fn`), so the UI can narrate and show the code; the same scenario
+ * always yields the same events.
+ */
+export type KsmEvent =
+  | { type: "scan-start"; fn: "scan_get_next_rmap_item"; seqnr: number; unstableDropped: number }
+  | {
+      type: "visit";
+      fn: "scan_get_next_rmap_item";
+      pid: Pid;
+      addr: VirtAddr;
+      pfn: Pfn;
+      item: number;
+      isNew: boolean;
+    }
+  | {
+      type: "rmap-free";
+      fn: "remove_trailing_rmap_items" | "get_next_rmap_item";
+      pid: Pid;
+      addr: VirtAddr;
+      item: number;
+    }
+  | {
+      type: "slot-removed";
+      fn: "scan_get_next_rmap_item" | "__ksm_exit" | "unmerge_and_remove_all_rmap_items";
+      pid: Pid;
+    }
+  | { type: "scan-end"; fn: "scan_get_next_rmap_item"; seqnr: number }
+  | {
+      type: "stable-search";
+      fn: "stable_tree_search";
+      item: number;
+      pfn: Pfn;
+      path: Compare[];
+      found: number | null;
+    }
+  | {
+      type: "stable-prune";
+      fn: "stable_tree_search" | "stable_tree_insert" | "remove_node_from_stable_tree";
+      node: number;
+      item: number | null;
+    }
+  | {
+      type: "checksum";
+      fn: "calc_checksum";
+      item: number;
+      pfn: Pfn;
+      old: number;
+      checksum: number;
+      volatile: boolean;
+    }
+  | {
+      type: "unstable-search";
+      fn: "unstable_tree_search_insert";
+      item: number;
+      pfn: Pfn;
+      path: Compare[];
+      outcome: "match" | "inserted" | "page-gone" | "same-page";
+      match: number | null;
+    }
+  | {
+      type: "merge-two";
+      fn: "try_to_merge_two_pages";
+      items: [number, number];
+      kpfn: Pfn | null;
+      ok: boolean;
+      why?: string;
+    }
+  | {
+      type: "merge-with-ksm";
+      fn: "try_to_merge_with_ksm_page";
+      item: number;
+      pfn: Pfn;
+      kpfn: Pfn;
+      ok: boolean;
+    }
+  | { type: "stable-insert"; fn: "stable_tree_insert"; node: number; kpfn: Pfn; ok: boolean; path: Compare[] }
+  | { type: "stable-append"; fn: "stable_tree_append"; node: number; item: number }
+  | {
+      type: "stable-remove";
+      fn: "remove_rmap_item_from_tree";
+      item: number;
+      node: number;
+      promoted: number | null;
+    }
+  | { type: "unstable-remove"; fn: "remove_rmap_item_from_tree"; item: number; erased: boolean }
+  | { type: "break-cow"; fn: "break_ksm"; pid: Pid; addr: VirtAddr; from: Pfn; to: Pfn | null; errno?: Errno }
+  | { type: "fault"; fn: "do_anonymous_page"; pid: Pid; addr: VirtAddr; pfn: Pfn; write: boolean }
+  | { type: "cow-fault"; fn: "do_wp_page"; pid: Pid; addr: VirtAddr; from: Pfn; to: Pfn; ksm: boolean }
+  | { type: "wp-reuse"; fn: "do_wp_page"; pid: Pid; addr: VirtAddr; pfn: Pfn }
+  | { type: "mmap"; fn: "do_mmap"; pid: Pid; start: VirtAddr; len: number }
+  | { type: "munmap"; fn: "do_munmap"; pid: Pid; start: VirtAddr; len: number; errno?: Errno }
+  | {
+      type: "madvise";
+      fn: "ksm_madvise";
+      pid: Pid;
+      start: VirtAddr;
+      len: number;
+      advice: string;
+      errno?: Errno;
+    }
+  | { type: "ksm-enter"; fn: "__ksm_enter"; pid: Pid; wakeup: boolean }
+  | { type: "spawn"; fn: "do_fork"; pid: Pid; name: string }
+  | { type: "fork"; fn: "dup_mmap"; parent: Pid; child: Pid }
+  | { type: "exit"; fn: "__ksm_exit"; pid: Pid; easyToFree: boolean; registered: boolean }
+  | { type: "oom-kill"; fn: "oom_kill_process"; pid: Pid; totalVm: number }
+  | { type: "oom-fail"; fn: "out_of_memory"; for: string }
+  | { type: "sysfs-write"; fn: string; file: string; value: string; errno?: Errno }
+  | { type: "unmerge"; fn: "unmerge_and_remove_all_rmap_items"; errno?: Errno }
+  | { type: "ksmd-batch"; fn: "ksm_do_scan"; scanned: number; seqnr: number };
+
+export type KsmEventType = KsmEvent["type"];
+
+/** Receives events as they happen; null when nobody listens (the benchmark). */
+export type Tracer = ((e: KsmEvent) => void) | null;

@@ -1,0 +1,19 @@
+/** The engine's public surface: a deterministic, DOM-free simulation of Linux KSM. */
+export { type Checksummer, loadChecksummer } from "./checksum";
+export type { KsmEvent, KsmEventType, Tracer } from "./events";
+export { Kernel, type KernelOptions, MADV_MERGEABLE, MADV_UNMERGEABLE } from "./kernel";
+export { isProfileName, PROFILES, type ProfileName } from "./ksm/profile";
+export { ksmdBatch, waitScans } from "./ksmd";
+export {
+  COUNTER_KEYS,
+  counters,
+  defaultFrames,
+  type OutputLine,
+  parseScenario,
+  type Scenario,
+  ScenarioError,
+  ScenarioRun,
+  type Step,
+} from "./scenario";
+export { SYSFS_DIR, sysfsFiles, sysfsRead, sysfsWritable, sysfsWrite } from "./sysfs";
+export * from "./types";

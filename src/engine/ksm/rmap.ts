@@ -1,0 +1,94 @@
+import type { MmStruct } from "../mm";
+import { RbNode } from "../rbtree";
+import type { Pfn, VirtAddr } from "../types";
+
+/* rmap_item->address low bits, kept apart here for clarity. */
+export const UNSTABLE_FLAG = 0x100; // a node of the unstable tree (2.6.32 spelt it NODE_FLAG without STABLE_FLAG)
+export const STABLE_FLAG = 0x200; // in the stable tree: as a node or hanging off one
+export const NODE_FLAG = 0x400; // 2.6.32: this item is itself the stable tree's node for its KSM page
+export const SEQNR_MASK = 0xff; // low bits of the scan that inserted an unstable node
+
+/**
+ * rmap_item: reverse mapping of one scanned virtual page. It is a tree node
+ * (RbNode) when it sits in the unstable tree, and in 2.6.32 also when it is
+ * the node of a KSM page in the stable tree.
+ */
+export class RmapItem extends RbNode {
+  /** Next item of the same mm_slot, in ascending address order (rmap_list). */
+  rmapList: RmapItem | null = null;
+  oldchecksum = 0;
+  flags = 0;
+  /** ksm_scan.seqnr & SEQNR_MASK when inserted into the unstable tree. */
+  seqnr = 0;
+  /* 2.6.32: the chain of items sharing this item's KSM page (when stable) */
+  next: RmapItem | null = null;
+  prev: RmapItem | null = null;
+  /* 6.18: the stable node this item hangs off, and its place in that node's hlist */
+  head: StableNode | null = null;
+  hlistNext: RmapItem | null = null;
+  hlistPrev: RmapItem | null = null;
+
+  constructor(
+    readonly id: number,
+    readonly mm: MmStruct,
+    readonly address: VirtAddr,
+  ) {
+    super();
+  }
+}
+
+/** 6.18's ksm_stable_node: a KSM page in the stable tree, with the items mapping it (newest first). */
+export class StableNode extends RbNode {
+  hlist: RmapItem | null = null;
+  rmapHlistLen = 0;
+  constructor(
+    readonly id: number,
+    public kpfn: Pfn,
+  ) {
+    super();
+  }
+}
+
+/** mm_slot: one registered mm, on the circular list headed by ksm_mm_head. */
+export class MmSlot {
+  prev: MmSlot = this;
+  next: MmSlot = this;
+  /** Head of this mm's rmap_items, sorted by address. */
+  rmapList: RmapItem | null = null;
+  constructor(readonly mm: MmStruct | null) {}
+}
+
+/** list_add_tail(): insert slot just before `before`. */
+export function listAddTail(slot: MmSlot, before: MmSlot): void {
+  slot.prev = before.prev;
+  slot.next = before;
+  before.prev.next = slot;
+  before.prev = slot;
+}
+
+export function listDel(slot: MmSlot): void {
+  slot.prev.next = slot.next;
+  slot.next.prev = slot.prev;
+  slot.prev = slot;
+  slot.next = slot;
+}
+
+/** list_move(): move slot to just after `after`. */
+export function listMove(slot: MmSlot, after: MmSlot): void {
+  listDel(slot);
+  listAddTail(slot, after.next);
+}
+
+/** ksm_scan: the cursor. */
+export class KsmScan {
+  /** Where the next page comes from; ksm_mm_head between full scans. */
+  mmSlot: MmSlot;
+  address: VirtAddr = 0;
+  /** The last rmap_item handed out in mmSlot, or null for the list's head. */
+  rmapItem: RmapItem | null = null;
+  /** Completed full scans: shown as full_scans. */
+  seqnr = 0;
+  constructor(head: MmSlot) {
+    this.mmSlot = head;
+  }
+}

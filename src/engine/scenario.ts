@@ -1,0 +1,360 @@
+import { type Kernel, MADV_MERGEABLE, MADV_UNMERGEABLE } from "./kernel";
+import { waitScans } from "./ksmd";
+import { sysfsFiles, sysfsWrite } from "./sysfs";
+import { PAGE_SIZE, type Pid, type VirtAddr } from "./types";
+
+/** A scenario file (format version 1: see docs/scenario-format.md). */
+export interface Scenario {
+  name: string;
+  description?: string;
+  memory_frames?: number;
+  steps: Step[];
+}
+
+export type Step =
+  | { op: "spawn"; proc: string }
+  | { op: "mmap"; proc: string; region: string; pages: number }
+  | { op: "munmap"; proc: string; region: string }
+  | { op: "fill"; proc: string; region: string; from: number; pages: number; value: number }
+  | { op: "write"; proc: string; region: string; page: number; offset?: number; byte: number }
+  | {
+      op: "madvise";
+      proc: string;
+      region: string;
+      from?: number;
+      pages: number;
+      advice: "mergeable" | "unmergeable";
+    }
+  | { op: "fork"; proc: string; child: string }
+  | { op: "exit"; proc: string }
+  | { op: "sysfs"; file: string; value: string }
+  | { op: "wait_scans"; n: number }
+  | { op: "snapshot"; label: string };
+
+export type Op = Step["op"];
+
+/** A malformed scenario: names the step (null for the file itself) and the field. */
+export class ScenarioError extends Error {
+  constructor(
+    readonly step: number | null,
+    readonly field: string | null,
+    readonly detail: string,
+  ) {
+    super(`${step === null ? "scenario" : `step ${step}`}${field ? `, field "${field}"` : ""}: ${detail}`);
+  }
+}
+
+type FieldKind = "name" | "count" | "index" | "u32" | "byte" | "offset" | "string" | "advice";
+
+/** Each op's fields: kind, and whether it may be left out. */
+const OPS: Record<Op, Record<string, [FieldKind, boolean]>> = {
+  spawn: { proc: ["name", true] },
+  mmap: { proc: ["name", true], region: ["name", true], pages: ["count", true] },
+  munmap: { proc: ["name", true], region: ["name", true] },
+  fill: {
+    proc: ["name", true],
+    region: ["name", true],
+    from: ["index", true],
+    pages: ["index", true],
+    value: ["u32", true],
+  },
+  write: {
+    proc: ["name", true],
+    region: ["name", true],
+    page: ["index", true],
+    offset: ["offset", false],
+    byte: ["byte", true],
+  },
+  madvise: {
+    proc: ["name", true],
+    region: ["name", true],
+    from: ["index", false],
+    pages: ["index", true],
+    advice: ["advice", true],
+  },
+  fork: { proc: ["name", true], child: ["name", true] },
+  exit: { proc: ["name", true] },
+  sysfs: { file: ["name", true], value: ["string", true] },
+  wait_scans: { n: ["index", true] },
+  snapshot: { label: ["string", true] },
+};
+
+function checkField(kind: FieldKind, v: unknown): string | null {
+  const int = (lo: number, hi: number) =>
+    typeof v === "number" && Number.isInteger(v) && v >= lo && v <= hi
+      ? null
+      : `must be an integer from ${lo} to ${hi}`;
+  switch (kind) {
+    case "name":
+      return typeof v === "string" && v.length > 0 ? null : "must be a non-empty string";
+    case "string":
+      return typeof v === "string" ? null : "must be a string";
+    case "count":
+      return int(1, 1 << 24);
+    case "index":
+      return int(0, 1 << 24);
+    case "u32":
+      return int(0, 0xffff_ffff);
+    case "byte":
+      return int(0, 255);
+    case "offset":
+      return int(0, PAGE_SIZE - 1);
+    case "advice":
+      return v === "mergeable" || v === "unmergeable" ? null : 'must be "mergeable" or "unmergeable"';
+  }
+}
+
+/**
+ * Check a parsed JSON value against the format, including the names it uses:
+ * processes and regions must exist when a step uses them, and pages must lie
+ * inside their region. Returns the scenario or throws a ScenarioError.
+ */
+export function parseScenario(json: unknown): Scenario {
+  if (typeof json !== "object" || json === null || Array.isArray(json))
+    throw new ScenarioError(null, null, "must be a JSON object");
+  const s = json as Record<string, unknown>;
+  for (const key of Object.keys(s))
+    if (!["name", "description", "memory_frames", "steps"].includes(key))
+      throw new ScenarioError(null, key, "is not a field of a scenario");
+  if (typeof s.name !== "string" || s.name === "")
+    throw new ScenarioError(null, "name", "must be a non-empty string");
+  if (s.description !== undefined && typeof s.description !== "string")
+    throw new ScenarioError(null, "description", "must be a string");
+  if (s.memory_frames !== undefined && checkField("count", s.memory_frames))
+    throw new ScenarioError(null, "memory_frames", checkField("count", s.memory_frames)!);
+  if (s.memory_frames !== undefined && (s.memory_frames as number) < 16)
+    throw new ScenarioError(null, "memory_frames", "must be at least 16");
+  if (!Array.isArray(s.steps)) throw new ScenarioError(null, "steps", "must be an array");
+
+  const procs = new Map<string, Map<string, number>>(); // live process -> region -> pages
+  s.steps.forEach((raw: unknown, i: number) => {
+    if (typeof raw !== "object" || raw === null || Array.isArray(raw))
+      throw new ScenarioError(i, null, "must be a JSON object");
+    const step = raw as Record<string, unknown>;
+    const op = step.op as Op;
+    if (typeof op !== "string" || !(op in OPS))
+      throw new ScenarioError(i, "op", `must be one of ${Object.keys(OPS).join(", ")}`);
+    const fields = OPS[op];
+    for (const key of Object.keys(step)) {
+      if (key !== "op" && !(key in fields)) throw new ScenarioError(i, key, `is not a field of "${op}"`);
+    }
+    for (const [field, [kind, required]] of Object.entries(fields)) {
+      if (step[field] === undefined) {
+        if (required) throw new ScenarioError(i, field, `is required by "${op}"`);
+        continue;
+      }
+      const bad = checkField(kind, step[field]);
+      if (bad) throw new ScenarioError(i, field, bad);
+    }
+    checkNames(i, step as unknown as Step, procs);
+  });
+  return s as unknown as Scenario;
+}
+
+function checkNames(i: number, step: Step, procs: Map<string, Map<string, number>>): void {
+  const live = (field: "proc", name: string) => {
+    const regions = procs.get(name);
+    if (!regions) throw new ScenarioError(i, field, `no running process is called "${name}"`);
+    return regions;
+  };
+  const region = (regions: Map<string, number>, name: string) => {
+    const pages = regions.get(name);
+    if (pages === undefined)
+      throw new ScenarioError(
+        i,
+        "region",
+        `process "${"proc" in step ? step.proc : ""}" has no region "${name}"`,
+      );
+    return pages;
+  };
+  switch (step.op) {
+    case "spawn":
+      if (procs.has(step.proc))
+        throw new ScenarioError(i, "proc", `a process "${step.proc}" is already running`);
+      procs.set(step.proc, new Map());
+      break;
+    case "fork":
+      if (procs.has(step.child))
+        throw new ScenarioError(i, "child", `a process "${step.child}" is already running`);
+      procs.set(step.child, new Map(live("proc", step.proc)));
+      break;
+    case "exit":
+      live("proc", step.proc);
+      procs.delete(step.proc);
+      break;
+    case "mmap": {
+      const regions = live("proc", step.proc);
+      if (regions.has(step.region))
+        throw new ScenarioError(i, "region", `"${step.region}" is already mapped`);
+      regions.set(step.region, step.pages);
+      break;
+    }
+    case "munmap": {
+      const regions = live("proc", step.proc);
+      region(regions, step.region);
+      regions.delete(step.region);
+      break;
+    }
+    case "fill": {
+      const pages = region(live("proc", step.proc), step.region);
+      if (step.from + step.pages > pages)
+        throw new ScenarioError(
+          i,
+          "pages",
+          `pages ${step.from}..${step.from + step.pages - 1} are not all inside the region's ${pages}`,
+        );
+      break;
+    }
+    case "write": {
+      const pages = region(live("proc", step.proc), step.region);
+      if (step.page >= pages) throw new ScenarioError(i, "page", `the region has pages 0..${pages - 1}`);
+      break;
+    }
+    case "madvise":
+      region(live("proc", step.proc), step.region); // ranges beyond the region are the kernel's to judge
+      break;
+  }
+}
+
+/** Enough frames for any scenario: everything mapped, copied once per fork and once more for KSM. */
+export function defaultFrames(s: Scenario): number {
+  let mapped = 0;
+  let forks = 0;
+  for (const step of s.steps) {
+    if (step.op === "mmap") mapped += step.pages;
+    if (step.op === "fork") forks++;
+  }
+  return Math.max(1024, 2 * mapped * (forks + 1) + 64);
+}
+
+export const COUNTER_KEYS = [
+  "pages_shared",
+  "pages_sharing",
+  "pages_unshared",
+  "pages_volatile",
+  "full_scans",
+] as const;
+
+export type SnapshotLine = { scenario: string; label: string } & Record<
+  (typeof COUNTER_KEYS)[number],
+  number
+>;
+export interface ErrorLine {
+  scenario: string;
+  step: number;
+  op: Op;
+  errno: string;
+}
+export type OutputLine = SnapshotLine | ErrorLine;
+
+export function counters(k: Kernel): Record<(typeof COUNTER_KEYS)[number], number> {
+  const ksm = k.ksm;
+  return {
+    pages_shared: ksm.pagesShared,
+    pages_sharing: ksm.pagesSharing,
+    pages_unshared: ksm.pagesUnshared,
+    pages_volatile: ksm.pagesVolatile,
+    full_scans: ksm.fullScans,
+  };
+}
+
+/**
+ * Runs a parsed scenario's steps one at a time on a kernel. Output lines and
+ * notes (for stderr) go to the callbacks; a step the kernel fails prints its
+ * errno and the run goes on.
+ */
+export class ScenarioRun {
+  private readonly pids = new Map<string, Pid>();
+  private readonly regions = new Map<Pid, Map<string, { start: VirtAddr; pages: number }>>();
+  next = 0;
+
+  constructor(
+    readonly k: Kernel,
+    readonly scenario: Scenario,
+    private readonly out: (line: OutputLine) => void,
+    private readonly note: (text: string) => void = () => {},
+  ) {}
+
+  get done(): boolean {
+    return this.next >= this.scenario.steps.length;
+  }
+
+  runAll(): void {
+    while (!this.done) this.step();
+  }
+
+  /** Run the next step. */
+  step(): void {
+    const i = this.next++;
+    const step = this.scenario.steps[i];
+    const err = this.apply(step);
+    if (err) this.out({ scenario: this.scenario.name, step: i, op: step.op, errno: err });
+  }
+
+  private region(pid: Pid, name: string) {
+    return this.regions.get(pid)!.get(name)!;
+  }
+
+  private apply(step: Step): string | 0 {
+    const k = this.k;
+    if (step.op === "spawn") {
+      const t = k.spawn(step.proc);
+      this.pids.set(step.proc, t.pid);
+      this.regions.set(t.pid, new Map());
+      return 0;
+    }
+    if (step.op === "sysfs") {
+      if (!sysfsFiles(k.ksm.profile).includes(step.file)) {
+        this.note(`${this.scenario.name}: ${k.ksm.profile} has no /sys/kernel/mm/ksm/${step.file}: skipped`);
+        return 0;
+      }
+      return sysfsWrite(k, step.file, step.value);
+    }
+    if (step.op === "wait_scans") {
+      const why = waitScans(k, step.n);
+      if (why) this.note(`${this.scenario.name}: wait_scans: ${why}`);
+      return why ? "EAGAIN" : 0;
+    }
+    if (step.op === "snapshot") {
+      this.out({ scenario: this.scenario.name, label: step.label, ...counters(k) });
+      return 0;
+    }
+    const pid = this.pids.get(step.proc)!;
+    if (!k.task(pid)) return "ESRCH"; // killed by the OOM killer
+    switch (step.op) {
+      case "mmap": {
+        const start = k.mmap(pid, step.pages, step.region);
+        if (typeof start === "string") return start;
+        this.regions.get(pid)!.set(step.region, { start, pages: step.pages });
+        return 0;
+      }
+      case "munmap": {
+        const r = this.region(pid, step.region);
+        this.regions.get(pid)!.delete(step.region);
+        return k.munmap(pid, r.start, r.pages * PAGE_SIZE);
+      }
+      case "fill": {
+        const r = this.region(pid, step.region);
+        return k.fill(pid, r.start + step.from * PAGE_SIZE, step.pages, step.value);
+      }
+      case "write": {
+        const r = this.region(pid, step.region);
+        return k.writeByte(pid, r.start + step.page * PAGE_SIZE + (step.offset ?? 0), step.byte);
+      }
+      case "madvise": {
+        const r = this.region(pid, step.region);
+        const advice = step.advice === "mergeable" ? MADV_MERGEABLE : MADV_UNMERGEABLE;
+        return k.madvise(pid, r.start + (step.from ?? 0) * PAGE_SIZE, step.pages * PAGE_SIZE, advice);
+      }
+      case "fork": {
+        const child = k.fork(pid, step.child);
+        if (typeof child === "string") return child;
+        this.pids.set(step.child, child.pid);
+        this.regions.set(child.pid, new Map(this.regions.get(pid)));
+        return 0;
+      }
+      case "exit":
+        return k.exit(pid);
+    }
+  }
+}
