@@ -3,7 +3,7 @@ import { PAGE_SIZE, type Pfn, type Pid, type VirtAddr } from "./types";
 /* vm_flags bits. Every simulated mapping is private anonymous read-write. */
 export const VM_READ = 0x1;
 export const VM_WRITE = 0x2;
-export const VM_MERGEABLE = 0x8000_0000;
+export const VM_MERGEABLE = 0x4000_0000; // (0x80000000 in 2.6.32; kept within a small integer here)
 
 /* mm->flags bits */
 export const MMF_VM_MERGEABLE = 0x1; // registered with KSM (has an MmSlot)

@@ -14,6 +14,8 @@ export class Ksm2632 extends Ksm {
   readonly profile = "linux-2.6.32";
   readonly rootStableTree = new RbRoot();
   protected readonly breakKsmWrites = true;
+  /** pruneNode()'s second result: the node's KSM page, with a reference. */
+  private prunedPage: Pfn = -1;
 
   /** ksm_do_scan()'s loop body. */
   protected scanOne(page: Pfn, rmapItem: RmapItem): void {
@@ -93,11 +95,14 @@ export class Ksm2632 extends Ksm {
    * no longer maps a KSM page is removed, and the next of its chain takes its
    * place. Null, with the node gone from the tree, if none is left.
    */
-  private pruneNode(node: RmapItem): Found | null {
+  private pruneNode(node: RmapItem): RmapItem | null {
     let treeItem: RmapItem | null = node;
     while (treeItem) {
       const page = this.getKsmPage(treeItem);
-      if (page >= 0) return { item: treeItem, page };
+      if (page >= 0) {
+        this.prunedPage = page;
+        return treeItem;
+      }
       const nextItem: RmapItem | null = treeItem.next;
       if (this.tracing)
         this.k.emit({ type: "stable-prune", fn: "stable_tree_search", node: node.id, item: treeItem.id });
@@ -116,16 +121,17 @@ export class Ksm2632 extends Ksm {
     const path: Compare[] | null = this.tracing ? [] : null;
     let found: Found | null = null;
     while (node) {
-      const at = this.pruneNode(node);
-      if (!at) break;
-      const ret = this.mem.memcmpPages(page, at.page);
-      path?.push({ node: at.item.id, pfn: at.page, result: sign(ret) });
+      const treeItem = this.pruneNode(node);
+      if (!treeItem) break;
+      const treePage = this.prunedPage;
+      const ret = this.mem.memcmpPages(page, treePage);
+      path?.push({ node: treeItem.id, pfn: treePage, result: sign(ret) });
       if (ret === 0) {
-        found = at;
+        found = { item: treeItem, page: treePage };
         break;
       }
-      this.mem.putPage(at.page);
-      node = (ret < 0 ? at.item.rbLeft : at.item.rbRight) as RmapItem | null;
+      this.mem.putPage(treePage);
+      node = (ret < 0 ? treeItem.rbLeft : treeItem.rbRight) as RmapItem | null;
     }
     if (path)
       this.k.emit({
@@ -159,12 +165,12 @@ export class Ksm2632 extends Ksm {
       return ok ? rmapItem : null;
     };
     while (node) {
-      const at = this.pruneNode(node);
-      if (!at) return done(false);
-      const ret = this.mem.memcmpPages(page, at.page);
-      path?.push({ node: at.item.id, pfn: at.page, result: sign(ret) });
-      this.mem.putPage(at.page);
-      parent = at.item;
+      const treeItem = this.pruneNode(node);
+      if (!treeItem) return done(false);
+      const ret = this.mem.memcmpPages(page, this.prunedPage);
+      path?.push({ node: treeItem.id, pfn: this.prunedPage, result: sign(ret) });
+      this.mem.putPage(this.prunedPage);
+      parent = treeItem;
       // Equal is not a bug: when we searched, this page was not yet write-protected.
       if (ret === 0) return done(false);
       goLeft = ret < 0;

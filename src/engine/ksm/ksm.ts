@@ -59,6 +59,8 @@ export abstract class Ksm {
   readonly mmSlotsHash = new Map<MmStruct, MmSlot>();
   readonly rootUnstableTree = new RbRoot();
 
+  /** The page scanGetNextRmapItem() found, with a reference held. */
+  scanPage: Pfn = -1;
   protected nextItemId = 1;
   protected readonly mem: PhysMem;
 
@@ -112,10 +114,11 @@ export abstract class Ksm {
   ksmDoScan(scanNpages: number): number {
     let scanned = 0;
     while (scanNpages-- > 0) {
-      const next = this.scanGetNextRmapItem();
-      if (!next) break;
-      this.scanOne(next.page, next.item);
-      this.mem.putPage(next.page);
+      const rmapItem = this.scanGetNextRmapItem();
+      if (!rmapItem) break;
+      const page = this.scanPage;
+      this.scanOne(page, rmapItem);
+      this.mem.putPage(page);
       this.pagesScanned++;
       scanned++;
     }
@@ -128,9 +131,10 @@ export abstract class Ksm {
    * scan_get_next_rmap_item(): the next present anonymous page of the
    * registered areas (with a reference on it), and its rmap_item. Not
    * present and zero-page addresses are passed over without cost. Returns
-   * null at the end of a full scan.
+   * null at the end of a full scan. The page goes to this.scanPage (the
+   * kernel's `struct page **page` out-parameter).
    */
-  scanGetNextRmapItem(): Found | null {
+  scanGetNextRmapItem(): RmapItem | null {
     const scan = this.ksmScan;
     if (this.listEmpty()) return null;
 
@@ -167,7 +171,8 @@ export abstract class Ksm {
             const rmapItem = this.getNextRmapItem(slot, scan.address);
             scan.rmapItem = rmapItem;
             scan.address += PAGE_SIZE;
-            return { item: rmapItem, page };
+            this.scanPage = page;
+            return rmapItem;
           }
           scan.address += PAGE_SIZE;
         }
@@ -302,50 +307,29 @@ export abstract class Ksm {
    */
   protected unstableTreeSearchInsert(rmapItem: RmapItem, page: Pfn): Found | null {
     const root = this.rootUnstableTree;
+    const path: Compare[] | null = this.tracing ? [] : null;
     let parent: RmapItem | null = null;
     let goLeft = false;
     let node = root.rbNode as RmapItem | null;
-    const path: Compare[] | null = this.tracing ? [] : null;
-    const done = (outcome: "match" | "inserted" | "page-gone" | "same-page", match: RmapItem | null) => {
-      if (path)
-        this.k.emit({
-          type: "unstable-search",
-          fn: "unstable_tree_search_insert",
-          item: rmapItem.id,
-          pfn: page,
-          path,
-          outcome,
-          match: match?.id ?? null,
-        });
-    };
 
     while (node) {
       const treePage = this.getMergeablePage(node);
-      if (treePage < 0) {
-        done("page-gone", null);
-        return null;
-      }
+      if (treePage < 0) return this.unstableSearchDone(rmapItem, page, path, "page-gone", null);
       // Don't substitute a ksm page for a forked page: never merge a page with itself.
       if (treePage === page) {
         this.mem.putPage(treePage);
-        done("same-page", null);
-        return null;
+        return this.unstableSearchDone(rmapItem, page, path, "same-page", null);
       }
       const ret = this.mem.memcmpPages(page, treePage);
       path?.push({ node: node.id, pfn: treePage, result: sign(ret) });
-      parent = node;
-      if (ret < 0) {
-        this.mem.putPage(treePage);
-        goLeft = true;
-        node = node.rbLeft as RmapItem | null;
-      } else if (ret > 0) {
-        this.mem.putPage(treePage);
-        goLeft = false;
-        node = node.rbRight as RmapItem | null;
-      } else {
-        done("match", node);
+      if (ret === 0) {
+        this.unstableSearchDone(rmapItem, page, path, "match", node);
         return { item: node, page: treePage };
       }
+      this.mem.putPage(treePage);
+      parent = node;
+      goLeft = ret < 0;
+      node = (goLeft ? node.rbLeft : node.rbRight) as RmapItem | null;
     }
 
     rmapItem.flags |= UNSTABLE_FLAG;
@@ -353,7 +337,26 @@ export abstract class Ksm {
     rbLinkNode(rmapItem, parent, goLeft, root);
     rbInsertColor(rmapItem, root);
     this.pagesUnshared++;
-    done("inserted", null);
+    return this.unstableSearchDone(rmapItem, page, path, "inserted", null);
+  }
+
+  private unstableSearchDone(
+    rmapItem: RmapItem,
+    page: Pfn,
+    path: Compare[] | null,
+    outcome: "match" | "inserted" | "page-gone" | "same-page",
+    match: RmapItem | null,
+  ): null {
+    if (path)
+      this.k.emit({
+        type: "unstable-search",
+        fn: "unstable_tree_search_insert",
+        item: rmapItem.id,
+        pfn: page,
+        path,
+        outcome,
+        match: match?.id ?? null,
+      });
     return null;
   }
 
