@@ -309,6 +309,15 @@ export class Kernel {
     }
   }
 
+  /** The frame mapped at addr in process pid without faulting, or -1 (not mapped: reads as zeros). */
+  pageAt(pid: Pid, addr: VirtAddr): Pfn {
+    const task = this.task(pid);
+    const vma = task ? vmaAt(task.mm, addr) : null;
+    if (!vma) return -1;
+    const pte = vma.pte[vma.pteIndex(addr - (addr % PAGE_SIZE))];
+    return pte === 0 ? -1 : ptePfn(pte);
+  }
+
   /** Store one byte at addr in process pid. */
   writeByte(pid: Pid, addr: VirtAddr, byte: number): Errno | 0 {
     const task = this.task(pid);
