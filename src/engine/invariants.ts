@@ -1,7 +1,14 @@
 import type { Kernel } from "./kernel";
 import { Ksm618 } from "./ksm/ksm-618";
 import { Ksm2632 } from "./ksm/ksm-2632";
-import { NODE_FLAG, type RmapItem, SEQNR_MASK, STABLE_FLAG, type StableNode, UNSTABLE_FLAG } from "./ksm/rmap";
+import {
+  NODE_FLAG,
+  type RmapItem,
+  SEQNR_MASK,
+  STABLE_FLAG,
+  type StableNode,
+  UNSTABLE_FLAG,
+} from "./ksm/rmap";
 import { FRAME_FREE, FRAME_KSM, ZERO_PFN } from "./memory";
 import { ptePfn, pteWrite } from "./mm";
 import { type RbNode, type RbRoot, rbFirst, rbNext, rbValidate } from "./rbtree";
@@ -44,9 +51,12 @@ export function checkInvariants(k: Kernel): string[] {
       if (mem.refcount[pfn] !== 0) bad.push(`free frame ${pfn} has refcount ${mem.refcount[pfn]}`);
       continue;
     }
-    if (mem.mapcount[pfn] !== ptes[pfn]) bad.push(`frame ${pfn}: mapcount ${mem.mapcount[pfn]}, mapped by ${ptes[pfn]} PTEs`);
+    if (mem.mapcount[pfn] !== ptes[pfn])
+      bad.push(`frame ${pfn}: mapcount ${mem.mapcount[pfn]}, mapped by ${ptes[pfn]} PTEs`);
     if (pfn !== ZERO_PFN && mem.refcount[pfn] !== mem.mapcount[pfn])
-      bad.push(`frame ${pfn}: refcount ${mem.refcount[pfn]} but mapcount ${mem.mapcount[pfn]} (leaked reference)`);
+      bad.push(
+        `frame ${pfn}: refcount ${mem.refcount[pfn]} but mapcount ${mem.mapcount[pfn]} (leaked reference)`,
+      );
   }
   if (free !== mem.freeFrames) bad.push(`${free} frames free but the allocator has ${mem.freeFrames}`);
 
@@ -70,21 +80,26 @@ export function checkInvariants(k: Kernel): string[] {
     if (it.flags & UNSTABLE_FLAG) unstable++;
     if (it.flags & STABLE_FLAG) stable++;
   }
-  if (unstable !== ksm.pagesUnshared) bad.push(`pages_unshared ${ksm.pagesUnshared}, unstable items ${unstable}`);
+  if (unstable !== ksm.pagesUnshared)
+    bad.push(`pages_unshared ${ksm.pagesUnshared}, unstable items ${unstable}`);
   if (stable !== ksm.pagesShared + ksm.pagesSharing)
     bad.push(`pages_shared ${ksm.pagesShared} + pages_sharing ${ksm.pagesSharing} != ${stable} stable items`);
 
   const why = rbValidate(ksm.rootUnstableTree);
   if (why) bad.push(`unstable tree: ${why}`);
-  const seqnr = ksm.ksmScan.seqnr & SEQNR_MASK;
+  // During a scan the unstable tree holds exactly the items this scan inserted. Between
+  // scans it still holds the last scan's, and perhaps some the kernel took out without
+  // rb_erase (they were "old"): nobody walks it before the next scan empties it.
+  const betweenScans = ksm.ksmScan.mmSlot === ksm.ksmMmHead;
+  const seqnr = (ksm.ksmScan.seqnr - (betweenScans ? 1 : 0)) & SEQNR_MASK;
   const inUnstable = new Set(treeNodes(ksm.rootUnstableTree) as RmapItem[]);
   for (const it of inUnstable) {
-    if (!items.has(it)) bad.push(`unstable tree holds freed rmap_item ${it.id}`);
-    if (!(it.flags & UNSTABLE_FLAG) || it.seqnr !== seqnr) bad.push(`unstable tree holds rmap_item ${it.id} not of this scan`);
+    const live = items.has(it) && it.flags & UNSTABLE_FLAG && it.seqnr === seqnr;
+    if (!live && !betweenScans) bad.push(`unstable tree holds rmap_item ${it.id}, which is not of this scan`);
   }
   for (const it of items)
     if (it.flags & UNSTABLE_FLAG && it.seqnr === seqnr && !inUnstable.has(it))
-      bad.push(`rmap_item ${it.id} was inserted this scan but is not in the unstable tree`);
+      bad.push(`rmap_item ${it.id} was inserted by the last scan but is not in the unstable tree`);
 
   if (ksm instanceof Ksm2632) checkStable2632(ksm, items, bad);
   if (ksm instanceof Ksm618) checkStable618(ksm, items, bad);
@@ -95,11 +110,13 @@ function checkStable2632(ksm: Ksm2632, items: Set<RmapItem>, bad: string[]): voi
   const why = rbValidate(ksm.rootStableTree);
   if (why) bad.push(`stable tree: ${why}`);
   const nodes = treeNodes(ksm.rootStableTree) as RmapItem[];
-  if (nodes.length !== ksm.pagesShared) bad.push(`pages_shared ${ksm.pagesShared}, stable tree has ${nodes.length} nodes`);
+  if (nodes.length !== ksm.pagesShared)
+    bad.push(`pages_shared ${ksm.pagesShared}, stable tree has ${nodes.length} nodes`);
   let chained = 0;
   for (const node of nodes) {
     if (!items.has(node)) bad.push(`stable tree holds freed rmap_item ${node.id}`);
-    if ((node.flags & (NODE_FLAG | STABLE_FLAG)) !== (NODE_FLAG | STABLE_FLAG)) bad.push(`stable node ${node.id} lacks its flags`);
+    if ((node.flags & (NODE_FLAG | STABLE_FLAG)) !== (NODE_FLAG | STABLE_FLAG))
+      bad.push(`stable node ${node.id} lacks its flags`);
     for (let it = node.next, prev = node; it; prev = it, it = it.next) {
       chained++;
       if (it.prev !== prev) bad.push(`stable chain of ${node.id}: bad prev at ${it.id}`);
@@ -121,7 +138,8 @@ function checkStable618(ksm: Ksm618, items: Set<RmapItem>, bad: string[]): void 
       if (it.head !== node) bad.push(`rmap_item ${it.id} listed under node ${node.id} but points elsewhere`);
       if (!items.has(it)) bad.push(`stable node ${node.id} lists freed rmap_item ${it.id}`);
     }
-    if (len !== node.rmapHlistLen) bad.push(`stable node ${node.id}: rmap_hlist_len ${node.rmapHlistLen}, lists ${len}`);
+    if (len !== node.rmapHlistLen)
+      bad.push(`stable node ${node.id}: rmap_hlist_len ${node.rmapHlistLen}, lists ${len}`);
     if (len > 0) {
       shared++;
       sharing += len - 1;

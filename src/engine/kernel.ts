@@ -7,6 +7,8 @@ import { FRAME_KSM, PhysMem, ZERO_PFN } from "./memory";
 import {
   findVma,
   ksmTestExit,
+  MADV_MERGEABLE,
+  MADV_UNMERGEABLE,
   MMF_VM_MERGEABLE,
   MmStruct,
   mergeAdjacentVmas,
@@ -15,6 +17,8 @@ import {
   pteWrite,
   splitVma,
   Task,
+  VM_FAULT_OOM,
+  VM_FAULT_WRITE,
   VM_READ,
   VM_WRITE,
   Vma,
@@ -22,13 +26,7 @@ import {
 } from "./mm";
 import { type Errno, MMAP_BASE, PAGE_SIZE, type Pfn, type Pid, pageAligned, type VirtAddr } from "./types";
 
-/* handle_mm_fault() result bits */
-export const VM_FAULT_OOM = 0x1;
-export const VM_FAULT_SIGBUS = 0x2;
-export const VM_FAULT_WRITE = 0x8;
-
-export const MADV_MERGEABLE = 12;
-export const MADV_UNMERGEABLE = 13;
+export { MADV_MERGEABLE, MADV_UNMERGEABLE } from "./mm";
 
 export interface KernelOptions {
   frames: number;

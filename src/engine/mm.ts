@@ -5,6 +5,15 @@ export const VM_READ = 0x1;
 export const VM_WRITE = 0x2;
 export const VM_MERGEABLE = 0x4000_0000; // (0x80000000 in 2.6.32; kept within a small integer here)
 
+/* handle_mm_fault() result bits */
+export const VM_FAULT_OOM = 0x1;
+export const VM_FAULT_SIGBUS = 0x2;
+export const VM_FAULT_WRITE = 0x8;
+
+/* madvise() advice values KSM adds */
+export const MADV_MERGEABLE = 12;
+export const MADV_UNMERGEABLE = 13;
+
 /* mm->flags bits */
 export const MMF_VM_MERGEABLE = 0x1; // registered with KSM (has an MmSlot)
 

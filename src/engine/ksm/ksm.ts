@@ -1,14 +1,18 @@
 import type { Compare } from "../events";
-import { type Kernel, MADV_MERGEABLE, VM_FAULT_OOM, VM_FAULT_SIGBUS, VM_FAULT_WRITE } from "../kernel";
+import type { Kernel } from "../kernel";
 import { FRAME_KSM, type PhysMem } from "../memory";
 import {
   findVma,
   followPage,
   ksmTestExit,
+  MADV_MERGEABLE,
   MMF_VM_MERGEABLE,
   type MmStruct,
   mkPte,
   ptePfn,
+  VM_FAULT_OOM,
+  VM_FAULT_SIGBUS,
+  VM_FAULT_WRITE,
   VM_MERGEABLE,
   type Vma,
 } from "../mm";
@@ -222,6 +226,8 @@ export abstract class Ksm {
       }
       if (cur.address > addr) break;
       const next: RmapItem | null = cur.rmapList;
+      if (prev) prev.rmapList = next;
+      else slot.rmapList = next;
       this.removeRmapItemFromTree(cur);
       this.freeRmapItem(cur, "get_next_rmap_item");
       cur = next;

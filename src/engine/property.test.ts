@@ -1,0 +1,175 @@
+import fc from "fast-check";
+import { beforeAll, describe, expect, it } from "vitest";
+import { type Checksummer, loadChecksummer } from "./checksum";
+import { Kernel, MADV_MERGEABLE, MADV_UNMERGEABLE } from "./kernel";
+import { PROFILES } from "./ksm/profile";
+import { ksmdBatch } from "./ksmd";
+import { invariantsAndTransparency, Shadow } from "./shadow";
+import { sysfsWrite } from "./sysfs";
+import { PAGE_SIZE } from "./types";
+
+/*
+ * Random sequences of operations on a small machine, checked after every
+ * step: each process reads exactly what a model without KSM says it wrote
+ * (transparency), frames and mapcounts add up, no KSM page is writable, the
+ * counters equal what the trees and rmap lists hold, and both trees are
+ * valid red-black trees.
+ */
+
+const op = fc.oneof(
+  { arbitrary: fc.record({ t: fc.constant("spawn" as const) }), weight: 1 },
+  {
+    arbitrary: fc.record({
+      t: fc.constant("mmap" as const),
+      p: fc.nat(3),
+      pages: fc.integer({ min: 1, max: 6 }),
+    }),
+    weight: 2,
+  },
+  { arbitrary: fc.record({ t: fc.constant("munmap" as const), p: fc.nat(3), r: fc.nat(3) }), weight: 1 },
+  {
+    arbitrary: fc.record({
+      t: fc.constant("fill" as const),
+      p: fc.nat(3),
+      r: fc.nat(3),
+      from: fc.nat(5),
+      pages: fc.integer({ min: 1, max: 6 }),
+      value: fc.constantFrom(0, 1, 2, 0x8000_0001),
+    }),
+    weight: 5,
+  },
+  {
+    arbitrary: fc.record({
+      t: fc.constant("write" as const),
+      p: fc.nat(3),
+      r: fc.nat(3),
+      page: fc.nat(5),
+      offset: fc.constantFrom(0, 1, 4095),
+      byte: fc.nat(255),
+    }),
+    weight: 3,
+  },
+  {
+    arbitrary: fc.record({ t: fc.constant("read" as const), p: fc.nat(3), r: fc.nat(3), page: fc.nat(5) }),
+    weight: 1,
+  },
+  {
+    arbitrary: fc.record({
+      t: fc.constant("madvise" as const),
+      p: fc.nat(3),
+      r: fc.nat(3),
+      from: fc.nat(5),
+      pages: fc.integer({ min: 1, max: 7 }),
+      merge: fc.boolean(),
+    }),
+    weight: 4,
+  },
+  { arbitrary: fc.record({ t: fc.constant("fork" as const), p: fc.nat(3) }), weight: 1 },
+  { arbitrary: fc.record({ t: fc.constant("exit" as const), p: fc.nat(3) }), weight: 1 },
+  {
+    arbitrary: fc.record({ t: fc.constant("scan" as const), n: fc.integer({ min: 1, max: 40 }) }),
+    weight: 8,
+  },
+  {
+    arbitrary: fc.record({ t: fc.constant("run" as const), v: fc.constantFrom("0", "1", "1", "2") }),
+    weight: 1,
+  },
+);
+
+type Op = typeof op extends fc.Arbitrary<infer T> ? T : never;
+
+function apply(k: Kernel, shadow: Shadow, o: Op): void {
+  const live = shadow.pids();
+  const pid = live.length ? live[("p" in o ? o.p : 0) % live.length] : -1;
+  const region = pid >= 0 && "r" in o ? shadow.region(pid, o.r) : null;
+  switch (o.t) {
+    case "spawn":
+      if (live.length < 4) shadow.spawn(k.spawn(`P${k.tasks.size}`).pid);
+      return;
+    case "mmap": {
+      if (pid < 0) return;
+      const start = k.mmap(pid, o.pages);
+      if (typeof start === "number") shadow.mmap(pid, start, o.pages);
+      return;
+    }
+    case "munmap":
+      if (region) {
+        expect(k.munmap(pid, region.start, region.pages * PAGE_SIZE)).toBe(0);
+        shadow.munmap(pid, region.start);
+      }
+      return;
+    case "fill":
+      if (region && o.from < region.pages) {
+        const pages = Math.min(o.pages, region.pages - o.from);
+        expect(k.fill(pid, region.start + o.from * PAGE_SIZE, pages, o.value)).toBe(0);
+        shadow.fill(pid, region.start + o.from * PAGE_SIZE, pages, o.value);
+      }
+      return;
+    case "write":
+      if (region && o.page < region.pages) {
+        const addr = region.start + o.page * PAGE_SIZE + o.offset;
+        expect(k.writeByte(pid, addr, o.byte)).toBe(0);
+        shadow.write(pid, addr, o.byte);
+      }
+      return;
+    case "read":
+      if (region && o.page < region.pages) {
+        const addr = region.start + o.page * PAGE_SIZE;
+        expect(k.readByte(pid, addr)).toBe(shadow.read(pid, addr));
+      }
+      return;
+    case "madvise":
+      if (region) {
+        const err = k.madvise(
+          pid,
+          region.start + Math.min(o.from, region.pages - 1) * PAGE_SIZE,
+          o.pages * PAGE_SIZE,
+          o.merge ? MADV_MERGEABLE : MADV_UNMERGEABLE,
+        );
+        expect(err === 0 || err === "ENOMEM").toBe(true);
+      }
+      return;
+    case "fork":
+      if (pid >= 0 && live.length < 4) {
+        const child = k.fork(pid, "child");
+        if (typeof child !== "string") shadow.fork(pid, child.pid);
+      }
+      return;
+    case "exit":
+      if (pid >= 0) {
+        expect(k.exit(pid)).toBe(0);
+        shadow.exit(pid);
+      }
+      return;
+    case "scan":
+      if (k.ksm.ksmdShouldRun()) k.ksm.ksmDoScan(o.n);
+      else expect(ksmdBatch(k)).toBe(-1);
+      return;
+    case "run":
+      expect(sysfsWrite(k, "run", o.v)).toBe(0);
+      return;
+  }
+}
+
+let checksummer: Checksummer;
+beforeAll(async () => {
+  checksummer = await loadChecksummer();
+});
+
+describe.each(PROFILES)("random operations on %s", (profile) => {
+  it("keep every invariant and stay transparent after every step", () => {
+    fc.assert(
+      fc.property(fc.array(op, { minLength: 10, maxLength: 60 }), (ops) => {
+        // Enough frames that the OOM killer never runs: the shadow model has no OOM.
+        const k = new Kernel({ frames: 512, profile, checksummer });
+        const shadow = new Shadow(k);
+        shadow.spawn(k.spawn("P0").pid);
+        for (const o of ops) {
+          apply(k, shadow, o);
+          expect(invariantsAndTransparency(k, shadow)).toEqual([]);
+        }
+      }),
+      { numRuns: Number(process.env.PROPERTY_RUNS ?? 150) },
+    );
+  }, 600_000);
+});
