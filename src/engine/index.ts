@@ -1,9 +1,11 @@
 /** The engine's public surface: a deterministic, DOM-free simulation of Linux KSM. */
 export { type Checksummer, loadChecksummer } from "./checksum";
 export type { KsmEvent, KsmEventType, Tracer } from "./events";
+export { checkInvariants } from "./invariants";
 export { Kernel, type KernelOptions, MADV_MERGEABLE, MADV_UNMERGEABLE } from "./kernel";
 export { isProfileName, PROFILES, type ProfileName } from "./ksm/profile";
 export { ksmdBatch, waitScans } from "./ksmd";
+export { FRAME_ANON, FRAME_FREE, FRAME_KSM, FRAME_ZERO, ZERO_PFN } from "./memory";
 export {
   COUNTER_KEYS,
   counters,
@@ -15,5 +17,17 @@ export {
   ScenarioRun,
   type Step,
 } from "./scenario";
+export {
+  ContentIds,
+  type ProcessView,
+  pteFrame,
+  type RmapItemView,
+  type SlotView,
+  type Snapshot,
+  type TreeNodeView,
+  type TreeView,
+  takeSnapshot,
+  type VmaView,
+} from "./snapshot";
 export { SYSFS_DIR, sysfsFiles, sysfsRead, sysfsWritable, sysfsWrite } from "./sysfs";
 export * from "./types";

@@ -1,0 +1,63 @@
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { beforeAll, describe, expect, it } from "vitest";
+import { type Checksummer, loadChecksummer } from "./checksum";
+import { Kernel } from "./kernel";
+import { FRAME_KSM } from "./memory";
+import { parseScenario, ScenarioRun } from "./scenario";
+import { ContentIds, takeSnapshot } from "./snapshot";
+
+let checksummer: Checksummer;
+beforeAll(async () => {
+  checksummer = await loadChecksummer();
+});
+
+function runUntil(profile: "linux-2.6.32" | "linux-6.18", label: string): Kernel {
+  const file = join(import.meta.dirname, "testdata/reference/last-sharer.json");
+  const scenario = parseScenario(JSON.parse(readFileSync(file, "utf8")));
+  const k = new Kernel({ frames: 256, profile, checksummer });
+  let seen = false;
+  const run = new ScenarioRun(k, scenario, (line) => {
+    if ("label" in line && line.label === label) seen = true;
+  });
+  while (!seen) run.step();
+  return k;
+}
+
+describe.each(["linux-2.6.32", "linux-6.18"] as const)("snapshot on %s", (profile) => {
+  it("shows one KSM page shared by three sites after merging", () => {
+    const k = runUntil(profile, "merged");
+    const snap = takeSnapshot(k, new ContentIds());
+    expect(snap.counters).toMatchObject({ pages_shared: 1, pages_sharing: 2, full_scans: 2 });
+    expect(snap.stableTree.nodes).toHaveLength(1);
+    const node = snap.stableTree.nodes[0];
+    expect(snap.stableTree.root).toBe(node.id);
+    expect(node.red).toBe(false);
+    expect(node.stale).toBe(false);
+    expect(node.items).toHaveLength(3);
+    expect(snap.frames.state[node.pfn]).toBe(FRAME_KSM);
+    expect(snap.frames.mapcount[node.pfn]).toBe(3);
+    // Every process maps the KSM frame read-only.
+    const ptes = snap.processes.flatMap((p) => p.vmas.flatMap((v) => [...v.pte]));
+    expect(
+      ptes.filter((pte) => pte !== 0).every((pte) => (pte >>> 1) - 1 === node.pfn && (pte & 1) === 0),
+    ).toBe(true);
+    expect(snap.processes.map((p) => p.name)).toEqual(["A", "B"]);
+    expect(snap.slots.flatMap((s) => s.items.map((i) => i.where)).filter((w) => w !== "none")).toHaveLength(
+      3,
+    );
+  });
+
+  it("gives equal contents equal ids and tracks writes", () => {
+    const k = runUntil(profile, "after-1-scan");
+    const ids = new ContentIds();
+    const snap = takeSnapshot(k, ids);
+    const a0 = k.pageAt(1, snap.processes[0].vmas[0].start);
+    const a1 = k.pageAt(1, snap.processes[0].vmas[0].start + 4096);
+    expect(a0).not.toBe(a1);
+    expect(snap.frames.contentId[a0]).not.toBe(snap.frames.contentId[a1]);
+    k.writeByte(1, snap.processes[0].vmas[0].start, 2);
+    const again = takeSnapshot(k, ids);
+    expect(again.frames.contentId[a0]).toBe(again.frames.contentId[a1]);
+  });
+});

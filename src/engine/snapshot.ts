@@ -1,0 +1,249 @@
+import type { Kernel } from "./kernel";
+import { inStableTree } from "./ksm/ksm";
+import { Ksm618 } from "./ksm/ksm-618";
+import { Ksm2632 } from "./ksm/ksm-2632";
+import type { Knobs, ProfileName } from "./ksm/profile";
+import { NODE_FLAG, type RmapItem, SEQNR_MASK, type StableNode, UNSTABLE_FLAG } from "./ksm/rmap";
+import { ksmTestExit, MMF_VM_MERGEABLE, ptePfn, VM_MERGEABLE } from "./mm";
+import { RB_RED, type RbNode } from "./rbtree";
+import type { Pfn, Pid, VirtAddr } from "./types";
+
+/*
+ * A plain-data picture of the whole machine for the views: no engine objects,
+ * only numbers, strings and typed arrays (which a worker can transfer).
+ */
+
+export interface VmaView {
+  start: VirtAddr;
+  end: VirtAddr;
+  mergeable: boolean;
+  /** One PTE per page: 0 = not present, else ((pfn + 1) << 1) | writable. */
+  pte: Int32Array;
+}
+
+export interface ProcessView {
+  pid: Pid;
+  name: string;
+  totalVm: number;
+  registered: boolean;
+  vmas: VmaView[];
+  regions: { start: VirtAddr; name: string }[];
+}
+
+export interface RmapItemView {
+  id: number;
+  pid: Pid;
+  addr: VirtAddr;
+  where: "none" | "unstable" | "stable-node" | "stable";
+  oldchecksum: number;
+}
+
+export interface SlotView {
+  pid: Pid;
+  exiting: boolean;
+  items: RmapItemView[];
+}
+
+export interface TreeNodeView {
+  id: number;
+  red: boolean;
+  left: number | null;
+  right: number | null;
+  /** The page the node compares by: the KSM page, or the unstable item's current page (-1 if gone). */
+  pfn: Pfn;
+  /** Unstable: the item itself. Stable: every item sharing the KSM page, the counted node first. */
+  items: { id: number; pid: Pid; addr: VirtAddr }[];
+  /** Still linked but no longer valid: the kernel leaves such nodes until the tree is emptied or pruned. */
+  stale: boolean;
+}
+
+export interface TreeView {
+  root: number | null;
+  nodes: TreeNodeView[];
+}
+
+export interface Snapshot {
+  profile: ProfileName;
+  counters: {
+    pages_shared: number;
+    pages_sharing: number;
+    pages_unshared: number;
+    pages_volatile: number;
+    full_scans: number;
+    rmap_items: number;
+    pages_scanned: number;
+  };
+  knobs: Knobs;
+  ksmdRunning: boolean;
+  frames: {
+    count: number;
+    free: number;
+    /** FRAME_FREE / FRAME_ANON / FRAME_KSM / FRAME_ZERO per frame. */
+    state: Uint8Array;
+    mapcount: Int32Array;
+    /** xxhash of each frame's bytes: equal contents, equal ids (0 for free frames). */
+    contentId: Uint32Array;
+  };
+  processes: ProcessView[];
+  slots: SlotView[];
+  cursor: { pid: Pid | null; address: VirtAddr; item: number | null; seqnr: number };
+  stableTree: TreeView;
+  unstableTree: TreeView;
+}
+
+/** Content ids per frame, recomputed only for frames written since the last call. */
+export class ContentIds {
+  private ids: Uint32Array = new Uint32Array(0);
+  private seen: Uint32Array = new Uint32Array(0);
+
+  update(k: Kernel): Uint32Array {
+    const mem = k.mem;
+    if (this.ids.length !== mem.nrFrames) {
+      this.ids = new Uint32Array(mem.nrFrames);
+      this.seen = new Uint32Array(mem.nrFrames).fill(0xffff_ffff);
+    }
+    for (let pfn = 0; pfn < mem.nrFrames; pfn++) {
+      if (mem.state[pfn] === 0) {
+        this.ids[pfn] = 0;
+        continue;
+      }
+      if (this.seen[pfn] === mem.generation[pfn]) continue;
+      this.seen[pfn] = mem.generation[pfn];
+      this.ids[pfn] = mem.checksum(pfn);
+    }
+    return this.ids;
+  }
+}
+
+function treeView<T extends RbNode>(
+  root: RbNode | null,
+  view: (n: T) => Omit<TreeNodeView, "red" | "left" | "right">,
+): TreeView {
+  const nodes: TreeNodeView[] = [];
+  const ids = new Map<RbNode, number>();
+  const visit = (n: RbNode | null): void => {
+    if (!n) return;
+    const v = view(n as T);
+    ids.set(n, v.id);
+    nodes.push({ ...v, red: n.rbColor === RB_RED, left: null, right: null });
+    visit(n.rbLeft);
+    visit(n.rbRight);
+  };
+  visit(root);
+  let i = 0;
+  const link = (n: RbNode | null): void => {
+    if (!n) return;
+    const v = nodes[i++];
+    v.left = n.rbLeft ? ids.get(n.rbLeft)! : null;
+    v.right = n.rbRight ? ids.get(n.rbRight)! : null;
+    link(n.rbLeft);
+    link(n.rbRight);
+  };
+  link(root);
+  return { root: root ? ids.get(root)! : null, nodes };
+}
+
+function itemRef(it: RmapItem) {
+  return { id: it.id, pid: it.mm.owner, addr: it.address };
+}
+
+export function takeSnapshot(k: Kernel, contentIds: ContentIds): Snapshot {
+  const ksm = k.ksm;
+  const mem = k.mem;
+  const live = new Set<RmapItem>();
+  const slots: SlotView[] = ksm.slots().map((slot) => {
+    const items: RmapItemView[] = [];
+    for (let it = slot.rmapList; it; it = it.rmapList) {
+      live.add(it);
+      const where = inStableTree(it)
+        ? it.flags & NODE_FLAG
+          ? "stable-node"
+          : "stable"
+        : it.flags & UNSTABLE_FLAG
+          ? "unstable"
+          : "none";
+      items.push({ id: it.id, pid: it.mm.owner, addr: it.address, where, oldchecksum: it.oldchecksum });
+    }
+    return { pid: slot.mm!.owner, exiting: ksmTestExit(slot.mm!), items };
+  });
+
+  const currentPage = (it: RmapItem): Pfn => {
+    const pfn = k.pageAt(it.mm.owner, it.address);
+    return pfn >= 0 && mem.isAnon(pfn) ? pfn : -1;
+  };
+  const seqnr = (ksm.ksmScan.seqnr - (ksm.ksmScan.mmSlot === ksm.ksmMmHead ? 1 : 0)) & SEQNR_MASK;
+  const unstableTree = treeView<RmapItem>(ksm.rootUnstableTree.rbNode, (it) => ({
+    id: it.id,
+    pfn: currentPage(it),
+    items: [itemRef(it)],
+    stale: !live.has(it) || !(it.flags & UNSTABLE_FLAG) || it.seqnr !== seqnr,
+  }));
+
+  let stableTree: TreeView = { root: null, nodes: [] };
+  if (ksm instanceof Ksm2632) {
+    stableTree = treeView<RmapItem>(ksm.rootStableTree.rbNode, (node) => {
+      const items = [];
+      for (let it: RmapItem | null = node; it; it = it.next) items.push(itemRef(it));
+      const pfn = currentPage(node);
+      return { id: node.id, pfn, items, stale: pfn < 0 || !mem.isKsm(pfn) };
+    });
+  } else if (ksm instanceof Ksm618) {
+    stableTree = treeView<StableNode>(ksm.rootStableTree.rbNode, (node) => {
+      const items = [];
+      for (let it = node.hlist; it; it = it.hlistNext) items.push(itemRef(it));
+      items.reverse(); // oldest first: the one counted in pages_shared
+      const gone = !mem.isKsm(node.kpfn) || mem.stableNode[node.kpfn] !== node;
+      return { id: node.id, pfn: node.kpfn, items, stale: gone };
+    });
+  }
+
+  const cursorSlot = ksm.ksmScan.mmSlot;
+  return {
+    profile: ksm.profile,
+    counters: {
+      pages_shared: ksm.pagesShared,
+      pages_sharing: ksm.pagesSharing,
+      pages_unshared: ksm.pagesUnshared,
+      pages_volatile: ksm.pagesVolatile,
+      full_scans: ksm.fullScans,
+      rmap_items: ksm.rmapItems,
+      pages_scanned: ksm.pagesScanned,
+    },
+    knobs: { ...ksm.knobs },
+    ksmdRunning: ksm.ksmdShouldRun(),
+    frames: {
+      count: mem.nrFrames,
+      free: mem.freeFrames,
+      state: mem.state.slice(),
+      mapcount: mem.mapcount.slice(),
+      contentId: contentIds.update(k).slice(),
+    },
+    processes: [...k.tasks.values()].map((t) => ({
+      pid: t.pid,
+      name: t.name,
+      totalVm: t.mm.totalVm,
+      registered: (t.mm.flags & MMF_VM_MERGEABLE) !== 0,
+      vmas: t.mm.vmas.map((v) => ({
+        start: v.vmStart,
+        end: v.vmEnd,
+        mergeable: (v.vmFlags & VM_MERGEABLE) !== 0,
+        pte: v.pte.slice(),
+      })),
+      regions: [...t.mm.regionNames].map(([start, name]) => ({ start, name })),
+    })),
+    slots,
+    cursor: {
+      pid: cursorSlot.mm?.owner ?? null,
+      address: ksm.ksmScan.address,
+      item: ksm.ksmScan.rmapItem?.id ?? null,
+      seqnr: ksm.ksmScan.seqnr,
+    },
+    stableTree,
+    unstableTree,
+  };
+}
+
+/** The frame a PTE value maps (for views decoding VmaView.pte). */
+export function pteFrame(pte: number): Pfn {
+  return pte === 0 ? -1 : ptePfn(pte);
+}
