@@ -133,7 +133,7 @@ function checkStable618(ksm: Ksm618, items: Set<RmapItem>, bad: string[]): void 
   let sharing = 0;
   for (const node of treeNodes(ksm.rootStableTree) as StableNode[]) {
     let len = 0;
-    for (let it = node.hlist; it; it = it.hlistNext) {
+    for (let it = node.hlist; it; it = it.next) {
       len++;
       if (it.head !== node) bad.push(`rmap_item ${it.id} listed under node ${node.id} but points elsewhere`);
       if (!items.has(it)) bad.push(`stable node ${node.id} lists freed rmap_item ${it.id}`);

@@ -190,7 +190,7 @@ export function takeSnapshot(k: Kernel, contentIds: ContentIds): Snapshot {
   } else if (ksm instanceof Ksm618) {
     stableTree = treeView<StableNode>(ksm.rootStableTree.rbNode, (node) => {
       const items = [];
-      for (let it = node.hlist; it; it = it.hlistNext) items.push(itemRef(it));
+      for (let it = node.hlist; it; it = it.next) items.push(itemRef(it));
       items.reverse(); // oldest first: the one counted in pages_shared
       const gone = !mem.isKsm(node.kpfn) || mem.stableNode[node.kpfn] !== node;
       return { id: node.id, pfn: node.kpfn, items, stale: gone };

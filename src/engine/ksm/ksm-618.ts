@@ -48,13 +48,13 @@ export class Ksm618 extends Ksm {
   /** remove_node_from_stable_tree(): every item leaves the tree and the counters. */
   private removeNodeFromStableTree(node: StableNode): void {
     for (let item = node.hlist; item; ) {
-      if (item.hlistNext) this.pagesSharing--;
+      if (item.next) this.pagesSharing--;
       else this.pagesShared--;
       node.rmapHlistLen--;
       item.flags &= ~STABLE_FLAG;
       item.head = null;
-      const next: RmapItem | null = item.hlistNext;
-      item.hlistNext = item.hlistPrev = null;
+      const next: RmapItem | null = item.next;
+      item.next = item.prev = null;
       item = next;
     }
     node.hlist = null;
@@ -69,10 +69,10 @@ export class Ksm618 extends Ksm {
       const page = this.ksmGetPage(node);
       if (page < 0) return; // the whole stale node went, this item with it
       // hlist_del()
-      if (rmapItem.hlistPrev) rmapItem.hlistPrev.hlistNext = rmapItem.hlistNext;
-      else node.hlist = rmapItem.hlistNext;
-      if (rmapItem.hlistNext) rmapItem.hlistNext.hlistPrev = rmapItem.hlistPrev;
-      rmapItem.hlistNext = rmapItem.hlistPrev = null;
+      if (rmapItem.prev) rmapItem.prev.next = rmapItem.next;
+      else node.hlist = rmapItem.next;
+      if (rmapItem.next) rmapItem.next.prev = rmapItem.prev;
+      rmapItem.next = rmapItem.prev = null;
       this.mem.putPage(page);
       if (node.hlist) this.pagesSharing--;
       else this.pagesShared--;
@@ -205,11 +205,11 @@ export class Ksm618 extends Ksm {
     stableNode.rmapHlistLen++;
     rmapItem.head = stableNode;
     rmapItem.flags |= STABLE_FLAG;
-    rmapItem.hlistNext = stableNode.hlist;
-    rmapItem.hlistPrev = null;
-    if (stableNode.hlist) stableNode.hlist.hlistPrev = rmapItem;
+    rmapItem.next = stableNode.hlist;
+    rmapItem.prev = null;
+    if (stableNode.hlist) stableNode.hlist.prev = rmapItem;
     stableNode.hlist = rmapItem;
-    if (rmapItem.hlistNext) this.pagesSharing++;
+    if (rmapItem.next) this.pagesSharing++;
     else this.pagesShared++;
     if (this.tracing)
       this.k.emit({

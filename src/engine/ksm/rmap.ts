@@ -20,13 +20,14 @@ export class RmapItem extends RbNode {
   flags = 0;
   /** ksm_scan.seqnr & SEQNR_MASK when inserted into the unstable tree. */
   seqnr = 0;
-  /* 2.6.32: the chain of items sharing this item's KSM page (when stable) */
+  /*
+   * When stable, the neighbours among the items sharing one KSM page: in
+   * 2.6.32 the chain behind the node item, in 6.18 the stable node's hlist.
+   */
   next: RmapItem | null = null;
   prev: RmapItem | null = null;
-  /* 6.18: the stable node this item hangs off, and its place in that node's hlist */
+  /** 6.18: the stable node this item hangs off. */
   head: StableNode | null = null;
-  hlistNext: RmapItem | null = null;
-  hlistPrev: RmapItem | null = null;
 
   constructor(
     readonly id: number,
