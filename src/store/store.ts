@@ -1,0 +1,121 @@
+import { create } from "zustand";
+import type { KsmEvent, ProfileName, Snapshot } from "../engine";
+import type { Command, Reply, ScenarioState, Speed, Update } from "../worker/protocol";
+
+/** A point of the counters chart: the counters as one full scan ended. */
+export interface ScanPoint {
+  fullScans: number;
+  shared: number;
+  sharing: number;
+  unshared: number;
+  volatile: number;
+}
+
+/** What is hovered or selected; every view highlights what shows the same thing. */
+export type Focus =
+  | { kind: "page"; pid: number; addr: number }
+  | { kind: "frame"; pfn: number }
+  | { kind: "item"; id: number }
+  | { kind: "node"; tree: "stable" | "unstable"; id: number };
+
+export interface Message {
+  id: number;
+  kind: "error" | "info";
+  text: string;
+}
+
+export interface LoggedEvent {
+  seq: number;
+  event: KsmEvent;
+}
+
+export const LOG_LENGTH = 300;
+const HISTORY_LENGTH = 400;
+
+export interface AppState {
+  snapshot: Snapshot | null;
+  profile: ProfileName;
+  log: LoggedEvent[];
+  eventsSeen: number;
+  /** The last update's events: what views animate. */
+  recent: KsmEvent[];
+  history: ScanPoint[];
+  simTimeMs: number;
+  playing: boolean;
+  speed: Speed;
+  motion: boolean;
+  scenario: ScenarioState | null;
+  hover: Focus | null;
+  selected: Focus | null;
+  messages: Message[];
+  /** Sends a command to the engine worker; resolves with its reply. Set by the engine client. */
+  send: (cmd: Command) => Promise<Reply>;
+}
+
+const prefersReducedMotion =
+  typeof window !== "undefined" && typeof window.matchMedia === "function"
+    ? window.matchMedia("(prefers-reduced-motion: reduce)").matches
+    : false;
+
+export const useStore = create<AppState>()(() => ({
+  snapshot: null,
+  profile: "linux-2.6.32",
+  log: [],
+  eventsSeen: 0,
+  recent: [],
+  history: [],
+  simTimeMs: 0,
+  playing: false,
+  speed: 1,
+  motion: !prefersReducedMotion,
+  scenario: null,
+  hover: null,
+  selected: null,
+  messages: [],
+  send: () => Promise.reject(new Error("the engine is not running")),
+}));
+
+let nextMessageId = 1;
+
+export function say(kind: Message["kind"], text: string): void {
+  const messages = [...useStore.getState().messages, { id: nextMessageId++, kind, text }].slice(-5);
+  useStore.setState({ messages });
+}
+
+export function dismiss(id: number): void {
+  useStore.setState({ messages: useStore.getState().messages.filter((m) => m.id !== id) });
+}
+
+/** Fold one worker update into the store. */
+export function applyUpdate(u: Update): void {
+  const s = useStore.getState();
+  const c = u.snapshot.counters;
+  let history = s.history;
+  const last = history[history.length - 1];
+  if (c.full_scans === 0 && last && last.fullScans !== 0) history = []; // run=2 or a reset started over
+  if (!last || c.full_scans !== last.fullScans || history.length === 0) {
+    const point = {
+      fullScans: c.full_scans,
+      shared: c.pages_shared,
+      sharing: c.pages_sharing,
+      unshared: c.pages_unshared,
+      volatile: c.pages_volatile,
+    };
+    history = [...history.filter((p) => p.fullScans < c.full_scans), point].slice(-HISTORY_LENGTH);
+  }
+  // Numbered in order of all events, including those too many to send.
+  let seq = s.eventsSeen + u.eventCount - u.events.length;
+  const logged = u.events.map((event) => ({ seq: ++seq, event }));
+  useStore.setState({
+    snapshot: u.snapshot,
+    profile: u.snapshot.profile,
+    recent: u.events,
+    log: [...s.log, ...logged].slice(-LOG_LENGTH),
+    eventsSeen: s.eventsSeen + u.eventCount,
+    history,
+    simTimeMs: u.simTimeMs,
+    playing: u.playing,
+    speed: u.speed,
+    scenario: u.scenario,
+  });
+}

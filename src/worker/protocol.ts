@@ -1,0 +1,71 @@
+import type { KsmEvent, OutputLine, ProfileName, Snapshot } from "../engine";
+
+/** How fast the simulated clock runs against the wall clock; "max" runs ksmd flat out. */
+export type Speed = number | "max";
+
+/** What a step command advances: one page, one batch (pages_to_scan pages) or one full scan. */
+export type StepUnit = "page" | "batch" | "scan";
+
+/** Commands from the app to the engine worker. Each carries an id its reply echoes. */
+export type Command =
+  | { type: "reset"; profile: ProfileName; frames: number }
+  | { type: "spawn"; name: string }
+  | { type: "mmap"; pid: number; pages: number; name?: string }
+  | { type: "munmap"; pid: number; start: number; len: number }
+  | { type: "fill"; pid: number; addr: number; pages: number; value: number }
+  | { type: "write"; pid: number; addr: number; byte: number }
+  | { type: "read"; pid: number; addr: number }
+  | { type: "madvise"; pid: number; start: number; len: number; advice: "mergeable" | "unmergeable" }
+  | { type: "fork"; pid: number; name: string }
+  | { type: "exit"; pid: number }
+  | { type: "sysfs-write"; file: string; value: string }
+  | { type: "clock"; playing: boolean; speed: Speed }
+  | { type: "step"; unit: StepUnit }
+  | { type: "load-scenario"; text: string; profile: ProfileName }
+  | { type: "scenario-step"; count: number | "all" }
+  | { type: "ack" };
+
+export type CommandMessage = Command & { id: number };
+
+/** The answer to one command: ok, or the kernel's errno and a sentence for people. */
+export interface Reply {
+  type: "reply";
+  id: number;
+  errno?: string;
+  message?: string;
+  /** A value the command produced: a new pid, an mmap address, a byte read. */
+  value?: number;
+}
+
+export interface ScenarioState {
+  name: string;
+  description: string;
+  steps: number;
+  next: number;
+  lines: OutputLine[];
+}
+
+/** The engine's state and what happened since the last update, at most one per animation frame. */
+export interface Update {
+  type: "update";
+  snapshot: Snapshot;
+  /** Events since the last update (the newest, if there were very many). */
+  events: KsmEvent[];
+  /** How many events there were in all since the last update. */
+  eventCount: number;
+  simTimeMs: number;
+  playing: boolean;
+  speed: Speed;
+  scenario: ScenarioState | null;
+}
+
+/** The worker could not do something; its state is unchanged. */
+export interface WorkerError {
+  type: "error";
+  message: string;
+}
+
+export type WorkerMessage = Reply | Update | WorkerError;
+
+/** Events kept per update; at full speed there can be far more. */
+export const MAX_EVENTS_PER_UPDATE = 400;
