@@ -1,17 +1,60 @@
-const SCENARIO_COMMAND = "npm run -s scenario -- public/scenarios/<file>.json";
+import { useEffect } from "react";
+import { onKeyDown } from "../controls/actions";
+import { ClockControls, KsmdControls, MachineControls, ProcessControls, ShortcutList } from "../controls/ControlPanel";
+import { Messages } from "../controls/Messages";
+import { ScenarioControls } from "../controls/ScenarioControls";
+import { startEngine } from "../store/client";
+import { useStore } from "../store/store";
+import { FramesView } from "../views/frames/FramesView";
+import { EventLog } from "../views/log/EventLog";
+import { ProcessesView } from "../views/processes/ProcessesView";
+import { StatsView } from "../views/stats/StatsView";
+import { TreesView } from "../views/trees/TreesView";
 
 export function App() {
+  useEffect(() => startEngine(), []);
+  useEffect(() => {
+    window.addEventListener("keydown", onKeyDown);
+    return () => window.removeEventListener("keydown", onKeyDown);
+  }, []);
+  const ready = useStore((s) => s.snapshot !== null);
+  const profile = useStore((s) => s.profile);
+
   return (
-    <main className="placeholder">
-      <h1>KSM — kernel samepage merging, visualised</h1>
-      <p>
-        An interactive, animated walkthrough of how the Linux kernel&rsquo;s <code>ksmd</code> finds identical
-        pages and merges them is coming to this page. The simulation engine already works today and can be
-        driven from the command line, playing a scenario and printing what ksmd does, step by step:
-      </p>
-      <pre>
-        <code>{SCENARIO_COMMAND}</code>
-      </pre>
-    </main>
+    <div className="app" data-ready={ready}>
+      <header className="app-header">
+        <h1>
+          KSM <span className="subtitle">kernel samepage merging, visualised</span>
+        </h1>
+        <span className="profile-badge" aria-label="kernel profile">
+          {profile}
+        </span>
+        <ClockControls />
+        <MachineControls />
+      </header>
+      <Messages />
+      <main className="app-grid">
+        <aside className="col-controls" aria-label="Controls">
+          <KsmdControls />
+          <ProcessControls />
+          <ScenarioControls />
+          <details>
+            <summary>Keyboard shortcuts</summary>
+            <ShortcutList />
+          </details>
+        </aside>
+        <div className="col-memory">
+          <ProcessesView />
+          <FramesView />
+        </div>
+        <div className="col-trees">
+          <TreesView />
+        </div>
+        <div className="col-stats">
+          <StatsView />
+          <EventLog />
+        </div>
+      </main>
+    </div>
   );
 }

@@ -1,0 +1,367 @@
+import { type FormEvent, useId, useState } from "react";
+import { PROFILES, type ProfileName } from "../engine";
+import { say, useStore } from "../store/store";
+import type { Speed } from "../worker/protocol";
+import { ACTIONS, actionById, run } from "./actions";
+import { parseInteger, parseName } from "./parse";
+import { TEMPLATES } from "./templates";
+
+const PAGE = 4096;
+const SPEEDS: Speed[] = [0.1, 0.5, 1, 2, 10, 100, "max"];
+const FRAME_CHOICES = [64, 256, 512, 1024, 4096, 16384, 65536];
+
+function ActionButton({ id, pressed }: { id: string; pressed?: boolean }) {
+  const a = actionById(id);
+  return (
+    <button type="button" onClick={a.perform} title={`${a.label} (${a.keyLabel})`} aria-pressed={pressed} aria-keyshortcuts={a.keyLabel}>
+      {a.label}
+    </button>
+  );
+}
+
+/** Play, pause, steps, speed and motion. */
+export function ClockControls() {
+  const playing = useStore((s) => s.playing);
+  const speed = useStore((s) => s.speed);
+  const motion = useStore((s) => s.motion);
+  const simTimeMs = useStore((s) => s.simTimeMs);
+  return (
+    <div className="control-row" role="group" aria-label="Clock">
+      <button type="button" className="primary" onClick={actionById("play").perform} aria-keyshortcuts="Space">
+        {playing ? "Pause" : "Play"}
+      </button>
+      <ActionButton id="step-page" />
+      <ActionButton id="step-batch" />
+      <ActionButton id="step-scan" />
+      <label>
+        speed{" "}
+        <select
+          value={String(speed)}
+          onChange={(e) => {
+            const v = e.target.value === "max" ? "max" : Number(e.target.value);
+            void run({ type: "clock", playing, speed: v }, "clock");
+          }}
+        >
+          {SPEEDS.map((s) => (
+            <option key={String(s)} value={String(s)}>
+              {s === "max" ? "as fast as possible" : `${s}×`}
+            </option>
+          ))}
+        </select>
+      </label>
+      <label>
+        <input type="checkbox" checked={motion} onChange={actionById("motion").perform} /> motion
+      </label>
+      <span className="sim-time" aria-label="simulated time">
+        t = {(simTimeMs / 1000).toFixed(2)} s
+      </span>
+    </div>
+  );
+}
+
+/** Profile and memory size: changing either starts a new machine. */
+export function MachineControls() {
+  const profile = useStore((s) => s.profile);
+  const frames = useStore((s) => s.snapshot?.frames.count ?? 512);
+  const [p, setP] = useState<ProfileName>(profile);
+  const [f, setF] = useState(frames);
+  return (
+    <form
+      className="control-row"
+      aria-label="Machine"
+      onSubmit={(e) => {
+        e.preventDefault();
+        void run({ type: "reset", profile: p, frames: f }, "reset").then((r) => {
+          if (!r.errno) {
+            useStore.setState({ history: [], log: [], selected: null, hover: null });
+            say("info", `New machine: ${p}, ${f} frames`);
+          }
+        });
+      }}
+    >
+      <label>
+        kernel{" "}
+        <select value={p} onChange={(e) => setP(e.target.value as ProfileName)}>
+          {PROFILES.map((x) => (
+            <option key={x}>{x}</option>
+          ))}
+        </select>
+      </label>
+      <label>
+        memory{" "}
+        <select value={f} onChange={(e) => setF(Number(e.target.value))}>
+          {FRAME_CHOICES.map((x) => (
+            <option key={x} value={x}>
+              {x} frames
+            </option>
+          ))}
+        </select>
+      </label>
+      <button type="submit">New machine</button>
+    </form>
+  );
+}
+
+/** ksmd's run modes and knobs, written through sysfs with the kernel's checks. */
+export function KsmdControls() {
+  const knobs = useStore((s) => s.snapshot?.knobs);
+  const profile = useStore((s) => s.profile);
+  const files = ["pages_to_scan", "sleep_millisecs", ...(profile === "linux-2.6.32" ? ["max_kernel_pages"] : [])];
+  return (
+    <section aria-labelledby="ksmd-h">
+      <h2 id="ksmd-h">ksmd</h2>
+      <div className="control-row" role="group" aria-label="run">
+        {["0", "1", "2"].map((v) => (
+          <ActionButton key={v} id={`run-${v}`} pressed={knobs?.run === Number(v)} />
+        ))}
+      </div>
+      {files.map((file) => (
+        <KnobForm key={`${profile}-${file}`} file={file} />
+      ))}
+    </section>
+  );
+}
+
+function KnobForm({ file }: { file: string }) {
+  const id = useId();
+  const [text, setText] = useState("");
+  const [error, setError] = useState<string | null>(null);
+  const submit = (e: FormEvent) => {
+    e.preventDefault();
+    // The kernel judges the value, as `echo text > file` would.
+    void useStore
+      .getState()
+      .send({ type: "sysfs-write", file, value: `${text}\n` })
+      .then((r) => {
+        setError(r.errno ? `echo ${text} > /sys/kernel/mm/ksm/${file}: ${r.message}` : null);
+        if (!r.errno) setText("");
+      });
+  };
+  return (
+    <form className="knob" onSubmit={submit}>
+      <label htmlFor={id}>{file}</label>
+      <input id={id} value={text} onChange={(e) => setText(e.target.value)} inputMode="numeric" size={8} aria-invalid={!!error} />
+      <button type="submit">echo</button>
+      {error && (
+        <p className="field-error" role="alert">
+          {error}
+        </p>
+      )}
+    </form>
+  );
+}
+
+function useProcessChoice(): [number | null, (pid: number) => void] {
+  const processes = useStore((s) => s.snapshot?.processes);
+  const selected = useStore((s) => s.selected);
+  const [chosen, setChosen] = useState<number | null>(null);
+  const pids = processes?.map((p) => p.pid) ?? [];
+  const fromSelection = selected?.kind === "page" ? selected.pid : null;
+  const pid = chosen !== null && pids.includes(chosen) ? chosen : (fromSelection ?? pids[0] ?? null);
+  return [pid, setChosen];
+}
+
+function ProcessSelect({ pid, onChange }: { pid: number | null; onChange: (pid: number) => void }) {
+  const processes = useStore((s) => s.snapshot?.processes) ?? [];
+  return (
+    <label>
+      process{" "}
+      <select value={pid ?? ""} onChange={(e) => onChange(Number(e.target.value))} disabled={processes.length === 0}>
+        {processes.map((p) => (
+          <option key={p.pid} value={p.pid}>
+            {p.name} (pid {p.pid})
+          </option>
+        ))}
+      </select>
+    </label>
+  );
+}
+
+/** Start, fork and end processes. */
+export function ProcessControls() {
+  const [template, setTemplate] = useState(TEMPLATES[0].id);
+  const [name, setName] = useState("");
+  const [advise, setAdvise] = useState(true);
+  const [error, setError] = useState<string | null>(null);
+  const [pid, setPid] = useProcessChoice();
+  const count = useStore((s) => s.snapshot?.processes.length ?? 0);
+
+  const spawn = async (e: FormEvent) => {
+    e.preventDefault();
+    const t = TEMPLATES.find((x) => x.id === template)!;
+    const n = parseName(name || `${t.id}${count + 1}`);
+    if (!n.ok) return setError(n.error);
+    setError(null);
+    const r = await run({ type: "spawn", name: n.value }, "spawn");
+    if (r.value === undefined) return;
+    const newPid = r.value;
+    const m = await run({ type: "mmap", pid: newPid, pages: t.pages, name: "heap" }, "mmap");
+    if (m.value === undefined) return;
+    for (let i = 0; i < t.pages; i++) {
+      const v = t.value(newPid, i);
+      if (v !== null) await run({ type: "fill", pid: newPid, addr: m.value + i * PAGE, pages: 1, value: v }, "write");
+    }
+    if (advise) await run({ type: "madvise", pid: newPid, start: m.value, len: t.pages * PAGE, advice: "mergeable" }, "madvise");
+    setName("");
+  };
+
+  return (
+    <section aria-labelledby="proc-h">
+      <h2 id="proc-h">Processes</h2>
+      <form className="stack" onSubmit={spawn} aria-label="Start a process">
+        <label>
+          template{" "}
+          <select value={template} onChange={(e) => setTemplate(e.target.value)}>
+            {TEMPLATES.map((t) => (
+              <option key={t.id} value={t.id}>
+                {t.label}
+              </option>
+            ))}
+          </select>
+        </label>
+        <div className="control-row">
+          <label>
+            name <input value={name} onChange={(e) => setName(e.target.value)} size={10} placeholder="auto" aria-invalid={!!error} />
+          </label>
+          <label>
+            <input type="checkbox" checked={advise} onChange={(e) => setAdvise(e.target.checked)} /> madvise MERGEABLE
+          </label>
+          <button type="submit">Start</button>
+        </div>
+        {error && (
+          <p className="field-error" role="alert">
+            {error}
+          </p>
+        )}
+      </form>
+      <div className="control-row">
+        <ProcessSelect pid={pid} onChange={setPid} />
+        <button
+          type="button"
+          disabled={pid === null}
+          onClick={() => pid !== null && void run({ type: "fork", pid, name: `child${count + 1}` }, "fork")}
+        >
+          Fork
+        </button>
+        <button type="button" disabled={pid === null} onClick={() => pid !== null && void run({ type: "exit", pid }, "exit")}>
+          Exit
+        </button>
+      </div>
+      <MadviseForm pid={pid} />
+      <WriteForm pid={pid} />
+    </section>
+  );
+}
+
+/** The process's first VMA start: page numbers in forms count from there. */
+function useBase(pid: number | null): number | null {
+  return useStore((s) => {
+    const p = s.snapshot?.processes.find((q) => q.pid === pid);
+    return p && p.vmas.length > 0 ? p.vmas[0].start : null;
+  });
+}
+
+function MadviseForm({ pid }: { pid: number | null }) {
+  const base = useBase(pid);
+  const [from, setFrom] = useState("0");
+  const [pages, setPages] = useState("4");
+  const [advice, setAdvice] = useState<"mergeable" | "unmergeable">("mergeable");
+  const [status, setStatus] = useState<{ error: boolean; text: string } | null>(null);
+  const submit = async (e: FormEvent) => {
+    e.preventDefault();
+    if (pid === null || base === null) return setStatus({ error: true, text: "pick a process with a mapping first" });
+    const f = parseInteger(from, "first page", 0, 1 << 20);
+    const n = parseInteger(pages, "pages", 0, 1 << 20);
+    if (!f.ok) return setStatus({ error: true, text: f.error });
+    if (!n.ok) return setStatus({ error: true, text: n.error });
+    const r = await useStore.getState().send({ type: "madvise", pid, start: base + f.value * PAGE, len: n.value * PAGE, advice });
+    setStatus(r.errno ? { error: true, text: `madvise: ${r.message} (${r.errno})` } : { error: false, text: "madvise returned 0" });
+  };
+  return (
+    <form className="stack" onSubmit={submit} aria-label="madvise">
+      <div className="control-row">
+        <label>
+          from page <input value={from} onChange={(e) => setFrom(e.target.value)} size={4} />
+        </label>
+        <label>
+          pages <input value={pages} onChange={(e) => setPages(e.target.value)} size={4} />
+        </label>
+        <select value={advice} onChange={(e) => setAdvice(e.target.value as "mergeable" | "unmergeable")} aria-label="advice">
+          <option value="mergeable">MADV_MERGEABLE</option>
+          <option value="unmergeable">MADV_UNMERGEABLE</option>
+        </select>
+        <button type="submit">madvise</button>
+      </div>
+      {status && (
+        <p className={status.error ? "field-error" : "field-ok"} role={status.error ? "alert" : "status"}>
+          {status.text}
+        </p>
+      )}
+    </form>
+  );
+}
+
+function WriteForm({ pid }: { pid: number | null }) {
+  const base = useBase(pid);
+  const [page, setPage] = useState("0");
+  const [value, setValue] = useState("0x41");
+  const [error, setError] = useState<string | null>(null);
+  const act = async (kind: "write" | "fill") => {
+    if (pid === null || base === null) return setError("pick a process with a mapping first");
+    const p = parseInteger(page, "page", 0, 1 << 20);
+    if (!p.ok) return setError(p.error);
+    const v = parseInteger(value, kind === "write" ? "byte" : "value", 0, kind === "write" ? 255 : 0xffffffff);
+    if (!v.ok) return setError(v.error);
+    setError(null);
+    const addr = base + p.value * PAGE;
+    const r =
+      kind === "write"
+        ? await useStore.getState().send({ type: "write", pid, addr, byte: v.value })
+        : await useStore.getState().send({ type: "fill", pid, addr, pages: 1, value: v.value });
+    if (r.errno) setError(`${kind}: ${r.message} (${r.errno})`);
+  };
+  return (
+    <form
+      className="stack"
+      aria-label="Write to a page"
+      onSubmit={(e) => {
+        e.preventDefault();
+        void act("write");
+      }}
+    >
+      <div className="control-row">
+        <label>
+          page <input value={page} onChange={(e) => setPage(e.target.value)} size={4} />
+        </label>
+        <label>
+          value <input value={value} onChange={(e) => setValue(e.target.value)} size={10} />
+        </label>
+        <button type="submit">Write byte</button>
+        <button type="button" onClick={() => void act("fill")}>
+          Fill page
+        </button>
+      </div>
+      {error && (
+        <p className="field-error" role="alert">
+          {error}
+        </p>
+      )}
+    </form>
+  );
+}
+
+/** The keyboard shortcuts, listed. */
+export function ShortcutList() {
+  return (
+    <dl className="shortcuts">
+      {ACTIONS.map((a) => (
+        <div key={a.id}>
+          <dt>
+            <kbd>{a.keyLabel}</kbd>
+          </dt>
+          <dd>{a.label}</dd>
+        </div>
+      ))}
+    </dl>
+  );
+}

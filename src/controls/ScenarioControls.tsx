@@ -1,0 +1,104 @@
+import { useEffect, useState } from "react";
+import { say, useStore } from "../store/store";
+import { run } from "./actions";
+
+interface Preset {
+  file: string;
+  title: string;
+}
+
+/** Load a scenario (a built-in preset or a file you pick) and play it step by step. */
+export function ScenarioControls() {
+  const [presets, setPresets] = useState<Preset[]>([]);
+  const [choice, setChoice] = useState("");
+  const [error, setError] = useState<string | null>(null);
+  const scenario = useStore((s) => s.scenario);
+  const profile = useStore((s) => s.profile);
+
+  useEffect(() => {
+    fetch(`${import.meta.env.BASE_URL}presets.json`)
+      .then((r) => r.json() as Promise<Preset[]>)
+      .then((list) => {
+        setPresets(list);
+        setChoice(list[0]?.file ?? "");
+      })
+      .catch((e) => say("error", `could not list the built-in scenarios: ${String(e)}`));
+  }, []);
+
+  const load = async (text: string, from: string) => {
+    const r = await useStore.getState().send({ type: "load-scenario", text, profile });
+    if (r.errno) {
+      // A broken file changes nothing: the current machine stays.
+      setError(`${from}: ${r.message}`);
+      return;
+    }
+    setError(null);
+    useStore.setState({ history: [], log: [], selected: null, hover: null });
+  };
+
+  return (
+    <section aria-labelledby="scn-h">
+      <h2 id="scn-h">Scenario</h2>
+      <div className="control-row">
+        <select value={choice} onChange={(e) => setChoice(e.target.value)} aria-label="built-in scenario">
+          {presets.map((p) => (
+            <option key={p.file} value={p.file}>
+              {p.title}
+            </option>
+          ))}
+        </select>
+        <button
+          type="button"
+          disabled={!choice}
+          onClick={() =>
+            void fetch(`${import.meta.env.BASE_URL}scenarios/${choice}`)
+              .then((r) => r.text())
+              .then((t) => load(t, choice))
+          }
+        >
+          Load
+        </button>
+        <label className="file-pick">
+          or a file…{" "}
+          <input
+            type="file"
+            accept=".json,application/json"
+            onChange={(e) => {
+              const f = e.target.files?.[0];
+              if (f) void f.text().then((t) => load(t, f.name));
+              e.target.value = "";
+            }}
+          />
+        </label>
+      </div>
+      {error && (
+        <p className="field-error" role="alert">
+          {error}
+        </p>
+      )}
+      {scenario && (
+        <div className="scenario">
+          <p>
+            <strong>{scenario.name}</strong> — {scenario.description}
+          </p>
+          <div className="control-row">
+            <span>
+              step {scenario.next} of {scenario.steps}
+            </span>
+            <button type="button" disabled={scenario.next >= scenario.steps} onClick={() => void run({ type: "scenario-step", count: 1 }, "scenario")}>
+              Next step
+            </button>
+            <button type="button" disabled={scenario.next >= scenario.steps} onClick={() => void run({ type: "scenario-step", count: "all" }, "scenario")}>
+              Run to the end
+            </button>
+          </div>
+          {scenario.lines.length > 0 && (
+            <pre className="scenario-output" aria-label="scenario output">
+              {scenario.lines.map((l) => JSON.stringify(l)).join("\n")}
+            </pre>
+          )}
+        </div>
+      )}
+    </section>
+  );
+}
