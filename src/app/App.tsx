@@ -1,6 +1,12 @@
 import { useEffect } from "react";
 import { onKeyDown } from "../controls/actions";
-import { ClockControls, KsmdControls, MachineControls, ProcessControls, ShortcutList } from "../controls/ControlPanel";
+import {
+  ClockControls,
+  KsmdControls,
+  MachineControls,
+  ProcessControls,
+  ShortcutList,
+} from "../controls/ControlPanel";
 import { Messages } from "../controls/Messages";
 import { ScenarioControls } from "../controls/ScenarioControls";
 import { startEngine } from "../store/client";

@@ -13,7 +13,13 @@ const FRAME_CHOICES = [64, 256, 512, 1024, 4096, 16384, 65536];
 function ActionButton({ id, pressed }: { id: string; pressed?: boolean }) {
   const a = actionById(id);
   return (
-    <button type="button" onClick={a.perform} title={`${a.label} (${a.keyLabel})`} aria-pressed={pressed} aria-keyshortcuts={a.keyLabel}>
+    <button
+      type="button"
+      onClick={a.perform}
+      title={`${a.label} (${a.keyLabel})`}
+      aria-pressed={pressed}
+      aria-keyshortcuts={a.keyLabel}
+    >
       {a.label}
     </button>
   );
@@ -27,7 +33,12 @@ export function ClockControls() {
   const simTimeMs = useStore((s) => s.simTimeMs);
   return (
     <div className="control-row" role="group" aria-label="Clock">
-      <button type="button" className="primary" onClick={actionById("play").perform} aria-keyshortcuts="Space">
+      <button
+        type="button"
+        className="primary"
+        onClick={actionById("play").perform}
+        aria-keyshortcuts="Space"
+      >
         {playing ? "Pause" : "Play"}
       </button>
       <ActionButton id="step-page" />
@@ -106,7 +117,11 @@ export function MachineControls() {
 export function KsmdControls() {
   const knobs = useStore((s) => s.snapshot?.knobs);
   const profile = useStore((s) => s.profile);
-  const files = ["pages_to_scan", "sleep_millisecs", ...(profile === "linux-2.6.32" ? ["max_kernel_pages"] : [])];
+  const files = [
+    "pages_to_scan",
+    "sleep_millisecs",
+    ...(profile === "linux-2.6.32" ? ["max_kernel_pages"] : []),
+  ];
   return (
     <section aria-labelledby="ksmd-h">
       <h2 id="ksmd-h">ksmd</h2>
@@ -140,7 +155,14 @@ function KnobForm({ file }: { file: string }) {
   return (
     <form className="knob" onSubmit={submit}>
       <label htmlFor={id}>{file}</label>
-      <input id={id} value={text} onChange={(e) => setText(e.target.value)} inputMode="numeric" size={8} aria-invalid={!!error} />
+      <input
+        id={id}
+        value={text}
+        onChange={(e) => setText(e.target.value)}
+        inputMode="numeric"
+        size={8}
+        aria-invalid={!!error}
+      />
       <button type="submit">echo</button>
       {error && (
         <p className="field-error" role="alert">
@@ -166,7 +188,11 @@ function ProcessSelect({ pid, onChange }: { pid: number | null; onChange: (pid: 
   return (
     <label>
       process{" "}
-      <select value={pid ?? ""} onChange={(e) => onChange(Number(e.target.value))} disabled={processes.length === 0}>
+      <select
+        value={pid ?? ""}
+        onChange={(e) => onChange(Number(e.target.value))}
+        disabled={processes.length === 0}
+      >
         {processes.map((p) => (
           <option key={p.pid} value={p.pid}>
             {p.name} (pid {p.pid})
@@ -199,9 +225,14 @@ export function ProcessControls() {
     if (m.value === undefined) return;
     for (let i = 0; i < t.pages; i++) {
       const v = t.value(newPid, i);
-      if (v !== null) await run({ type: "fill", pid: newPid, addr: m.value + i * PAGE, pages: 1, value: v }, "write");
+      if (v !== null)
+        await run({ type: "fill", pid: newPid, addr: m.value + i * PAGE, pages: 1, value: v }, "write");
     }
-    if (advise) await run({ type: "madvise", pid: newPid, start: m.value, len: t.pages * PAGE, advice: "mergeable" }, "madvise");
+    if (advise)
+      await run(
+        { type: "madvise", pid: newPid, start: m.value, len: t.pages * PAGE, advice: "mergeable" },
+        "madvise",
+      );
     setName("");
   };
 
@@ -221,10 +252,18 @@ export function ProcessControls() {
         </label>
         <div className="control-row">
           <label>
-            name <input value={name} onChange={(e) => setName(e.target.value)} size={10} placeholder="auto" aria-invalid={!!error} />
+            name{" "}
+            <input
+              value={name}
+              onChange={(e) => setName(e.target.value)}
+              size={10}
+              placeholder="auto"
+              aria-invalid={!!error}
+            />
           </label>
           <label>
-            <input type="checkbox" checked={advise} onChange={(e) => setAdvise(e.target.checked)} /> madvise MERGEABLE
+            <input type="checkbox" checked={advise} onChange={(e) => setAdvise(e.target.checked)} /> madvise
+            MERGEABLE
           </label>
           <button type="submit">Start</button>
         </div>
@@ -243,7 +282,11 @@ export function ProcessControls() {
         >
           Fork
         </button>
-        <button type="button" disabled={pid === null} onClick={() => pid !== null && void run({ type: "exit", pid }, "exit")}>
+        <button
+          type="button"
+          disabled={pid === null}
+          onClick={() => pid !== null && void run({ type: "exit", pid }, "exit")}
+        >
           Exit
         </button>
       </div>
@@ -269,13 +312,20 @@ function MadviseForm({ pid }: { pid: number | null }) {
   const [status, setStatus] = useState<{ error: boolean; text: string } | null>(null);
   const submit = async (e: FormEvent) => {
     e.preventDefault();
-    if (pid === null || base === null) return setStatus({ error: true, text: "pick a process with a mapping first" });
+    if (pid === null || base === null)
+      return setStatus({ error: true, text: "pick a process with a mapping first" });
     const f = parseInteger(from, "first page", 0, 1 << 20);
     const n = parseInteger(pages, "pages", 0, 1 << 20);
     if (!f.ok) return setStatus({ error: true, text: f.error });
     if (!n.ok) return setStatus({ error: true, text: n.error });
-    const r = await useStore.getState().send({ type: "madvise", pid, start: base + f.value * PAGE, len: n.value * PAGE, advice });
-    setStatus(r.errno ? { error: true, text: `madvise: ${r.message} (${r.errno})` } : { error: false, text: "madvise returned 0" });
+    const r = await useStore
+      .getState()
+      .send({ type: "madvise", pid, start: base + f.value * PAGE, len: n.value * PAGE, advice });
+    setStatus(
+      r.errno
+        ? { error: true, text: `madvise: ${r.message} (${r.errno})` }
+        : { error: false, text: "madvise returned 0" },
+    );
   };
   return (
     <form className="stack" onSubmit={submit} aria-label="madvise">
@@ -286,7 +336,11 @@ function MadviseForm({ pid }: { pid: number | null }) {
         <label>
           pages <input value={pages} onChange={(e) => setPages(e.target.value)} size={4} />
         </label>
-        <select value={advice} onChange={(e) => setAdvice(e.target.value as "mergeable" | "unmergeable")} aria-label="advice">
+        <select
+          value={advice}
+          onChange={(e) => setAdvice(e.target.value as "mergeable" | "unmergeable")}
+          aria-label="advice"
+        >
           <option value="mergeable">MADV_MERGEABLE</option>
           <option value="unmergeable">MADV_UNMERGEABLE</option>
         </select>
@@ -310,7 +364,12 @@ function WriteForm({ pid }: { pid: number | null }) {
     if (pid === null || base === null) return setError("pick a process with a mapping first");
     const p = parseInteger(page, "page", 0, 1 << 20);
     if (!p.ok) return setError(p.error);
-    const v = parseInteger(value, kind === "write" ? "byte" : "value", 0, kind === "write" ? 255 : 0xffffffff);
+    const v = parseInteger(
+      value,
+      kind === "write" ? "byte" : "value",
+      0,
+      kind === "write" ? 255 : 0xffffffff,
+    );
     if (!v.ok) return setError(v.error);
     setError(null);
     const addr = base + p.value * PAGE;

@@ -85,10 +85,18 @@ export function ScenarioControls() {
             <span>
               step {scenario.next} of {scenario.steps}
             </span>
-            <button type="button" disabled={scenario.next >= scenario.steps} onClick={() => void run({ type: "scenario-step", count: 1 }, "scenario")}>
+            <button
+              type="button"
+              disabled={scenario.next >= scenario.steps}
+              onClick={() => void run({ type: "scenario-step", count: 1 }, "scenario")}
+            >
               Next step
             </button>
-            <button type="button" disabled={scenario.next >= scenario.steps} onClick={() => void run({ type: "scenario-step", count: "all" }, "scenario")}>
+            <button
+              type="button"
+              disabled={scenario.next >= scenario.steps}
+              onClick={() => void run({ type: "scenario-step", count: "all" }, "scenario")}
+            >
               Run to the end
             </button>
           </div>

@@ -23,7 +23,8 @@ export async function run(cmd: Command, what: string) {
 }
 
 const step = (unit: StepUnit, what: string) => () => void run({ type: "step", unit }, what);
-const setRun = (v: string) => () => void run({ type: "sysfs-write", file: "run", value: v }, `echo ${v} > /sys/kernel/mm/ksm/run`);
+const setRun = (v: string) => () =>
+  void run({ type: "sysfs-write", file: "run", value: v }, `echo ${v} > /sys/kernel/mm/ksm/run`);
 
 export const ACTIONS: Action[] = [
   {
@@ -36,7 +37,13 @@ export const ACTIONS: Action[] = [
       void run({ type: "clock", playing: !playing, speed }, "clock");
     },
   },
-  { id: "step-page", label: "Step one page", keys: ["ArrowRight", "."], keyLabel: "→", perform: step("page", "step") },
+  {
+    id: "step-page",
+    label: "Step one page",
+    keys: ["ArrowRight", "."],
+    keyLabel: "→",
+    perform: step("page", "step"),
+  },
   { id: "step-batch", label: "Step one batch", keys: ["b"], keyLabel: "B", perform: step("batch", "step") },
   { id: "step-scan", label: "Step one full scan", keys: ["f"], keyLabel: "F", perform: step("scan", "step") },
   { id: "run-0", label: "run = 0 (stop)", keys: ["0"], keyLabel: "0", perform: setRun("0") },
@@ -67,7 +74,11 @@ export function actionById(id: string): Action {
 /** The keyboard shortcuts, except while typing in a form field. */
 export function onKeyDown(e: KeyboardEvent): void {
   const t = e.target as HTMLElement | null;
-  if (t && (t.tagName === "INPUT" || t.tagName === "SELECT" || t.tagName === "TEXTAREA" || t.isContentEditable)) return;
+  if (
+    t &&
+    (t.tagName === "INPUT" || t.tagName === "SELECT" || t.tagName === "TEXTAREA" || t.isContentEditable)
+  )
+    return;
   if (e.ctrlKey || e.metaKey || e.altKey) return;
   // Space and Enter on a focused button keep their usual meaning.
   if (t?.tagName === "BUTTON" && (e.key === " " || e.key === "Enter")) return;

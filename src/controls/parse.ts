@@ -7,7 +7,8 @@ export function parseInteger(text: string, what: string, min: number, max: numbe
   const s = text.trim();
   if (!/^(0x[0-9a-f]+|[0-9]+)$/i.test(s)) return { ok: false, error: `${what} must be a whole number` };
   const v = Number(s);
-  if (!Number.isSafeInteger(v) || v < min || v > max) return { ok: false, error: `${what} must be from ${min} to ${max}` };
+  if (!Number.isSafeInteger(v) || v < min || v > max)
+    return { ok: false, error: `${what} must be from ${min} to ${max}` };
   return { ok: true, value: v };
 }
 

@@ -1,0 +1,148 @@
+import { beforeAll, describe, expect, it } from "vitest";
+import { type Checksummer, loadChecksummer } from "../engine";
+import { EngineHost } from "./host";
+import type { Command, Reply, Update, WorkerMessage } from "./protocol";
+
+let checksummer: Checksummer;
+beforeAll(async () => {
+  checksummer = await loadChecksummer();
+});
+
+/** A host with a hand-driven clock, recording what it posts. */
+function setup() {
+  const posted: WorkerMessage[] = [];
+  const clock = { now: 0 };
+  const host = new EngineHost(
+    checksummer,
+    (m) => posted.push(m),
+    () => clock.now,
+  );
+  host.flush(); // as the worker does once it has started
+  let id = 0;
+  const send = (cmd: Command): Reply => {
+    host.handle({ ...cmd, id: ++id });
+    const r = posted.filter((m): m is Reply => m.type === "reply").find((m) => m.id === id);
+    if (!r) throw new Error("no reply");
+    return r;
+  };
+  const updates = () => posted.filter((m): m is Update => m.type === "update");
+  const ack = () => host.handle({ type: "ack", id: ++id });
+  return { host, posted, clock, send, updates, ack };
+}
+
+describe("the engine host", () => {
+  it("answers commands with values and errnos", () => {
+    const { send } = setup();
+    const pid = send({ type: "spawn", name: "A" }).value!;
+    const addr = send({ type: "mmap", pid, pages: 2 }).value!;
+    expect(send({ type: "fill", pid, addr, pages: 2, value: 7 })).toEqual({ type: "reply", id: 3 });
+    expect(send({ type: "madvise", pid, start: addr + 1, len: 4096, advice: "mergeable" })).toMatchObject({
+      errno: "EINVAL",
+      message: "Invalid argument",
+    });
+    expect(send({ type: "sysfs-write", file: "run", value: "3\n" })).toMatchObject({ errno: "EINVAL" });
+    expect(send({ type: "exit", pid: 99 })).toMatchObject({ errno: "ESRCH", message: "No such process" });
+  });
+
+  it("sends one update per acknowledgement", () => {
+    const { send, updates, ack } = setup();
+    expect(updates()).toHaveLength(1); // the initial state
+    send({ type: "spawn", name: "A" });
+    send({ type: "spawn", name: "B" });
+    expect(updates()).toHaveLength(1);
+    ack();
+    expect(updates()).toHaveLength(2);
+    expect(updates()[1].snapshot.processes.map((p) => p.name)).toEqual(["A", "B"]);
+    ack();
+    expect(updates()).toHaveLength(2); // nothing changed
+  });
+
+  it("runs ksmd every sleep_millisecs of simulated time while playing", () => {
+    const { send, clock, host, updates, ack } = setup();
+    const pid = send({ type: "spawn", name: "A" }).value!;
+    const addr = send({ type: "mmap", pid, pages: 4 }).value!;
+    send({ type: "fill", pid, addr, pages: 4, value: 1 });
+    send({ type: "madvise", pid, start: addr, len: 4 * 4096, advice: "mergeable" });
+    send({ type: "clock", playing: true, speed: 1 });
+    const scans = () => {
+      ack();
+      return updates().at(-1)!.snapshot.counters.full_scans;
+    };
+    host.tick(); // t = 0: first batch (200 pages: the whole area, one full scan)
+    expect(scans()).toBe(1);
+    clock.now = 10;
+    host.tick(); // t = 10 ms: still asleep (sleep_millisecs = 20)
+    expect(scans()).toBe(1);
+    clock.now = 20;
+    host.tick();
+    expect(scans()).toBe(2);
+    expect(updates().at(-1)!.snapshot.counters).toMatchObject({ pages_shared: 1, pages_sharing: 3 });
+    send({ type: "clock", playing: false, speed: 1 });
+    clock.now = 1000;
+    host.tick();
+    expect(scans()).toBe(2);
+  });
+
+  it("steps by page, batch and full scan, and refuses when ksmd cannot run", () => {
+    const { send, updates, ack } = setup();
+    expect(send({ type: "step", unit: "page" })).toMatchObject({ errno: "EAGAIN" });
+    const pid = send({ type: "spawn", name: "A" }).value!;
+    const addr = send({ type: "mmap", pid, pages: 3 }).value!;
+    send({ type: "fill", pid, addr, pages: 3, value: 1 });
+    send({ type: "madvise", pid, start: addr, len: 3 * 4096, advice: "mergeable" });
+    send({ type: "step", unit: "page" });
+    ack();
+    expect(updates().at(-1)!.snapshot.counters).toMatchObject({ rmap_items: 1, full_scans: 0 });
+    send({ type: "step", unit: "scan" });
+    ack();
+    expect(updates().at(-1)!.snapshot.counters).toMatchObject({ rmap_items: 3, full_scans: 1 });
+    send({ type: "sysfs-write", file: "run", value: "0" });
+    expect(send({ type: "step", unit: "batch" })).toMatchObject({
+      errno: "EAGAIN",
+      message: "ksmd is not running (run is 0)",
+    });
+  });
+
+  it("loads a scenario, and a broken one changes nothing", () => {
+    const { send, updates, ack } = setup();
+    send({ type: "spawn", name: "keep" });
+    const bad = send({
+      type: "load-scenario",
+      text: '{"name":"x","steps":[{"op":"fill","proc":"A"}]}',
+      profile: "linux-6.18",
+    });
+    expect(bad).toMatchObject({ errno: "EINVAL" });
+    expect(bad.message).toContain('step 0, field "region": is required by "fill"');
+    expect(send({ type: "load-scenario", text: "{nope", profile: "linux-6.18" }).message).toMatch(
+      /^not valid JSON/,
+    );
+    ack();
+    expect(
+      updates()
+        .at(-1)!
+        .snapshot.processes.map((p) => p.name),
+    ).toEqual(["keep"]);
+
+    const text = JSON.stringify({
+      name: "s",
+      steps: [
+        { op: "spawn", proc: "A" },
+        { op: "snapshot", label: "one" },
+      ],
+    });
+    expect(send({ type: "load-scenario", text, profile: "linux-6.18" })).toEqual({ type: "reply", id: 5 });
+    send({ type: "scenario-step", count: "all" });
+    ack();
+    const u = updates().at(-1)!;
+    expect(u.snapshot.profile).toBe("linux-6.18");
+    expect(u.scenario).toMatchObject({ name: "s", next: 2, steps: 2 });
+    expect(u.scenario!.lines).toHaveLength(1);
+    expect(send({ type: "scenario-step", count: 1 })).toMatchObject({ errno: "EINVAL" });
+  });
+
+  it("rejects a bad memory size and keeps the machine", () => {
+    const { send } = setup();
+    expect(send({ type: "reset", profile: "linux-2.6.32", frames: 3 })).toMatchObject({ errno: "EINVAL" });
+    expect(send({ type: "reset", profile: "linux-2.6.32", frames: 64 })).toEqual({ type: "reply", id: 2 });
+  });
+});
