@@ -32,7 +32,8 @@ export function App() {
         <h1>
           KSM <span className="subtitle">kernel samepage merging, visualised</span>
         </h1>
-        <span className="profile-badge" aria-label="kernel profile">
+        <span className="profile-badge">
+          <span className="sr-only">kernel profile </span>
           {profile}
         </span>
         <ClockControls />

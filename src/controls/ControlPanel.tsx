@@ -32,7 +32,8 @@ export function ClockControls() {
   const motion = useStore((s) => s.motion);
   const simTimeMs = useStore((s) => s.simTimeMs);
   return (
-    <div className="control-row" role="group" aria-label="Clock">
+    <fieldset className="control-row">
+      <legend className="sr-only">Clock</legend>
       <button
         type="button"
         className="primary"
@@ -63,10 +64,10 @@ export function ClockControls() {
       <label>
         <input type="checkbox" checked={motion} onChange={actionById("motion").perform} /> motion
       </label>
-      <span className="sim-time" aria-label="simulated time">
+      <span className="sim-time" title="simulated time">
         t = {(simTimeMs / 1000).toFixed(2)} s
       </span>
-    </div>
+    </fieldset>
   );
 }
 
@@ -125,11 +126,12 @@ export function KsmdControls() {
   return (
     <section aria-labelledby="ksmd-h">
       <h2 id="ksmd-h">ksmd</h2>
-      <div className="control-row" role="group" aria-label="run">
+      <fieldset className="control-row">
+        <legend className="sr-only">run</legend>
         {["0", "1", "2"].map((v) => (
           <ActionButton key={v} id={`run-${v}`} pressed={knobs?.run === Number(v)} />
         ))}
-      </div>
+      </fieldset>
       {files.map((file) => (
         <KnobForm key={`${profile}-${file}`} file={file} />
       ))}
