@@ -101,7 +101,7 @@ export function ScenarioControls() {
             </button>
           </div>
           {scenario.lines.length > 0 && (
-            <pre className="scenario-output" aria-label="scenario output">
+            <pre className="scenario-output" title="scenario output">
               {scenario.lines.map((l) => JSON.stringify(l)).join("\n")}
             </pre>
           )}
