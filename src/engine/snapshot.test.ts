@@ -61,3 +61,28 @@ describe.each(["linux-2.6.32", "linux-6.18"] as const)("snapshot on %s", (profil
     expect(again.frames.contentId[a0]).toBe(again.frames.contentId[a1]);
   });
 });
+
+describe("snapshot limits", () => {
+  it("cuts deep trees and long item lists, counting what it left out", async () => {
+    const k = new Kernel({ frames: 4096, profile: "linux-2.6.32", checksummer });
+    const pid = k.spawn("A").pid;
+    const start = k.mmap(pid, 3000) as number;
+    for (let i = 0; i < 3000; i++) k.fill(pid, start + i * 4096, 1, i % 2 ? 0x10000 + i : 1);
+    k.madvise(pid, start, 3000 * 4096, 12);
+    k.ksm.knobs.maxKernelPages = 0;
+    const { waitScans } = await import("./ksmd");
+    expect(waitScans(k, 2)).toBeNull();
+    const full = takeSnapshot(k, new ContentIds(), { treeDepth: 64, items: 1e6 });
+    const cut = takeSnapshot(k, new ContentIds(), { treeDepth: 4, items: 100 });
+    expect(full.unstableTree.nodes).toHaveLength(1500);
+    expect(cut.unstableTree.nodes.length).toBeLessThanOrEqual(15);
+    const shown = cut.unstableTree.nodes.length + cut.unstableTree.nodes.reduce((n, v) => n + v.hidden, 0);
+    expect(shown).toBe(1500);
+    expect(cut.itemsOmitted).toBe(true);
+    expect(cut.slots[0].items).toHaveLength(0);
+    expect(cut.slots[0].itemCount).toBe(3000);
+    const node = full.stableTree.nodes[0];
+    expect(node.itemCount).toBe(1500);
+    expect(node.items).toHaveLength(32);
+  });
+});

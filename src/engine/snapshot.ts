@@ -41,8 +41,23 @@ export interface RmapItemView {
 export interface SlotView {
   pid: Pid;
   exiting: boolean;
+  /** Every rmap_item in address order; empty when there were too many to send (see itemsOmitted). */
   items: RmapItemView[];
+  itemCount: number;
 }
+
+/** How much of a big machine a snapshot carries: enough to draw, little enough to send every frame. */
+export interface SnapshotLimits {
+  /** Tree levels sent; deeper nodes are counted in their ancestor's `hidden`. */
+  treeDepth: number;
+  /** rmap_items sent in all; above this, slots carry counts only. */
+  items: number;
+}
+
+/** Sharers listed per stable node; the rest are counted in itemCount. */
+export const MAX_NODE_ITEMS = 32;
+
+export const DEFAULT_LIMITS: SnapshotLimits = { treeDepth: 10, items: 4096 };
 
 export interface TreeNodeView {
   id: number;
@@ -51,10 +66,14 @@ export interface TreeNodeView {
   right: number | null;
   /** The page the node compares by: the KSM page, or the unstable item's current page (-1 if gone). */
   pfn: Pfn;
-  /** Unstable: the item itself. Stable: every item sharing the KSM page, the counted node first. */
+  /** Unstable: the item itself. Stable: the items sharing the KSM page, the counted one first (at most MAX_NODE_ITEMS). */
   items: { id: number; pid: Pid; addr: VirtAddr }[];
+  /** How many items the node really has. */
+  itemCount: number;
   /** Still linked but no longer valid: the kernel leaves such nodes until the tree is emptied or pruned. */
   stale: boolean;
+  /** Descendants left out of this snapshot (below SnapshotLimits.treeDepth); their links read null. */
+  hidden: number;
 }
 
 export interface TreeView {
@@ -86,6 +105,7 @@ export interface Snapshot {
   };
   processes: ProcessView[];
   slots: SlotView[];
+  itemsOmitted: boolean;
   cursor: { pid: Pid | null; address: VirtAddr; item: number | null; seqnr: number };
   stableTree: TreeView;
   unstableTree: TreeView;
@@ -115,46 +135,56 @@ export class ContentIds {
   }
 }
 
+function countNodes(n: RbNode | null): number {
+  return n ? 1 + countNodes(n.rbLeft) + countNodes(n.rbRight) : 0;
+}
+
 function treeView<T extends RbNode>(
   root: RbNode | null,
-  view: (n: T) => Omit<TreeNodeView, "red" | "left" | "right">,
+  maxDepth: number,
+  view: (n: T) => Omit<TreeNodeView, "red" | "left" | "right" | "hidden">,
 ): TreeView {
   const nodes: TreeNodeView[] = [];
-  const ids = new Map<RbNode, number>();
-  const visit = (n: RbNode | null): void => {
-    if (!n) return;
-    const v = view(n as T);
-    ids.set(n, v.id);
-    nodes.push({ ...v, red: n.rbColor === RB_RED, left: null, right: null });
-    visit(n.rbLeft);
-    visit(n.rbRight);
+  // Pre-order; returns the node's id, or null for an empty subtree.
+  const visit = (n: RbNode | null, depth: number): number | null => {
+    if (!n) return null;
+    const v: TreeNodeView = {
+      ...view(n as T),
+      red: n.rbColor === RB_RED,
+      left: null,
+      right: null,
+      hidden: 0,
+    };
+    nodes.push(v);
+    if (depth + 1 < maxDepth) {
+      v.left = visit(n.rbLeft, depth + 1);
+      v.right = visit(n.rbRight, depth + 1);
+    } else v.hidden = countNodes(n.rbLeft) + countNodes(n.rbRight);
+    return v.id;
   };
-  visit(root);
-  let i = 0;
-  const link = (n: RbNode | null): void => {
-    if (!n) return;
-    const v = nodes[i++];
-    v.left = n.rbLeft ? ids.get(n.rbLeft)! : null;
-    v.right = n.rbRight ? ids.get(n.rbRight)! : null;
-    link(n.rbLeft);
-    link(n.rbRight);
-  };
-  link(root);
-  return { root: root ? ids.get(root)! : null, nodes };
+  return { root: visit(root, 0), nodes };
 }
 
 function itemRef(it: RmapItem) {
   return { id: it.id, pid: it.mm.owner, addr: it.address };
 }
 
-export function takeSnapshot(k: Kernel, contentIds: ContentIds): Snapshot {
+export function takeSnapshot(
+  k: Kernel,
+  contentIds: ContentIds,
+  limits: SnapshotLimits = DEFAULT_LIMITS,
+): Snapshot {
   const ksm = k.ksm;
   const mem = k.mem;
   const live = new Set<RmapItem>();
+  const itemsOmitted = ksm.rmapItems > limits.items;
   const slots: SlotView[] = ksm.slots().map((slot) => {
     const items: RmapItemView[] = [];
+    let itemCount = 0;
     for (let it = slot.rmapList; it; it = it.rmapList) {
       live.add(it);
+      itemCount++;
+      if (itemsOmitted) continue;
       const where = inStableTree(it)
         ? it.flags & NODE_FLAG
           ? "stable-node"
@@ -164,7 +194,7 @@ export function takeSnapshot(k: Kernel, contentIds: ContentIds): Snapshot {
           : "none";
       items.push({ id: it.id, pid: it.mm.owner, addr: it.address, where, oldchecksum: it.oldchecksum });
     }
-    return { pid: slot.mm!.owner, exiting: ksmTestExit(slot.mm!), items };
+    return { pid: slot.mm!.owner, exiting: ksmTestExit(slot.mm!), items, itemCount };
   });
 
   const currentPage = (it: RmapItem): Pfn => {
@@ -172,28 +202,41 @@ export function takeSnapshot(k: Kernel, contentIds: ContentIds): Snapshot {
     return pfn >= 0 && mem.isAnon(pfn) ? pfn : -1;
   };
   const seqnr = (ksm.ksmScan.seqnr - (ksm.ksmScan.mmSlot === ksm.ksmMmHead ? 1 : 0)) & SEQNR_MASK;
-  const unstableTree = treeView<RmapItem>(ksm.rootUnstableTree.rbNode, (it) => ({
+  const unstableTree = treeView<RmapItem>(ksm.rootUnstableTree.rbNode, limits.treeDepth, (it) => ({
     id: it.id,
     pfn: currentPage(it),
     items: [itemRef(it)],
+    itemCount: 1,
     stale: !live.has(it) || !(it.flags & UNSTABLE_FLAG) || it.seqnr !== seqnr,
   }));
 
   let stableTree: TreeView = { root: null, nodes: [] };
   if (ksm instanceof Ksm2632) {
-    stableTree = treeView<RmapItem>(ksm.rootStableTree.rbNode, (node) => {
+    stableTree = treeView<RmapItem>(ksm.rootStableTree.rbNode, limits.treeDepth, (node) => {
       const items = [];
       for (let it: RmapItem | null = node; it; it = it.next) items.push(itemRef(it));
       const pfn = currentPage(node);
-      return { id: node.id, pfn, items, stale: pfn < 0 || !mem.isKsm(pfn) };
+      return {
+        id: node.id,
+        pfn,
+        items: items.slice(0, MAX_NODE_ITEMS),
+        itemCount: items.length,
+        stale: pfn < 0 || !mem.isKsm(pfn),
+      };
     });
   } else if (ksm instanceof Ksm618) {
-    stableTree = treeView<StableNode>(ksm.rootStableTree.rbNode, (node) => {
+    stableTree = treeView<StableNode>(ksm.rootStableTree.rbNode, limits.treeDepth, (node) => {
       const items = [];
       for (let it = node.hlist; it; it = it.next) items.push(itemRef(it));
       items.reverse(); // oldest first: the one counted in pages_shared
       const gone = !mem.isKsm(node.kpfn) || mem.stableNode[node.kpfn] !== node;
-      return { id: node.id, pfn: node.kpfn, items, stale: gone };
+      return {
+        id: node.id,
+        pfn: node.kpfn,
+        items: items.slice(0, MAX_NODE_ITEMS),
+        itemCount: items.length,
+        stale: gone,
+      };
     });
   }
 
@@ -232,6 +275,7 @@ export function takeSnapshot(k: Kernel, contentIds: ContentIds): Snapshot {
       regions: [...t.mm.regionNames].map(([start, name]) => ({ start, name })),
     })),
     slots,
+    itemsOmitted,
     cursor: {
       pid: cursorSlot.mm?.owner ?? null,
       address: ksm.ksmScan.address,
