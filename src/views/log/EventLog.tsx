@@ -1,0 +1,163 @@
+import { useEffect, useId, useRef, useState } from "react";
+import { type Focus, type LoggedEvent, useStore } from "../../store/store";
+import {
+  describeEvent,
+  focusOf,
+  isSignificant,
+  LOG_FILTERS,
+  type LogFilter,
+  matchesFilter,
+} from "./describe";
+import "./log.css";
+
+/** Rows kept in the DOM at most. */
+export const MAX_ROWS = 300;
+/** A screen reader hears at most one event per this many ms (the newest wins). */
+export const ANNOUNCE_INTERVAL_MS = 1500;
+
+/** The store's event log, newest first, with filters, pause and a polite live region. */
+export function EventLog() {
+  const log = useStore((s) => s.log);
+  const eventsSeen = useStore((s) => s.eventsSeen);
+  return <EventLogPanel log={log} eventsSeen={eventsSeen} onHover={setHover} />;
+}
+
+function setHover(focus: Focus | null): void {
+  const s = useStore.getState();
+  if (focus !== null || s.hover !== null) useStore.setState({ hover: focus });
+}
+
+export interface EventLogPanelProps {
+  log: readonly LoggedEvent[];
+  /** Events numbered so far (the newest seq), to count what a pause holds back. */
+  eventsSeen: number;
+  onHover?: (focus: Focus | null) => void;
+  initialFilter?: LogFilter;
+  initialPaused?: boolean;
+}
+
+const FILTER_LABEL: Record<LogFilter, string> = {
+  all: "all",
+  scan: "scan",
+  merges: "merges",
+  faults: "faults",
+  tree: "tree",
+};
+
+/** The view without the store, for tests and server rendering. */
+export function EventLogPanel({
+  log,
+  eventsSeen,
+  onHover,
+  initialFilter = "all",
+  initialPaused = false,
+}: EventLogPanelProps) {
+  const headingId = useId();
+  const [filter, setFilter] = useState<LogFilter>(initialFilter);
+  // While paused, the log as it was when the user paused.
+  const [frozen, setFrozen] = useState<readonly LoggedEvent[] | null>(initialPaused ? log : null);
+  const shown = frozen ?? log;
+  const rows = visibleRows(shown, filter, MAX_ROWS);
+  const held = frozen ? eventsSeen - (frozen[frozen.length - 1]?.seq ?? 0) : 0;
+  const announcement = useAnnouncement(newestSignificant(shown, filter));
+
+  return (
+    <section className="ksm-log" aria-labelledby={headingId}>
+      <h2 id={headingId}>Event log</h2>
+      <div className="ksm-log-controls">
+        <fieldset className="ksm-log-filter">
+          <legend className="ksm-visually-hidden">Show events</legend>
+          {LOG_FILTERS.map((f) => (
+            <button key={f} type="button" aria-pressed={filter === f} onClick={() => setFilter(f)}>
+              {FILTER_LABEL[f]}
+            </button>
+          ))}
+        </fieldset>
+        <button
+          type="button"
+          aria-pressed={frozen !== null}
+          onClick={() => setFrozen(frozen ? null : log)}
+          title="Stop the list moving while you read it; the engine keeps running"
+        >
+          pause log
+        </button>
+      </div>
+      {frozen && (
+        <p className="ksm-log-held">
+          {`Paused: ${held === 1 ? "1 newer event" : `${held} newer events`} not shown.`}
+        </p>
+      )}
+      <p className="ksm-visually-hidden" role="status" aria-live="polite" aria-atomic="true">
+        {announcement}
+      </p>
+      {rows.length === 0 ? (
+        <p className="ksm-log-empty">{log.length === 0 ? "No events yet." : "No events of this kind."}</p>
+      ) : (
+        <ol className="ksm-log-list" aria-label="Events, newest first">
+          {rows.map(({ seq, event }) => {
+            const d = describeEvent(event);
+            const focus = onHover ? focusOf(event) : null;
+            return (
+              <li
+                key={seq}
+                data-type={event.type}
+                onMouseEnter={focus ? () => onHover?.(focus) : undefined}
+                onMouseLeave={focus ? () => onHover?.(null) : undefined}
+              >
+                <span className="ksm-log-seq">{seq}</span> <span className="ksm-log-text">{d.text}</span>{" "}
+                <span className="ksm-log-fn">
+                  — <code>{d.fn}</code>
+                </span>
+              </li>
+            );
+          })}
+        </ol>
+      )}
+    </section>
+  );
+}
+
+/** The newest `max` events that pass the filter, newest first. */
+export function visibleRows(log: readonly LoggedEvent[], filter: LogFilter, max: number): LoggedEvent[] {
+  const out: LoggedEvent[] = [];
+  for (let i = log.length - 1; i >= 0 && out.length < max; i--)
+    if (matchesFilter(log[i].event, filter)) out.push(log[i]);
+  return out;
+}
+
+/** The newest significant event that passes the filter, as text to announce ("" if none). */
+export function newestSignificant(log: readonly LoggedEvent[], filter: LogFilter): string {
+  for (let i = log.length - 1; i >= 0; i--) {
+    const e = log[i].event;
+    if (isSignificant(e) && matchesFilter(e, filter)) {
+      const d = describeEvent(e);
+      return `${d.text} — ${d.fn}`;
+    }
+  }
+  return "";
+}
+
+/**
+ * The text for the live region: it starts with what is there (which screen
+ * readers do not read out) and then follows `text`, at most once per
+ * ANNOUNCE_INTERVAL_MS, so a fast simulation does not drown the listener.
+ */
+function useAnnouncement(text: string): string {
+  const [said, setSaid] = useState(text);
+  const lastAt = useRef(0);
+  useEffect(() => {
+    if (text === said) return;
+    const wait = lastAt.current + ANNOUNCE_INTERVAL_MS - Date.now();
+    const say = () => {
+      lastAt.current = Date.now();
+      setSaid(text);
+    };
+    if (wait <= 0) {
+      say();
+      return;
+    }
+    const t = setTimeout(say, wait);
+    return () => clearTimeout(t);
+  }, [text, said]);
+  return said;
+}

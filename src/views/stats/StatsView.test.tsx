@@ -1,0 +1,110 @@
+import { renderToString } from "react-dom/server";
+import { describe, expect, it } from "vitest";
+import type { ScanPoint } from "../../store/store";
+import { StatsPanel, StatsView } from "./StatsView";
+import { fakeSnapshot } from "./testing";
+
+const HISTORY: ScanPoint[] = [
+  { fullScans: 1, shared: 0, sharing: 0, unshared: 4, volatile: 2 },
+  { fullScans: 2, shared: 2, sharing: 5, unshared: 1, volatile: 0 },
+];
+
+function render(profile: "linux-2.6.32" | "linux-6.18", motion = true): string {
+  const snapshot = fakeSnapshot(profile, {
+    pages_shared: 2,
+    pages_sharing: 5,
+    pages_unshared: 1,
+    full_scans: 2,
+    pages_scanned: 40,
+  });
+  return renderToString(
+    <StatsPanel snapshot={snapshot} profile={profile} history={HISTORY} motion={motion} />,
+  );
+}
+
+/** The text of the sysfs table row for one file, tags stripped. */
+function row(html: string, file: string): string {
+  const m = new RegExp(`<tr[^>]*>((?:(?!</tr>).)*<code>${file}</code>(?:(?!</tr>).)*)</tr>`).exec(html);
+  return m
+    ? m[1]
+        .replace(/<[^>]+>/g, " ")
+        .replace(/\s+/g, " ")
+        .trim()
+    : "";
+}
+
+describe("StatsPanel", () => {
+  it("lists /sys/kernel/mm/ksm with values, knobs rw and counters ro", () => {
+    const html = render("linux-2.6.32");
+    expect(html).toContain("<h2");
+    expect(html).toContain("/sys/kernel/mm/ksm");
+    expect(row(html, "pages_shared")).toBe("ro pages_shared 2");
+    expect(row(html, "pages_sharing")).toBe("ro pages_sharing 5");
+    expect(row(html, "full_scans")).toBe("ro full_scans 2");
+    expect(row(html, "run")).toBe("rw run 1");
+    expect(row(html, "max_kernel_pages")).toBe("rw max_kernel_pages 2000");
+    expect(row(html, "pages_scanned")).toBe("");
+  });
+
+  it("shows pages_scanned and no max_kernel_pages on 6.18", () => {
+    const html = render("linux-6.18");
+    expect(row(html, "pages_scanned")).toBe("ro pages_scanned 40");
+    expect(row(html, "max_kernel_pages")).toBe("");
+  });
+
+  it("shows memory saved and the documented ratios in words", () => {
+    const html = render("linux-2.6.32");
+    expect(html).toContain("20 KiB");
+    expect(html).toContain("pages_sharing / pages_shared");
+    expect(html).toContain("<strong>2.5</strong>");
+    expect(html).toContain("high is good sharing");
+    expect(html).toContain("pages_unshared / pages_sharing");
+    expect(html).toContain("<strong>0.2</strong>");
+    expect(html).toContain("high means wasted effort");
+  });
+
+  it("shows — for ratios with a zero denominator", () => {
+    const html = renderToString(
+      <StatsPanel snapshot={fakeSnapshot("linux-6.18")} profile="linux-6.18" history={[]} motion={false} />,
+    );
+    expect(html.match(/<strong>—<\/strong>/g)).toHaveLength(2);
+    expect(html).toContain("0 bytes");
+  });
+
+  it("explains the lag", () => {
+    expect(render("linux-6.18")).toContain(
+      "Counters change only when ksmd visits a page: a COW write shows up on the next pass.",
+    );
+  });
+
+  it("draws the chart as SVG with a legend and an accessible summary", () => {
+    const html = render("linux-2.6.32");
+    expect(html).toContain("<svg");
+    expect(html).toMatch(/role="img" aria-label="Counters per full scan, full scans 1 to 2\. Latest/);
+    expect(html.match(/<path[^>]*class="ksm-line/g)).toHaveLength(4);
+    for (const dash of ["7 3", "2 3", "9 3 2 3"]) expect(html).toContain(`stroke-dasharray="${dash}"`);
+    for (const label of ["pages_shared", "pages_sharing", "pages_unshared", "pages_volatile"])
+      expect(html).toContain(`<code>${label}</code>`);
+    // The visually hidden table of the last points.
+    expect(html).toContain("<caption>Counters at the last 2 full scans</caption>");
+    expect(html).toMatch(/<th scope="row">2<\/th><td>2<\/td><td>5<\/td><td>1<\/td><td>0<\/td>/);
+  });
+
+  it("flashes nothing on first render", () => {
+    expect(render("linux-2.6.32")).not.toContain("ksm-flash");
+  });
+
+  it("lists the files before any update, without values", () => {
+    const html = renderToString(<StatsPanel snapshot={null} profile="linux-2.6.32" history={[]} motion />);
+    expect(row(html, "run")).toBe("rw run");
+    expect(html).toContain("No update from the engine yet.");
+  });
+});
+
+describe("StatsView", () => {
+  it("renders from the store's initial state", () => {
+    const html = renderToString(<StatsView />);
+    expect(html).toContain("/sys/kernel/mm/ksm");
+    expect(html).toContain("Counters per full scan");
+  });
+});

@@ -1,0 +1,142 @@
+import { useEffect, useId, useRef, useState } from "react";
+import { PAGE_SIZE, type ProfileName, type Snapshot, SYSFS_DIR } from "../../engine";
+import { type ScanPoint, useStore } from "../../store/store";
+import { CounterChart } from "./CounterChart";
+import {
+  changedNames,
+  emptyEntries,
+  LAG_NOTE,
+  memorySaved,
+  modeString,
+  ratioLines,
+  type SysfsEntry,
+  sysfsEntries,
+} from "./format";
+import "./stats.css";
+
+/** /sys/kernel/mm/ksm, memory saved, the documented ratios and the counters chart, from the store. */
+export function StatsView() {
+  const snapshot = useStore((s) => s.snapshot);
+  const profile = useStore((s) => s.profile);
+  const history = useStore((s) => s.history);
+  const motion = useStore((s) => s.motion);
+  return <StatsPanel snapshot={snapshot} profile={profile} history={history} motion={motion} />;
+}
+
+export interface StatsPanelProps {
+  snapshot: Snapshot | null;
+  profile: ProfileName;
+  history: readonly ScanPoint[];
+  motion: boolean;
+}
+
+/** The view without the store, for tests and server rendering. */
+export function StatsPanel({ snapshot, profile, history, motion }: StatsPanelProps) {
+  const headingId = useId();
+  const entries = snapshot ? sysfsEntries(snapshot) : emptyEntries(profile);
+  const flashing = useFlash(entries, motion);
+  const c = snapshot?.counters;
+  const saved = memorySaved(c?.pages_sharing ?? 0);
+
+  return (
+    <section className="ksm-stats" aria-labelledby={headingId}>
+      <h2 id={headingId}>
+        <code>{SYSFS_DIR}</code>
+      </h2>
+      <table className="ksm-sysfs" aria-label={`Files in ${SYSFS_DIR}`}>
+        <thead className="ksm-visually-hidden">
+          <tr>
+            <th scope="col">mode</th>
+            <th scope="col">file</th>
+            <th scope="col">value</th>
+          </tr>
+        </thead>
+        <tbody>
+          {entries.map((e) => (
+            <SysfsRow key={e.name} entry={e} flash={flashing[e.name] ?? 0} />
+          ))}
+        </tbody>
+      </table>
+      {!snapshot && <p className="ksm-note">No update from the engine yet.</p>}
+
+      <dl className="ksm-derived">
+        <div>
+          <dt>memory saved</dt>
+          <dd>
+            <strong>{saved.text}</strong>{" "}
+            <span className="ksm-note">
+              {`= pages_sharing ${c?.pages_sharing ?? 0} × ${PAGE_SIZE / 1024} KiB`}
+            </span>
+          </dd>
+        </div>
+        {c &&
+          ratioLines(c).map((r) => (
+            <div key={r.id} data-ratio={r.id}>
+              <dt>
+                <code>{r.label}</code>
+              </dt>
+              <dd>
+                <strong>{r.value}</strong> <span className="ksm-note">{`— ${r.meaning}`}</span>
+              </dd>
+            </div>
+          ))}
+      </dl>
+
+      <h3 className="ksm-chart-heading">Counters per full scan</h3>
+      <CounterChart history={history} motion={motion} />
+      <p className="ksm-note ksm-lag">{LAG_NOTE}</p>
+    </section>
+  );
+}
+
+function SysfsRow({ entry, flash }: { entry: SysfsEntry; flash: number }) {
+  const mode = modeString(entry.writable);
+  return (
+    <tr className={entry.writable ? "ksm-knob" : "ksm-counter"}>
+      <td>
+        <abbr
+          className="ksm-mode"
+          title={entry.writable ? `${mode}: a knob, root may write it` : `${mode}: a counter, read-only`}
+        >
+          {entry.writable ? "rw" : "ro"}
+        </abbr>
+      </td>
+      <th scope="row">
+        <code>{entry.name}</code>
+      </th>
+      {/* A new key restarts the flash animation when the value changes again. */}
+      <td key={flash} className={flash ? "ksm-value ksm-flash" : "ksm-value"}>
+        <code>{entry.value}</code>
+      </td>
+    </tr>
+  );
+}
+
+/**
+ * Per file, how many times its value has changed since mount (0: never, or
+ * motion is off). The value cell is keyed by it, so each change remounts the
+ * cell and replays the one-shot flash; a cell that stops changing keeps its
+ * key, so its flash is never cut short by later updates.
+ */
+function useFlash(entries: SysfsEntry[], motion: boolean): Record<string, number> {
+  const [gens, setGens] = useState<Record<string, number>>({});
+  const prev = useRef<SysfsEntry[] | null>(null);
+  const signature = entries.map((e) => `${e.name}=${e.value}`).join(" ");
+  // biome-ignore lint/correctness/useExhaustiveDependencies: `signature` stands for `entries`' contents.
+  useEffect(() => {
+    const before = prev.current;
+    prev.current = entries;
+    if (!motion) {
+      setGens((g) => (Object.keys(g).length ? {} : g));
+      return;
+    }
+    const names = before ? changedNames(before, entries) : [];
+    if (names.length === 0) return;
+    setGens((g) => {
+      const next = { ...g };
+      for (const n of names) next[n] = (next[n] ?? 0) + 1;
+      return next;
+    });
+  }, [signature, motion]);
+  return gens;
+}
