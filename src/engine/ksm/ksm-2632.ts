@@ -39,6 +39,7 @@ export class Ksm2632 extends Ksm {
   removeRmapItemFromTree(rmapItem: RmapItem): void {
     if (rmapItem.flags & STABLE_FLAG) {
       const nextItem = rmapItem.next;
+      const node = this.tracing ? this.nodeOf(rmapItem) : rmapItem;
       let promoted: RmapItem | null = null;
       if (rmapItem.flags & NODE_FLAG) {
         if (nextItem) {
@@ -67,13 +68,20 @@ export class Ksm2632 extends Ksm {
           type: "stable-remove",
           fn: "remove_rmap_item_from_tree",
           item: rmapItem.id,
-          node: rmapItem.id,
+          node: node.id,
           promoted: promoted?.id ?? null,
         });
     } else if (rmapItem.flags & UNSTABLE_FLAG) {
       this.removeFromUnstableTree(rmapItem);
     }
     rmapItem.flags &= ~(STABLE_FLAG | NODE_FLAG | UNSTABLE_FLAG);
+  }
+
+  /** The node item at the head of the chain rmapItem is on (for events). */
+  private nodeOf(rmapItem: RmapItem): RmapItem {
+    let it = rmapItem;
+    while (!(it.flags & NODE_FLAG) && it.prev) it = it.prev;
+    return it;
   }
 
   protected removeAllStableNodes(): void {
@@ -153,12 +161,13 @@ export class Ksm2632 extends Ksm {
     let goLeft = false;
     const path: Compare[] | null = this.tracing ? [] : null;
     const done = (ok: boolean) => {
+      // The walk compares the old page (same contents); the event names the KSM page the node maps.
       if (path)
         this.k.emit({
           type: "stable-insert",
           fn: "stable_tree_insert",
           node: rmapItem.id,
-          kpfn: page,
+          kpfn: this.k.pageAt(rmapItem.mm.owner, rmapItem.address),
           ok,
           path,
         });
