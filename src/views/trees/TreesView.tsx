@@ -1,0 +1,271 @@
+import { memo, useCallback, useEffect, useMemo, useRef, useState } from "react";
+import { useShallow } from "zustand/react/shallow";
+import type { TreeView } from "../../engine";
+import { resolveFocus } from "../../store/focus";
+import { useStore } from "../../store/store";
+import { NO_ACTIVITY, type TreeActivity, treeActivity } from "./activity";
+import {
+  applyFocus,
+  type DrawHandlers,
+  type DrawInput,
+  drawTree,
+  newDrawState,
+  SPACING,
+  viewBox,
+} from "./draw";
+import {
+  buildHierarchy,
+  DEFAULT_MAX_DEPTH,
+  EMPTY_LAYOUT,
+  type Layout,
+  layoutTree,
+  type NodeLook,
+  nodeLook,
+  type TreeName,
+  type TreeStats,
+  treeStats,
+} from "./model";
+import "./trees.css";
+
+export const TREE_TEXT: Record<TreeName, { title: string; caption: string }> = {
+  stable: {
+    title: "Stable tree",
+    caption: "KSM pages, ordered by content; write-protected, so always in order",
+  },
+  unstable: {
+    title: "Unstable tree",
+    caption: "candidates seen unchanged for a scan; emptied at every scan start, possibly out of order",
+  },
+};
+
+const NO_TREE: TreeView = { root: null, nodes: [] };
+const NO_IDS: ReadonlySet<number> = new Set();
+const EMPTIED_NOTE_MS = 2000;
+
+/** The stable and the unstable red-black trees, side by side. */
+export function TreesView() {
+  const { snapshot, recent, hover, selected, motion } = useStore(
+    useShallow((s) => ({
+      snapshot: s.snapshot,
+      recent: s.recent,
+      hover: s.hover,
+      selected: s.selected,
+      motion: s.motion,
+    })),
+  );
+  const activity = useMemo(() => treeActivity(recent), [recent]);
+  const focus = hover ?? selected;
+  const lit = useMemo(() => {
+    const keys = resolveFocus(snapshot, focus).nodes;
+    const out: Record<TreeName, Set<number>> = { stable: new Set(), unstable: new Set() };
+    for (const key of keys) {
+      const [tree, id] = key.split(":");
+      if (tree === "stable" || tree === "unstable") out[tree].add(Number(id));
+    }
+    return out;
+  }, [snapshot, focus]);
+  const contentId = snapshot?.frames.contentId ?? null;
+  return (
+    <section className="trees-view" aria-label="KSM's red-black trees">
+      {(["stable", "unstable"] as const).map((tree) => (
+        <TreePanel
+          key={tree}
+          tree={tree}
+          view={(tree === "stable" ? snapshot?.stableTree : snapshot?.unstableTree) ?? NO_TREE}
+          contentId={contentId}
+          activity={activity}
+          motion={motion}
+          lit={lit[tree]}
+          selected={selected?.kind === "node" && selected.tree === tree ? selected.id : null}
+        />
+      ))}
+    </section>
+  );
+}
+
+interface PanelProps {
+  tree: TreeName;
+  view: TreeView;
+  contentId: ArrayLike<number> | null;
+  activity: TreeActivity;
+  motion: boolean;
+  lit: ReadonlySet<number>;
+  selected: number | null;
+}
+
+interface Model extends TreeStats {
+  layout: Layout;
+  looks: Map<number, NodeLook>;
+}
+
+function buildModel(
+  tree: TreeName,
+  view: TreeView,
+  contentId: ArrayLike<number> | null,
+  expanded: ReadonlySet<number>,
+): Model {
+  const stats = treeStats(view);
+  const root = buildHierarchy(view, { maxDepth: DEFAULT_MAX_DEPTH, expanded });
+  const layout = root ? layoutTree(root, SPACING[tree]) : EMPTY_LAYOUT;
+  const looks = new Map<number, NodeLook>();
+  for (const p of layout.nodes)
+    if (p.datum.kind === "node") looks.set(p.datum.node.id, nodeLook(tree, p.datum.node, contentId));
+  return { layout, looks, ...stats };
+}
+
+/** What a model draws as, so an update that changes nothing visible keeps the same model. */
+function modelKey(m: Model): string {
+  const parts: string[] = [statsLine(m)];
+  for (const p of m.layout.nodes) {
+    const look = p.datum.kind === "node" ? m.looks.get(p.datum.node.id) : null;
+    parts.push(`${p.key}@${p.x},${p.y}`, look ? JSON.stringify(look) : JSON.stringify(p.datum));
+  }
+  return parts.join("|");
+}
+
+export function statsLine(s: TreeStats): string {
+  if (s.count === 0) return "0 nodes";
+  const parts = [
+    `${s.count} node${s.count === 1 ? "" : "s"}`,
+    `height ${s.heightExact ? "" : "≥ "}${s.height}`,
+  ];
+  if (s.blackHeight !== null) parts.push(`black height ${s.blackHeight}`);
+  return parts.join(", ");
+}
+
+/** The previous value while `key` stays the same. */
+function useSame<T>(value: T, key: string): T {
+  const ref = useRef<{ key: string; value: T } | null>(null);
+  if (!ref.current || ref.current.key !== key) ref.current = { key, value };
+  return ref.current.value;
+}
+
+export const TreePanel = memo(function TreePanel({
+  tree,
+  view,
+  contentId,
+  activity,
+  motion,
+  lit,
+  selected,
+}: PanelProps) {
+  const [expanded, setExpanded] = useState<ReadonlySet<number>>(NO_IDS);
+  const built = useMemo(() => buildModel(tree, view, contentId, expanded), [tree, view, contentId, expanded]);
+  const model = useSame(
+    built,
+    useMemo(() => modelKey(built), [built]),
+  );
+
+  const svgRef = useRef<SVGSVGElement>(null);
+  const canvasRef = useRef<HTMLDivElement>(null);
+  const scrolled = useRef<{ root: string | null; overflowed: boolean }>({ root: null, overflowed: false });
+  const handlers = useMemo<DrawHandlers>(
+    () => ({
+      hover: (id) => useStore.setState({ hover: id === null ? null : { kind: "node", tree, id } }),
+      select: (id) => {
+        const cur = useStore.getState().selected;
+        const again = cur?.kind === "node" && cur.tree === tree && cur.id === id;
+        useStore.setState({ selected: again ? null : { kind: "node", tree, id } });
+      },
+      expand: (root) => setExpanded((s) => new Set(s).add(root)),
+    }),
+    [tree],
+  );
+  const stateRef = useRef(newDrawState(handlers));
+  stateRef.current.handlers = handlers;
+  const lastActivity = useRef<TreeActivity>(NO_ACTIVITY);
+  const focusRef = useRef({ lit, selected });
+  focusRef.current = { lit, selected };
+
+  const emptied = tree === "unstable" && activity.scanStart !== null;
+  // With motion on, the "emptied" note stays a moment even if the next update comes at once.
+  const [lingering, setLingering] = useState<TreeActivity["scanStart"]>(null);
+  const timer = useRef<ReturnType<typeof setTimeout> | null>(null);
+  useEffect(() => {
+    if (!emptied || !motion) return;
+    setLingering(activity.scanStart);
+    if (timer.current) clearTimeout(timer.current);
+    timer.current = setTimeout(() => setLingering(null), EMPTIED_NOTE_MS);
+  }, [emptied, motion, activity]);
+  useEffect(
+    () => () => {
+      if (timer.current) clearTimeout(timer.current);
+    },
+    [],
+  );
+  const emptiedNote = emptied ? activity.scanStart : motion ? lingering : null;
+  const search = activity.search[tree];
+  const input = useMemo<DrawInput>(
+    () => ({
+      tree,
+      layout: model.layout,
+      looks: model.looks,
+      search,
+      fresh: false,
+      emptied,
+      promoted: activity.promoted,
+      motion,
+    }),
+    [tree, model, search, emptied, activity, motion],
+  );
+  useEffect(() => {
+    const svg = svgRef.current;
+    if (!svg) return;
+    const fresh = lastActivity.current !== activity;
+    lastActivity.current = activity;
+    drawTree(svg, { ...input, fresh }, stateRef.current);
+    applyFocus(svg, focusRef.current.lit, focusRef.current.selected);
+    // A tree wider than its panel scrolls: bring the root into the middle when it changes.
+    const canvas = canvasRef.current;
+    const rootKey = input.layout.nodes.find((n) => n.parent === null)?.key ?? null;
+    const overflows = canvas !== null && canvas.scrollWidth > canvas.clientWidth + 1;
+    if (canvas && overflows && (rootKey !== scrolled.current.root || !scrolled.current.overflowed)) {
+      const vb = viewBox(input.tree, input.layout);
+      canvas.scrollLeft = (-vb.x / vb.w) * svg.clientWidth - canvas.clientWidth / 2;
+    }
+    scrolled.current = { root: rootKey, overflowed: overflows };
+  }, [input, activity]);
+  useEffect(() => {
+    if (svgRef.current) applyFocus(svgRef.current, lit, selected);
+  }, [lit, selected]);
+
+  const collapseAll = useCallback(() => setExpanded(NO_IDS), []);
+  const text = TREE_TEXT[tree];
+  const headingId = `trees-${tree}-title`;
+  const changes = activity.changes[tree];
+  return (
+    <figure className="trees-panel" aria-labelledby={headingId}>
+      <h2 id={headingId} className="trees-title">
+        {text.title}
+      </h2>
+      <p className="trees-caption">{text.caption}</p>
+      <p className="trees-stats">
+        {statsLine(model)}
+        {expanded.size > 0 ? (
+          <button type="button" className="trees-collapse" onClick={collapseAll}>
+            fold deep levels again
+          </button>
+        ) : null}
+      </p>
+      {emptiedNote ? (
+        <p className="trees-emptied" role="status">
+          emptied at scan start #{emptiedNote.seqnr}
+          {emptiedNote.dropped > 0 ? ` (${emptiedNote.dropped} candidates dropped)` : ""}
+        </p>
+      ) : null}
+      <div className="trees-canvas" ref={canvasRef}>
+        <svg
+          ref={svgRef}
+          className="trees-svg"
+          aria-label={`${text.title}: ${model.count} nodes`}
+          preserveAspectRatio="xMidYMin meet"
+        />
+        {model.count === 0 ? <p className="trees-empty">empty</p> : null}
+      </div>
+      <figcaption className="trees-activity">
+        {search ? <span className="trees-search">{search.outcome}</span> : null}
+        {changes.length > 0 ? <span className="trees-changes">this step: {changes.join(", ")}</span> : null}
+      </figcaption>
+    </figure>
+  );
+});
