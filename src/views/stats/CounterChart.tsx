@@ -1,3 +1,5 @@
+// d3 is marked side-effect free, so its re-export of d3-transition (which adds .transition() to selections) would be dropped.
+import "d3-transition";
 import { axisBottom, axisLeft, select } from "d3";
 import { useEffect, useLayoutEffect, useMemo, useRef, useState } from "react";
 import type { ScanPoint } from "../../store/store";

@@ -1,3 +1,5 @@
+// d3 is marked side-effect free, so its re-export of d3-transition (which adds .transition() to selections) would be dropped.
+import "d3-transition";
 import { type BaseType, type Selection, select, type Transition } from "d3";
 import { HIGHLIGHT, SEARCH } from "../palette";
 import { badge, type SearchPath } from "./activity";
