@@ -242,7 +242,7 @@ describe("page faults", () => {
   // Engine bug: Kernel.doWpPage computes the event's `ksm` field after put_page()
   // has freed the old frame, so the copy of a KSM page's last mapping is reported
   // as an ordinary COW (ksm: false).
-  it.fails("the cow-fault event of a KSM page's last mapper says ksm: true", () => {
+  it("the cow-fault event of a KSM page's last mapper says ksm: true", () => {
     const k = newKernel("linux-2.6.32", FRAMES);
     const a = mergeableProc(k, "A", [0x2a, 0x2a]);
     scans(k, 2);

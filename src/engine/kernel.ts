@@ -256,10 +256,11 @@ export class Kernel {
       this.emit({ type: "wp-reuse", fn: "do_wp_page", pid, addr, pfn: old });
       return VM_FAULT_WRITE;
     }
-    mem.getPage(old); // hold the old page while we allocate: the OOM killer may unmap it
+    const wasKsm = mem.state[old] === FRAME_KSM;
+    if (old !== ZERO_PFN) mem.getPage(old); // hold the old page while we allocate: the OOM killer may unmap it
     const pfn = this.allocPage(old === ZERO_PFN);
     if (pfn < 0) {
-      mem.putPage(old);
+      mem.putPage(old); // (a no-op for the zero page, which is never freed)
       return VM_FAULT_OOM;
     }
     if (old !== ZERO_PFN) mem.copyPage(pfn, old);
@@ -282,7 +283,7 @@ export class Kernel {
       addr,
       from: old,
       to: pfn,
-      ksm: mem.state[old] === FRAME_KSM,
+      ksm: wasKsm,
     });
     return VM_FAULT_WRITE;
   }

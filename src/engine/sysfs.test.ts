@@ -221,7 +221,7 @@ describe("profile differences", () => {
   // Engine bug: sysfs.ts store() converts the parsed BigInt with Number() and the
   // knobs are JS numbers, so an unsigned long above 2^53 is rounded. The kernel
   // keeps ksm_max_kernel_pages as an unsigned long and shows it with "%lu\n".
-  it.fails("linux-2.6.32: max_kernel_pages reads back any unsigned long exactly", () => {
+  it("linux-2.6.32: max_kernel_pages reads back any unsigned long exactly", () => {
     const old = newKernel("linux-2.6.32");
     expect(sysfsWrite(old, "max_kernel_pages", "18446744073709551615")).toBe(0);
     expect(sysfsRead(old, "max_kernel_pages")).toBe("18446744073709551615\n");

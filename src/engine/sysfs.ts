@@ -66,7 +66,8 @@ export function sysfsWritable(profile: ProfileName, file: string): boolean {
 /** Reading a file: its value and a newline, or ENOENT. */
 export function sysfsRead(k: Kernel, file: string): string | Errno {
   const attr = ATTRS[k.ksm.profile][file];
-  return attr ? `${attr.show(k.ksm)}\n` : "ENOENT";
+  if (!attr) return "ENOENT";
+  return `${(attr.knob && k.ksm.knobText[attr.knob]) ?? attr.show(k.ksm)}\n`;
 }
 
 /**
@@ -102,6 +103,9 @@ function store(ksm: Ksm, file: string, buf: string): Errno | 0 {
   const n = Number(value);
   if (attr.knob !== "run") {
     ksm.knobs[attr.knob] = n;
+    // An unsigned long reads back exactly, even above 2^53 where a JS number cannot hold it.
+    if (n > Number.MAX_SAFE_INTEGER) ksm.knobText[attr.knob] = String(value);
+    else delete ksm.knobText[attr.knob];
     return 0;
   }
   if (n > KSM_RUN_UNMERGE) return "EINVAL";

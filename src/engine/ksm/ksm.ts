@@ -50,6 +50,8 @@ export interface Found {
 export abstract class Ksm {
   abstract readonly profile: ProfileName;
   readonly knobs: Knobs;
+  /** The exact text of a knob too large for a JS number (an unsigned long above 2^53). */
+  readonly knobText: Partial<Record<keyof Knobs, string>> = {};
 
   /* The counters of /sys/kernel/mm/ksm, as the kernel keeps them. */
   pagesShared = 0; // nodes in the stable tree
