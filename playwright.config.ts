@@ -29,6 +29,8 @@ export default defineConfig({
   },
   use: {
     baseURL: BASE_URL,
+    // The app turns its animations off for prefers-reduced-motion: screenshots are exact.
+    reducedMotion: "reduce",
     trace: "retain-on-failure",
     screenshot: "only-on-failure",
   },

@@ -1,4 +1,4 @@
-import { type FormEvent, useId, useState } from "react";
+import { type FormEvent, useEffect, useId, useState } from "react";
 import { PROFILES, type ProfileName } from "../engine";
 import { say, useStore } from "../store/store";
 import type { Speed } from "../worker/protocol";
@@ -9,6 +9,11 @@ import { TEMPLATES } from "./templates";
 const PAGE = 4096;
 const SPEEDS: Speed[] = [0.1, 0.5, 1, 2, 10, 100, "max"];
 const FRAME_CHOICES = [64, 256, 512, 1024, 4096, 16384, 65536];
+
+/** The choices, with the current size among them even if a scenario picked another. */
+function frameChoices(current: number): number[] {
+  return FRAME_CHOICES.includes(current) ? FRAME_CHOICES : [...FRAME_CHOICES, current].sort((a, b) => a - b);
+}
 
 function ActionButton({ id, pressed }: { id: string; pressed?: boolean }) {
   const a = actionById(id);
@@ -77,6 +82,9 @@ export function MachineControls() {
   const frames = useStore((s) => s.snapshot?.frames.count ?? 512);
   const [p, setP] = useState<ProfileName>(profile);
   const [f, setF] = useState(frames);
+  // Follow the machine when something else replaced it (a scenario, say).
+  useEffect(() => setP(profile), [profile]);
+  useEffect(() => setF(frames), [frames]);
   return (
     <form
       className="control-row"
@@ -102,7 +110,7 @@ export function MachineControls() {
       <label>
         memory{" "}
         <select value={f} onChange={(e) => setF(Number(e.target.value))}>
-          {FRAME_CHOICES.map((x) => (
+          {frameChoices(f).map((x) => (
             <option key={x} value={x}>
               {x} frames
             </option>
