@@ -1,0 +1,179 @@
+/*
+ * Drawing the frame grid. Two canvases: the base (every cell, redrawn when
+ * the snapshot or the layout changes, painted pixel by pixel into one
+ * ImageData) and a transparent overlay above it (outlines, the keyboard
+ * cursor and pulses: a handful of strokes, cheap to redraw every animation
+ * frame).
+ */
+import { FRAME_ANON, FRAME_FREE, FRAME_KSM, FRAME_ZERO, type Snapshot } from "../../engine";
+import { contentColor, HIGHLIGHT, TREE_BLACK, TREE_RED } from "../palette";
+import { classifyFrame, type FrameKind, type GridLayout, kindColor, type PulseKind } from "./frameModel";
+import { ColorCache } from "./raster";
+
+/** Cells at least this big (CSS px) show their mapcount as a number. */
+export const LABEL_MIN_CELL = 18;
+/** Cells at least this big (device px) get a content stripe. */
+export const STRIPE_MIN_CELL = 4;
+
+/** The height of the content stripe at the bottom of a cell, in device px (0: none). */
+export function stripeHeight(devCell: number): number {
+  return devCell >= STRIPE_MIN_CELL ? Math.max(1, Math.round(devCell * 0.3)) : 0;
+}
+
+/**
+ * Paint every frame into a devWidth × devHeight pixel buffer: the cell in
+ * its state's colour, and a stripe along its bottom in the colour of its
+ * contents (equal pages, equal stripes).
+ */
+export function paintFrames(
+  buf: Int32Array,
+  layout: GridLayout,
+  frames: Snapshot["frames"],
+  colors: ColorCache = new ColorCache(),
+): void {
+  buf.fill(0);
+  const { cols, devPitch, devCell, devWidth } = layout;
+  const stripe = stripeHeight(devCell);
+  // Colours by state, and for anonymous frames mapped more than once (index 4).
+  const pixel = new Int32Array(5);
+  pixel[FRAME_FREE] = colors.get(kindColor("free"));
+  pixel[FRAME_ANON] = colors.get(kindColor("anon"));
+  pixel[FRAME_KSM] = colors.get(kindColor("ksm"));
+  pixel[FRAME_ZERO] = colors.get(kindColor("zero"));
+  pixel[4] = colors.get(kindColor("fork"));
+  const { state, mapcount, contentId } = frames;
+  const n = Math.min(layout.count, frames.count);
+  const body = devCell - stripe;
+  const rowStep = devWidth * devPitch;
+  // Plain loops over the pixels: for cells of a few pixels this beats fill() calls several times over.
+  let col = 0;
+  let origin = 0; // index of the cell's top-left pixel
+  for (let pfn = 0; pfn < n; pfn++) {
+    const st = state[pfn];
+    const fill = pixel[st === FRAME_ANON && mapcount[pfn] > 1 ? 4 : st];
+    const id = contentId[pfn];
+    const swatch = stripe > 0 && st !== FRAME_FREE && id !== 0 ? colors.content(id, contentColor) : fill;
+    let i = origin;
+    for (let row = 0; row < devCell; row++, i += devWidth) {
+      const color = row < body ? fill : swatch;
+      for (let k = i, end = i + devCell; k < end; k++) buf[k] = color;
+    }
+    if (++col === cols) {
+      col = 0;
+      origin += rowStep - (cols - 1) * devPitch;
+    } else origin += devPitch;
+  }
+}
+
+/** Text colour that reads on a cell of this kind. */
+export function labelColor(kind: FrameKind): string {
+  return kind === "fork" ? "#ffffff" : "#111111";
+}
+
+/** Mapcounts as numbers, when the cells are large enough to hold them. */
+export function drawMapcounts(
+  ctx: CanvasRenderingContext2D,
+  layout: GridLayout,
+  frames: Snapshot["frames"],
+): void {
+  if (layout.cell < LABEL_MIN_CELL) return;
+  const { devPitch, devCell, cols } = layout;
+  const stripe = stripeHeight(devCell);
+  ctx.font = `${Math.round(devCell * 0.45)}px system-ui, sans-serif`;
+  ctx.textAlign = "center";
+  ctx.textBaseline = "middle";
+  const n = Math.min(layout.count, frames.count);
+  for (let pfn = 0; pfn < n; pfn++) {
+    const kind = classifyFrame(frames.state[pfn], frames.mapcount[pfn]);
+    if (kind === "free") continue;
+    ctx.fillStyle = labelColor(kind);
+    const x = (pfn % cols) * devPitch + devCell / 2;
+    const y = Math.floor(pfn / cols) * devPitch + (devCell - stripe) / 2;
+    ctx.fillText(String(frames.mapcount[pfn]), x, y);
+  }
+}
+
+export interface OverlayPulse {
+  pfn: number;
+  kind: PulseKind;
+  /** 0 at the start of the pulse, 1 at its end. */
+  t: number;
+}
+
+export interface Overlay {
+  /** Frames lit by the hovered or selected thing. */
+  lit: Iterable<number>;
+  /** Frames of the focused process (a thinner, dashed outline). */
+  process: Iterable<number>;
+  /** The keyboard cursor, or -1. */
+  cursor: number;
+  pulses: OverlayPulse[];
+}
+
+const PULSE_COLOR: Record<PulseKind, string> = { cow: TREE_RED, merge: TREE_BLACK };
+
+export function pulseColor(kind: PulseKind): string {
+  return PULSE_COLOR[kind];
+}
+
+function outlinePath(
+  ctx: CanvasRenderingContext2D,
+  layout: GridLayout,
+  pfns: Iterable<number>,
+  inflate: number,
+): number {
+  const { cols, devPitch, devCell, count } = layout;
+  let n = 0;
+  ctx.beginPath();
+  for (const pfn of pfns) {
+    if (pfn < 0 || pfn >= count) continue;
+    const x = (pfn % cols) * devPitch;
+    const y = Math.floor(pfn / cols) * devPitch;
+    ctx.rect(x - inflate, y - inflate, devCell + 2 * inflate, devCell + 2 * inflate);
+    n++;
+  }
+  return n;
+}
+
+/** Redraw the overlay canvas (cleared first). */
+export function drawOverlay(ctx: CanvasRenderingContext2D, layout: GridLayout, o: Overlay): void {
+  const { devWidth, devHeight, devCell, devPitch, cols, count, dpr } = layout;
+  ctx.clearRect(0, 0, devWidth, devHeight);
+  const line = Math.max(1, Math.round(dpr));
+  // Small cells: outlines go around the cell, over the gap and the neighbours' edges.
+  const small = devCell < 8 * dpr;
+
+  ctx.strokeStyle = HIGHLIGHT;
+  ctx.lineWidth = line;
+  ctx.setLineDash(small ? [] : [3 * line, 2 * line]);
+  if (outlinePath(ctx, layout, o.process, small ? line / 2 : line / 2) > 0) ctx.stroke();
+
+  ctx.setLineDash([]);
+  ctx.lineWidth = 2 * line;
+  if (outlinePath(ctx, layout, o.lit, small ? line : 0) > 0) ctx.stroke();
+
+  if (o.cursor >= 0 && o.cursor < count) {
+    ctx.lineWidth = line;
+    ctx.strokeStyle = "#ffffff";
+    outlinePath(ctx, layout, [o.cursor], 2 * line);
+    ctx.stroke();
+    ctx.strokeStyle = TREE_BLACK;
+    ctx.setLineDash([2 * line, 2 * line]);
+    outlinePath(ctx, layout, [o.cursor], 2 * line);
+    ctx.stroke();
+    ctx.setLineDash([]);
+  }
+
+  for (const p of o.pulses) {
+    if (p.pfn < 0 || p.pfn >= count) continue;
+    const t = Math.max(0, Math.min(1, p.t));
+    const x = (p.pfn % cols) * devPitch;
+    const y = Math.floor(p.pfn / cols) * devPitch;
+    const grow = line + t * Math.max(devPitch, 6 * dpr);
+    ctx.globalAlpha = 1 - t;
+    ctx.strokeStyle = pulseColor(p.kind);
+    ctx.lineWidth = 2 * line;
+    ctx.strokeRect(x - grow, y - grow, devCell + 2 * grow, devCell + 2 * grow);
+    ctx.globalAlpha = 1;
+  }
+}

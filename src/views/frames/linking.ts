@@ -1,0 +1,45 @@
+/*
+ * Hover and selection, as the views README asks: hover follows the pointer
+ * (or keyboard cursor), a click selects, a second click on the same thing
+ * clears the selection.
+ */
+
+import type { Focus } from "../../store/store";
+import { useStore } from "../../store/store";
+
+export function sameFocus(a: Focus | null, b: Focus | null): boolean {
+  if (a === null || b === null) return a === b;
+  switch (a.kind) {
+    case "page":
+      return b.kind === "page" && a.pid === b.pid && a.addr === b.addr;
+    case "frame":
+      return b.kind === "frame" && a.pfn === b.pfn;
+    case "item":
+      return b.kind === "item" && a.id === b.id;
+    case "node":
+      return b.kind === "node" && a.tree === b.tree && a.id === b.id;
+  }
+}
+
+/** The selection after clicking `f`: f, or nothing if f was already selected. */
+export function toggled(current: Focus | null, f: Focus): Focus | null {
+  return sameFocus(current, f) ? null : f;
+}
+
+/** Set the store's hover, leaving it alone if it already says the same. */
+export function setHover(f: Focus | null): void {
+  if (!sameFocus(useStore.getState().hover, f)) useStore.setState({ hover: f });
+}
+
+/** Clear the hover if it is still `f` (another view may have set its own since). */
+export function clearHover(f: Focus | null): void {
+  if (f !== null && sameFocus(useStore.getState().hover, f)) useStore.setState({ hover: null });
+}
+
+export function toggleSelected(f: Focus): void {
+  useStore.setState({ selected: toggled(useStore.getState().selected, f) });
+}
+
+export function clearSelected(): void {
+  useStore.setState({ selected: null });
+}

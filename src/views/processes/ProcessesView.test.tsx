@@ -1,0 +1,191 @@
+import { renderToStaticMarkup } from "react-dom/server";
+import { beforeAll, describe, expect, it } from "vitest";
+import type { ProcessView } from "../../engine";
+import { FRAME_KSM, fakeSnapshot, loadEngineForTests, mergedMachine } from "../frames/fixtures";
+import { gridLayout } from "../frames/frameModel";
+import { parseColor } from "../frames/raster";
+import { contentColor } from "../palette";
+import { PAGE_COLOR, paintPages } from "./drawPages";
+import {
+  cellBackground,
+  PageCell,
+  ProcessesPanel,
+  type ProcessesPanelProps,
+  ProcessesView,
+} from "./ProcessesView";
+
+beforeAll(loadEngineForTests);
+
+const noop = () => {};
+function props(over: Partial<ProcessesPanelProps>): ProcessesPanelProps {
+  return {
+    snapshot: null,
+    hover: null,
+    selected: null,
+    recent: [],
+    motion: true,
+    onHover: noop,
+    onUnhover: noop,
+    onToggleSelect: noop,
+    ...over,
+  };
+}
+
+const hex = (n: number) => `0x${n.toString(16)}`;
+
+describe("ProcessesPanel", () => {
+  it("says there is no machine before the first update", () => {
+    const html = renderToStaticMarkup(<ProcessesPanel {...props({})} />);
+    expect(html).toMatch(/<h2[^>]*>Processes<\/h2>/);
+    expect(html).toContain("No machine yet.");
+  });
+
+  it("shows each process with its VMAs, badges and pages", () => {
+    const m = mergedMachine();
+    const s = m.snap();
+    const html = renderToStaticMarkup(<ProcessesPanel {...props({ snapshot: s })} />);
+    expect(html).toMatch(/<h3[^>]*>A <span class="pv-pid">pid 1<\/span><\/h3>/);
+    expect(html).toContain("total_vm 4 pages");
+    expect(html).toContain("total_vm 2 pages");
+    expect(html.match(/registered with KSM/g)).toHaveLength(2);
+    expect(html).toContain(`${hex(m.a.start)}–${hex(m.a.start + 4 * 4096)}`);
+    expect(html.match(/>VM_MERGEABLE</g)).toHaveLength(2);
+    expect(html).toContain('<span class="pv-regions">r</span>');
+    // Six page buttons, each labelled.
+    expect(html.match(/<button/g)).toHaveLength(6);
+    const kpfn = s.frames.state.indexOf(FRAME_KSM);
+    expect(html).toContain(
+      `aria-label="A page 0 of r at ${hex(m.a.start)}: KSM page ${kpfn}, write-protected; rmap_item is a stable tree node; ksmd scans it next"`,
+    );
+    expect(html).toContain(
+      `aria-label="B page 1 of r at ${hex(m.b.start + 4096)}: anonymous frame ${m.k.pageAt(m.b.pid, m.b.start + 4096)}, writable; rmap_item in the unstable tree"`,
+    );
+    // rmap marks and ksmd's cursor.
+    expect(html).toContain('data-rmap="stable-node"');
+    expect(html).toContain('data-rmap="unstable"');
+    expect(html.match(/pv-cursor"/g)).toHaveLength(1);
+    expect(html).toContain("ksmd’s cursor:");
+    expect(html).toContain("next page to scan: A");
+    // Write-protected pages are hatched; one tab stop per VMA.
+    expect(html).toContain('data-wp="true"');
+    expect(html.match(/tabindex="0"/g)).toHaveLength(2);
+  });
+
+  it("lights the pages sharing a hovered page's frame", () => {
+    const m = mergedMachine();
+    const s = m.snap();
+    const html = renderToStaticMarkup(
+      <ProcessesPanel {...props({ snapshot: s, hover: { kind: "page", pid: m.b.pid, addr: m.b.start } })} />,
+    );
+    expect(html.match(/pv-lit/g)).toHaveLength(3); // A 0, A 1, B 0 share the KSM page
+  });
+
+  it("marks the selected page as pressed", () => {
+    const m = mergedMachine();
+    const s = m.snap();
+    const sel = { kind: "page" as const, pid: m.a.pid, addr: m.a.start + 2 * 4096 };
+    const html = renderToStaticMarkup(<ProcessesPanel {...props({ snapshot: s, selected: sel })} />);
+    expect(html.match(/aria-pressed="true"/g)).toHaveLength(1);
+  });
+
+  it("draws large VMAs on a canvas and keeps the DOM bounded", () => {
+    const pages = 5000;
+    const big: ProcessView = {
+      pid: 3,
+      name: "Big",
+      totalVm: pages,
+      registered: false,
+      regions: [{ start: 0x7e0000000000, name: "heap" }],
+      vmas: [
+        {
+          start: 0x7e0000000000,
+          end: 0x7e0000000000 + pages * 4096,
+          mergeable: false,
+          pte: new Int32Array(pages),
+        },
+      ],
+    };
+    const s = fakeSnapshot({ frames: 64, processes: [big] });
+    const html = renderToStaticMarkup(<ProcessesPanel {...props({ snapshot: s })} />);
+    expect(html).not.toContain("<button");
+    expect(html).toMatch(/<canvas[^>]*role="application"/);
+    expect(html).toContain("Big: 5000 pages at 0x7e0000000000–0x7e0001388000, 0 present");
+    expect(html.length).toBeLessThan(6000);
+  });
+
+  it("says when rmap_items were left out of the snapshot", () => {
+    const s = { ...fakeSnapshot({ frames: 16 }), itemsOmitted: true };
+    const html = renderToStaticMarkup(<ProcessesPanel {...props({ snapshot: s })} />);
+    expect(html).toContain("Too many rmap_items");
+  });
+});
+
+describe("PageCell", () => {
+  const base = {
+    pid: 1,
+    addr: 0x7effffffc000,
+    index: 3,
+    name: "A",
+    region: null,
+    page: 3,
+    kind: "ksm" as const,
+    pfn: 12,
+    writable: false,
+    contentId: 1234,
+    rmap: "stable" as const,
+    lit: true,
+    pressed: false,
+    cursor: false,
+    flash: true,
+    tabbable: true,
+    actions: { hover: noop, unhover: noop, toggle: noop },
+    onFocusIndex: noop,
+  };
+
+  it("renders a hatched KSM cell with its content swatch, rmap mark and flash", () => {
+    const html = renderToStaticMarkup(<PageCell {...base} />);
+    expect(html).toContain('class="pv-page pv-lit pv-flash"');
+    expect(html).toContain('data-wp="true"');
+    expect(html).toContain(`--pv-fill:${PAGE_COLOR.ksm}`);
+    expect(html).toContain(`class="pv-swatch" style="background:${contentColor(1234)}"`);
+    expect(html).toContain(">s</span>");
+    expect(html).toContain(
+      'aria-label="A page 3 at 0x7effffffc000: KSM page 12, write-protected; rmap_item chained on a stable node"',
+    );
+    expect(html).toContain('aria-pressed="false"');
+  });
+
+  it("renders a not-present page as an empty outline", () => {
+    const html = renderToStaticMarkup(
+      <PageCell {...base} kind="absent" pfn={-1} contentId={0} rmap={null} lit={false} flash={false} />,
+    );
+    expect(html).toContain('data-kind="absent"');
+    expect(html).not.toContain("pv-swatch");
+    expect(html).not.toContain("data-wp");
+    expect(html).toContain(": not present");
+    expect(cellBackground("absent", false)).toBe("#ffffff");
+    expect(cellBackground("anon", true)).toBe(PAGE_COLOR.anon);
+  });
+});
+
+describe("paintPages", () => {
+  it("paints pages with the same encoding as the buttons", () => {
+    const m = mergedMachine();
+    const s = m.snap();
+    const a = s.processes[0].vmas[0];
+    const l = gridLayout(a.pte.length, 200, 1, { maxPitch: 12 });
+    const buf = new Int32Array(l.devWidth * l.devHeight);
+    paintPages(buf, l, s.frames, a, () => undefined);
+    // Page 2 is writable and anonymous: its top-left pixel is solid sky blue.
+    expect(buf[2 * l.devPitch]).toBe(parseColor(PAGE_COLOR.anon));
+    // Page 0 is write-protected on the KSM page: hatched, so white appears on its diagonal.
+    expect(buf[0]).toBe(parseColor("#ffffff"));
+    expect(buf[1]).toBe(parseColor(PAGE_COLOR.ksm));
+  });
+});
+
+describe("ProcessesView", () => {
+  it("renders from the store", () => {
+    expect(renderToStaticMarkup(<ProcessesView />)).toContain("Processes");
+  });
+});

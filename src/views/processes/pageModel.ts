@@ -1,0 +1,272 @@
+/*
+ * Pure helpers of the processes view: decoding PTEs, what each virtual page
+ * shows, region names, ksmd's next page, and which VMAs get DOM cells.
+ */
+import type { KsmEvent, ProcessView, RmapItemView, Snapshot, VmaView } from "../../engine";
+import { pageKey } from "../../store/focus";
+import { classifyFrame, hexAddr } from "../frames/frameModel";
+
+export const PAGE = 4096;
+
+export interface DecodedPte {
+  present: boolean;
+  /** -1 when not present. */
+  pfn: number;
+  writable: boolean;
+}
+
+/** A PTE as VmaView stores it: 0 = not present, else ((pfn + 1) << 1) | writable. */
+export function decodePte(pte: number): DecodedPte {
+  if (pte === 0) return { present: false, pfn: -1, writable: false };
+  return { present: true, pfn: (pte >>> 1) - 1, writable: (pte & 1) === 1 };
+}
+
+/** What backs a virtual page. */
+export type PageKind = "absent" | "anon" | "fork" | "ksm" | "zero" | "free";
+
+export function pageKind(frames: Snapshot["frames"], pte: number): PageKind {
+  if (pte === 0) return "absent";
+  const pfn = (pte >>> 1) - 1;
+  if (pfn < 0 || pfn >= frames.count) return "free";
+  return classifyFrame(frames.state[pfn], frames.mapcount[pfn]);
+}
+
+export type RmapWhere = RmapItemView["where"];
+
+export const RMAP_MARK: Record<RmapWhere, string> = {
+  none: "·",
+  unstable: "u",
+  "stable-node": "S",
+  stable: "s",
+};
+
+export const RMAP_NAME: Record<RmapWhere, string> = {
+  none: "rmap_item in no tree",
+  unstable: "rmap_item in the unstable tree",
+  "stable-node": "rmap_item is a stable tree node",
+  stable: "rmap_item chained on a stable node",
+};
+
+/** Every rmap_item's place, by pid and then address. */
+export function rmapIndex(s: Snapshot): Map<number, Map<number, RmapWhere>> {
+  const m = new Map<number, Map<number, RmapWhere>>();
+  for (const slot of s.slots)
+    for (const it of slot.items) {
+      let byAddr = m.get(it.pid);
+      if (!byAddr) {
+        byAddr = new Map();
+        m.set(it.pid, byAddr);
+      }
+      byAddr.set(it.addr, it.where);
+    }
+  return m;
+}
+
+/** Indices of the pages of a VMA among page keys (`${pid}:${addr}`). */
+export function indicesInVma(
+  keys: Iterable<string>,
+  pid: number,
+  vma: { start: number; end: number },
+): number[] {
+  const out: number[] = [];
+  const prefix = `${pid}:`;
+  for (const key of keys) {
+    if (!key.startsWith(prefix)) continue;
+    const addr = Number(key.slice(prefix.length));
+    if (addr >= vma.start && addr < vma.end) out.push((addr - vma.start) / PAGE);
+  }
+  return out;
+}
+
+export function vmaPageCount(v: VmaView): number {
+  return v.pte.length;
+}
+
+/** "0x7effffffc000–0x7f0000000000" */
+export function vmaRange(v: { start: number; end: number }): string {
+  return `${hexAddr(v.start)}–${hexAddr(v.end)}`;
+}
+
+/** A region name over part of a VMA: from page `from` of the VMA on, whose first page is page `base` of the region. */
+export interface Segment {
+  from: number;
+  name: string | null;
+  base: number;
+}
+
+function sortedVmas(p: ProcessView): VmaView[] {
+  return [...p.vmas].sort((a, b) => a.start - b.start);
+}
+
+/**
+ * The named regions (from mmap) covering a VMA, as segments. A region runs
+ * from its start up to the next region's start or a gap in the mappings, so
+ * a VMA split by madvise still knows which region it belongs to, and two
+ * adjacent regions merged into one VMA are told apart.
+ */
+export function vmaSegments(p: ProcessView, v: VmaView): Segment[] {
+  const starts = p.regions
+    .filter((r) => r.start >= v.start && r.start < v.end)
+    .sort((a, b) => a.start - b.start)
+    .map((r) => ({ from: (r.start - v.start) / PAGE, name: r.name, base: 0 }));
+  if (starts.length > 0 && starts[0].from === 0) return starts;
+  // The part below the first region start belongs to the region that starts lower down, if contiguous.
+  const vmas = sortedVmas(p);
+  let lowest = v.start;
+  for (let i = vmas.findIndex((w) => w.start === v.start) - 1; i >= 0 && vmas[i].end === lowest; i--)
+    lowest = vmas[i].start;
+  let owner: { start: number; name: string } | null = null;
+  for (const r of p.regions)
+    if (r.start < v.start && r.start >= lowest && (!owner || r.start > owner.start)) owner = r;
+  const first: Segment = owner
+    ? { from: 0, name: owner.name, base: (v.start - owner.start) / PAGE }
+    : { from: 0, name: null, base: 0 };
+  return [first, ...starts];
+}
+
+/** The segment holding page `index` of the VMA. */
+export function segmentAt(segments: Segment[], index: number): Segment {
+  let s = segments[0];
+  for (const seg of segments) if (seg.from <= index) s = seg;
+  return s;
+}
+
+export interface PageRef {
+  pid: number;
+  addr: number;
+}
+
+function nextPageInProcess(s: Snapshot, p: ProcessView, from: number): PageRef | null {
+  for (const v of sortedVmas(p)) {
+    if (!v.mergeable || v.end <= from) continue;
+    const first = Math.max(0, Math.ceil((from - v.start) / PAGE));
+    for (let i = first; i < v.pte.length; i++) {
+      const pte = v.pte[i];
+      if (pte === 0) continue;
+      const kind = pageKind(s.frames, pte);
+      if (kind === "anon" || kind === "fork" || kind === "ksm")
+        return { pid: p.pid, addr: v.start + i * PAGE };
+    }
+  }
+  return null;
+}
+
+/**
+ * The page ksmd's cursor will scan next: from the cursor's address on in the
+ * cursor's process, the first present anonymous (or KSM) page of a mergeable
+ * VMA, as scan_get_next_rmap_item finds it; else the first such page of the
+ * following registered processes, wrapping round to the start of the list
+ * (where the next full scan begins). Null when there is none.
+ */
+export function nextScanPage(s: Snapshot): PageRef | null {
+  const order = s.slots.filter((slot) => !slot.exiting).map((slot) => slot.pid);
+  const byPid = new Map(s.processes.map((p) => [p.pid, p]));
+  const at = s.cursor.pid === null ? -1 : s.slots.findIndex((slot) => slot.pid === s.cursor.pid);
+  const tries: { pid: number; from: number }[] = [];
+  if (at >= 0) {
+    if (!s.slots[at].exiting) tries.push({ pid: s.slots[at].pid, from: s.cursor.address });
+    for (const slot of s.slots.slice(at + 1)) if (!slot.exiting) tries.push({ pid: slot.pid, from: 0 });
+  }
+  for (const pid of order) tries.push({ pid, from: 0 });
+  for (const t of tries) {
+    const p = byPid.get(t.pid);
+    const found = p ? nextPageInProcess(s, p, t.from) : null;
+    if (found) return found;
+  }
+  return null;
+}
+
+const KIND_TEXT: Record<PageKind, string> = {
+  absent: "not present",
+  anon: "anonymous frame",
+  fork: "frame shared by fork",
+  ksm: "KSM page",
+  zero: "zero page",
+  free: "free frame",
+};
+
+export function pageKindText(kind: PageKind): string {
+  return KIND_TEXT[kind];
+}
+
+/** "A page 3 at 0x7effffffc000: KSM page 12, write-protected; rmap_item …" */
+export function pageLabel(opts: {
+  name: string;
+  /** The region (mmap name) the page belongs to, if named. */
+  region?: string | null;
+  page: number;
+  addr: number;
+  pte: number;
+  kind: PageKind;
+  rmap?: RmapWhere;
+  cursor?: boolean;
+}): string {
+  const d = decodePte(opts.pte);
+  let what: string;
+  if (!d.present) what = "not present";
+  else if (opts.kind === "zero") what = "zero page";
+  else what = `${KIND_TEXT[opts.kind]} ${d.pfn}`;
+  const region = opts.region ? ` of ${opts.region}` : "";
+  let text = `${opts.name} page ${opts.page}${region} at ${hexAddr(opts.addr)}: ${what}`;
+  if (d.present) text += d.writable ? ", writable" : ", write-protected";
+  if (opts.rmap) text += `; ${RMAP_NAME[opts.rmap]}`;
+  if (opts.cursor) text += "; ksmd scans it next";
+  return text;
+}
+
+/** VMAs up to this many pages get one button per page… */
+export const DOM_VMA_MAX = 512;
+/**
+ * …while the view has at most this many page buttons in all; the rest are
+ * drawn on canvas. Measured with ksmd merging flat out: at 2048 buttons the
+ * browser's style, layout and paint work for the cells that change each
+ * update roughly halved the update rate; at 1024 it stays close to canvas.
+ */
+export const DOM_PAGE_BUDGET = 1024;
+
+/** Per VMA (by `${pid}:${start}`), whether its pages are DOM buttons or a canvas. */
+export function planVmas(processes: readonly ProcessView[]): Map<string, "dom" | "canvas"> {
+  const plan = new Map<string, "dom" | "canvas">();
+  let used = 0;
+  for (const p of processes)
+    for (const v of p.vmas) {
+      const n = v.pte.length;
+      const dom = n <= DOM_VMA_MAX && used + n <= DOM_PAGE_BUDGET;
+      if (dom) used += n;
+      plan.set(pageKey(p.pid, v.start), dom ? "dom" : "canvas");
+    }
+  return plan;
+}
+
+/** Pages to flash: where a COW fault (or a broken COW) just gave a process its own copy. */
+export function flashKeys(events: readonly KsmEvent[]): Set<string> {
+  const keys = new Set<string>();
+  for (const e of events) {
+    if (e.type === "cow-fault") keys.add(pageKey(e.pid, e.addr));
+    else if (e.type === "break-cow" && e.to !== null) keys.add(pageKey(e.pid, e.addr));
+  }
+  return keys;
+}
+
+export interface VmaStats {
+  present: number;
+  writable: number;
+  ksm: number;
+  zero: number;
+  fork: number;
+}
+
+export function vmaStats(frames: Snapshot["frames"], v: VmaView): VmaStats {
+  const st: VmaStats = { present: 0, writable: 0, ksm: 0, zero: 0, fork: 0 };
+  for (let i = 0; i < v.pte.length; i++) {
+    const pte = v.pte[i];
+    if (pte === 0) continue;
+    st.present++;
+    if (pte & 1) st.writable++;
+    const k = pageKind(frames, pte);
+    if (k === "ksm") st.ksm++;
+    else if (k === "zero") st.zero++;
+    else if (k === "fork") st.fork++;
+  }
+  return st;
+}
