@@ -32,6 +32,8 @@ const MIN_FRAMES = 16;
 const MAX_FRAMES = 1 << 18;
 /** Real milliseconds of engine work per tick, so the worker keeps answering commands. */
 const TICK_BUDGET_MS = 12;
+/** Least time between updates while playing. */
+const PLAYING_UPDATE_MS = 50;
 
 const ERRNO_TEXT: Record<string, string> = {
   EINVAL: "Invalid argument",
@@ -69,6 +71,7 @@ export class EngineHost {
   private eventCount = 0;
   private dirty = true;
   private awaitingAck = false;
+  private lastSentMs = Number.NEGATIVE_INFINITY;
   private simTimeMs = 0;
   private nextWakeMs = 0;
   private lastRealMs: number;
@@ -276,6 +279,10 @@ export class EngineHost {
   /** Send an update if something changed and the app has drawn the last one. */
   flush(): void {
     if (!this.dirty || this.awaitingAck) return;
+    // While ksmd plays, 20 pictures a second are plenty and leave the app's main thread free.
+    const now = this.now();
+    if (this.playing && now - this.lastSentMs < PLAYING_UPDATE_MS) return;
+    this.lastSentMs = now;
     const snapshot = takeSnapshot(this.k, this.contentIds);
     const events = this.events.slice(-MAX_EVENTS_PER_UPDATE);
     const msg: WorkerMessage = {

@@ -68,4 +68,4 @@ export interface WorkerError {
 export type WorkerMessage = Reply | Update | WorkerError;
 
 /** Events kept per update; at full speed there can be far more. */
-export const MAX_EVENTS_PER_UPDATE = 400;
+export const MAX_EVENTS_PER_UPDATE = 200;

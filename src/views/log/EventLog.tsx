@@ -1,5 +1,6 @@
 import { useEffect, useId, useRef, useState } from "react";
 import { type Focus, type LoggedEvent, useStore } from "../../store/store";
+import { useThrottled } from "../../store/throttle";
 import {
   describeEvent,
   focusOf,
@@ -15,9 +16,15 @@ export const MAX_ROWS = 300;
 /** A screen reader hears at most one event per this many ms (the newest wins). */
 export const ANNOUNCE_INTERVAL_MS = 1500;
 
+const LOG_REFRESH_MS = 250;
+
 /** The store's event log, newest first, with filters, pause and a polite live region. */
 export function EventLog() {
-  const log = useStore((s) => s.log);
+  // At full speed hundreds of events arrive per frame: list them at most every 250 ms.
+  const log = useThrottled(
+    useStore((s) => s.log),
+    LOG_REFRESH_MS,
+  );
   const eventsSeen = useStore((s) => s.eventsSeen);
   return <EventLogPanel log={log} eventsSeen={eventsSeen} onHover={setHover} />;
 }

@@ -3,6 +3,7 @@ import { useShallow } from "zustand/react/shallow";
 import type { TreeView } from "../../engine";
 import { resolveFocus } from "../../store/focus";
 import { useStore } from "../../store/store";
+import { useThrottled } from "../../store/throttle";
 import { NO_ACTIVITY, type TreeActivity, treeActivity } from "./activity";
 import {
   applyFocus,
@@ -41,18 +42,20 @@ export const TREE_TEXT: Record<TreeName, { title: string; caption: string }> = {
 const NO_TREE: TreeView = { root: null, nodes: [] };
 const NO_IDS: ReadonlySet<number> = new Set();
 const EMPTIED_NOTE_MS = 2000;
+const TREE_REDRAW_MS = 200;
 
 /** The stable and the unstable red-black trees, side by side. */
 export function TreesView() {
-  const { snapshot, recent, hover, selected, motion } = useStore(
+  const { latest, hover, selected, motion } = useStore(
     useShallow((s) => ({
-      snapshot: s.snapshot,
-      recent: s.recent,
+      latest: s.update,
       hover: s.hover,
       selected: s.selected,
       motion: s.motion,
     })),
   );
+  // Redraw the trees at most every 200 ms: at full speed nobody can follow faster.
+  const { snapshot, recent } = useThrottled(latest, TREE_REDRAW_MS);
   const activity = useMemo(() => treeActivity(recent), [recent]);
   const focus = hover ?? selected;
   const lit = useMemo(() => {

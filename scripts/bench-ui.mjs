@@ -1,0 +1,151 @@
+#!/usr/bin/env node
+/**
+ * The app's speed in headless Chromium (Debian's /usr/bin/chromium):
+ *   npm run build && node scripts/bench-ui.mjs [--frames 65536] [--seconds 5]
+ * Serves dist/ with `vite preview`, loads a scenario that fills a 65,536-frame
+ * machine with four processes, plays ksmd as fast as possible, and measures
+ * the main thread's frame intervals (requestAnimationFrame) and how long a
+ * click on a tree node takes to be drawn selected. Prints one JSON line.
+ */
+import { spawn } from "node:child_process";
+import { chromium } from "@playwright/test";
+
+const arg = (name, fallback) => {
+  const i = process.argv.indexOf(name);
+  return i >= 0 ? Number(process.argv[i + 1]) : fallback;
+};
+const FRAMES = arg("--frames", 65536);
+const SECONDS = arg("--seconds", 5);
+const PORT = 4179;
+
+function scenario(frames) {
+  const procs = 4;
+  const pages = Math.floor((frames * 0.9) / procs);
+  const steps = [];
+  for (let p = 0; p < procs; p++) {
+    const proc = `P${p}`;
+    steps.push({ op: "spawn", proc }, { op: "mmap", proc, region: "heap", pages });
+    // Half the pages are common to every process (in runs of 64 equal pages), half unique.
+    for (let from = 0; from < pages; from += 64) {
+      const n = Math.min(64, pages - from);
+      const common = (from / 64) % 2 === 0;
+      steps.push({
+        op: "fill",
+        proc,
+        region: "heap",
+        from,
+        pages: n,
+        value: common ? from + 1 : (0x80000000 | (p << 24) | from) >>> 0,
+      });
+    }
+    steps.push({ op: "madvise", proc, region: "heap", from: 0, pages, advice: "mergeable" });
+  }
+  steps.push({ op: "sysfs", file: "run", value: "1" }, { op: "sysfs", file: "pages_to_scan", value: "1000" });
+  return { name: "ui-benchmark", description: "four processes filling memory", memory_frames: frames, steps };
+}
+
+function percentile(xs, p) {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))];
+}
+
+const server = spawn(
+  "npx",
+  ["vite", "preview", "--host", "127.0.0.1", "--port", String(PORT), "--strictPort"],
+  {
+    stdio: ["ignore", "pipe", "inherit"],
+  },
+);
+try {
+  await new Promise((resolve, reject) => {
+    server.stdout.on("data", (d) => String(d).includes(String(PORT)) && resolve());
+    server.on("exit", (code) => reject(new Error(`vite preview exited with ${code}`)));
+    setTimeout(() => reject(new Error("vite preview did not start")), 30_000);
+  });
+  const browser = await chromium.launch({
+    executablePath: "/usr/bin/chromium",
+    args: ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update"],
+  });
+  const page = await browser.newPage({ viewport: { width: 1600, height: 1000 } });
+  await page.goto(`http://127.0.0.1:${PORT}/`);
+  await page.locator('[data-ready="true"]').waitFor();
+  await page.locator('input[type="file"]').setInputFiles({
+    name: "ui-benchmark.json",
+    mimeType: "application/json",
+    buffer: Buffer.from(JSON.stringify(scenario(FRAMES))),
+  });
+  await page.getByRole("button", { name: "Run to the end" }).click();
+  await page
+    .getByText(/step \d+ of \d+/)
+    .filter({ hasText: /step (\d+) of \1/ })
+    .waitFor({ timeout: 120_000 });
+  await page.getByLabel("speed").selectOption("max");
+  await page.getByRole("button", { name: "Play" }).click();
+  await page.waitForTimeout(1000);
+
+  const cdp = process.env.PROFILE ? await page.context().newCDPSession(page) : null;
+  if (cdp) {
+    await cdp.send("Profiler.enable");
+    await cdp.send("Profiler.start");
+  }
+  const intervals = await page.evaluate(
+    (ms) =>
+      new Promise((resolve) => {
+        const out = [];
+        let last = performance.now();
+        const end = last + ms;
+        const tick = (t) => {
+          out.push(t - last);
+          last = t;
+          if (t < end) requestAnimationFrame(tick);
+          else resolve(out);
+        };
+        requestAnimationFrame(tick);
+      }),
+    SECONDS * 1000,
+  );
+  if (cdp) {
+    const { profile } = await cdp.send("Profiler.stop");
+    const { writeFileSync } = await import("node:fs");
+    writeFileSync(process.env.PROFILE, JSON.stringify(profile));
+  }
+  const scans = await page.evaluate(() => document.body.innerText.match(/full_scans\D+(\d+)/)?.[1] ?? null);
+
+  // Click a node of the stable tree and wait until the views have drawn it selected.
+  const node = page.getByRole("button", { name: /^stable node \d+/ }).first();
+  const clicks = [];
+  for (let i = 0; i < 5; i++) {
+    const ms = await node.evaluate(
+      (el) =>
+        new Promise((resolve) => {
+          const t0 = performance.now();
+          el.dispatchEvent(new MouseEvent("click", { bubbles: true }));
+          const check = () => {
+            if (el.getAttribute("aria-pressed") === "true")
+              requestAnimationFrame(() => resolve(performance.now() - t0));
+            else requestAnimationFrame(check);
+          };
+          requestAnimationFrame(check);
+        }),
+    );
+    clicks.push(ms);
+    await page.keyboard.press("Escape"); // clear the selection
+    await page.waitForTimeout(300);
+  }
+  await browser.close();
+  console.log(
+    JSON.stringify({
+      frames: FRAMES,
+      seconds: SECONDS,
+      animation_frames: intervals.length,
+      frame_interval_p50_ms: Number(percentile(intervals, 50).toFixed(1)),
+      frame_interval_p95_ms: Number(percentile(intervals, 95).toFixed(1)),
+      frame_interval_max_ms: Number(Math.max(...intervals).toFixed(1)),
+      click_to_highlight_ms: Number(percentile(clicks, 50).toFixed(1)),
+      click_to_highlight_max_ms: Number(Math.max(...clicks).toFixed(1)),
+      full_scans_seen: scans === null ? null : Number(scans),
+    }),
+  );
+} finally {
+  server.kill();
+}
