@@ -109,7 +109,7 @@ try {
     const { writeFileSync } = await import("node:fs");
     writeFileSync(process.env.PROFILE, JSON.stringify(profile));
   }
-  const scans = await page.evaluate(() => document.body.innerText.match(/full_scans\D+(\d+)/)?.[1] ?? null);
+  const scans = await page.evaluate(() => document.body.textContent.match(/full_scans\D+(\d+)/)?.[1] ?? null);
 
   // Click a node of the stable tree and wait until the views have drawn it selected.
   const node = page.getByRole("button", { name: /^stable node \d+/ }).first();
