@@ -63,17 +63,19 @@ describe("the engine host", () => {
     const addr = send({ type: "mmap", pid, pages: 4 }).value!;
     send({ type: "fill", pid, addr, pages: 4, value: 1 });
     send({ type: "madvise", pid, start: addr, len: 4 * 4096, advice: "mergeable" });
+    send({ type: "sysfs-write", file: "sleep_millisecs", value: "100" });
     send({ type: "clock", playing: true, speed: 1 });
     const scans = () => {
       ack();
       return updates().at(-1)!.snapshot.counters.full_scans;
     };
-    host.tick(); // t = 0: first batch (200 pages: the whole area, one full scan)
+    clock.now = 60;
+    host.tick(); // the first batch (200 pages: the whole area, one full scan), then sleep 100 ms
     expect(scans()).toBe(1);
-    clock.now = 10;
-    host.tick(); // t = 10 ms: still asleep (sleep_millisecs = 20)
+    clock.now = 90;
+    host.tick(); // still asleep
     expect(scans()).toBe(1);
-    clock.now = 20;
+    clock.now = 160;
     host.tick();
     expect(scans()).toBe(2);
     expect(updates().at(-1)!.snapshot.counters).toMatchObject({ pages_shared: 1, pages_sharing: 3 });
