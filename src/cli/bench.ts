@@ -13,12 +13,12 @@
 import {
   isProfileName,
   Kernel,
-  ksmdBatch,
   loadChecksummer,
   MADV_MERGEABLE,
   PAGE_SIZE,
   type ProfileName,
   sysfsWrite,
+  waitScans,
 } from "../engine";
 
 function arg(name: string, fallback: string): string {
@@ -27,9 +27,9 @@ function arg(name: string, fallback: string): string {
 }
 
 function timeScans(k: Kernel, scans: number): number {
-  const target = k.ksm.fullScans + scans;
   const t0 = performance.now();
-  while (k.ksm.fullScans < target) if (ksmdBatch(k) < 0) throw new Error("ksmd stopped");
+  const why = waitScans(k, scans);
+  if (why) throw new Error(why);
   return (performance.now() - t0) / 1000;
 }
 

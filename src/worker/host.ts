@@ -16,6 +16,7 @@ import {
   type Snapshot,
   sysfsWrite,
   takeSnapshot,
+  waitScans,
 } from "../engine";
 import {
   type CommandMessage,
@@ -205,8 +206,8 @@ export class EngineHost {
     if (unit === "page") ksm.ksmDoScan(1);
     else if (unit === "batch") ksmdBatch(this.k);
     else {
-      const target = ksm.fullScans + 1;
-      while (ksm.fullScans < target && ksm.ksmdShouldRun()) ksm.ksmDoScan(Math.max(1, ksm.knobs.pagesToScan));
+      const why = waitScans(this.k, 1);
+      if (why) return { errno: "EAGAIN", message: why };
     }
     return {};
   }

@@ -289,22 +289,7 @@ export class Ksm2632 extends Ksm {
 
     // A page whose checksum changed since the last scan is changing too often:
     // don't put it in the unstable tree, and don't waste time searching there.
-    const checksum = this.mem.checksum(page);
-    const volatile = rmapItem.oldchecksum !== checksum;
-    if (this.tracing)
-      this.k.emit({
-        type: "checksum",
-        fn: "calc_checksum",
-        item: rmapItem.id,
-        pfn: page,
-        old: rmapItem.oldchecksum,
-        checksum,
-        volatile,
-      });
-    if (volatile) {
-      rmapItem.oldchecksum = checksum;
-      return;
-    }
+    if (this.checksumChanged(page, rmapItem)) return;
 
     const unstable = this.unstableTreeSearchInsert(rmapItem, page);
     if (!unstable) return;

@@ -267,22 +267,7 @@ export class Ksm618 extends Ksm {
       if (rmapItem.head === stableNode) return; // already merged here
     } else {
       this.removeRmapItemFromTree(rmapItem);
-      const checksum = this.mem.checksum(page);
-      const volatile = rmapItem.oldchecksum !== checksum;
-      if (this.tracing)
-        this.k.emit({
-          type: "checksum",
-          fn: "calc_checksum",
-          item: rmapItem.id,
-          pfn: page,
-          old: rmapItem.oldchecksum,
-          checksum,
-          volatile,
-        });
-      if (volatile) {
-        rmapItem.oldchecksum = checksum;
-        return;
-      }
+      if (this.checksumChanged(page, rmapItem)) return;
     }
 
     const kpage = this.stableTreeSearch(page, rmapItem);

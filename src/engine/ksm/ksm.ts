@@ -284,6 +284,28 @@ export abstract class Ksm {
     }
   }
 
+  /**
+   * The checksum gate of cmp_and_merge_page(): a page whose checksum changed
+   * since the last visit is changing too often to be worth a tree search.
+   * Records the new checksum and returns true for such a (volatile) page.
+   */
+  protected checksumChanged(page: Pfn, rmapItem: RmapItem): boolean {
+    const checksum = this.mem.checksum(page);
+    const volatile = rmapItem.oldchecksum !== checksum;
+    if (this.tracing)
+      this.k.emit({
+        type: "checksum",
+        fn: "calc_checksum",
+        item: rmapItem.id,
+        pfn: page,
+        old: rmapItem.oldchecksum,
+        checksum,
+        volatile,
+      });
+    if (volatile) rmapItem.oldchecksum = checksum;
+    return volatile;
+  }
+
   /* ---------------- the unstable tree ---------------- */
 
   /**

@@ -1,5 +1,6 @@
 import { renderToStaticMarkup, renderToString } from "react-dom/server";
 import { beforeAll, describe, expect, it } from "vitest";
+import { sameFocus, toggled } from "../../store/linking";
 import { useStore } from "../../store/store";
 import { FramesPanel, type FramesPanelProps, FramesView, FrameTooltip } from "./FramesView";
 import {
@@ -10,7 +11,6 @@ import {
   loadEngineForTests,
   mergedMachine,
 } from "./fixtures";
-import { sameFocus, toggled } from "./linking";
 
 beforeAll(loadEngineForTests);
 

@@ -10,7 +10,8 @@ import {
 } from "react";
 import type { KsmEvent, Snapshot } from "../../engine";
 import { resolveFocus } from "../../store/focus";
-import { type Focus, useStore } from "../../store/store";
+import { clearHover, clearSelected, setHover, toggleSelected, useViewState } from "../../store/linking";
+import type { Focus } from "../../store/store";
 import { HIGHLIGHT } from "../palette";
 import { drawMapcounts, drawOverlay, type OverlayPulse, paintFrames, pulseColor } from "./drawFrames";
 import {
@@ -35,7 +36,6 @@ import {
   pulsesFrom,
   sameFrames,
 } from "./frameModel";
-import { clearHover, clearSelected, setHover, toggleSelected } from "./linking";
 import { ColorCache } from "./raster";
 import { useWidth } from "./useWidth";
 import "./frames.css";
@@ -57,18 +57,9 @@ const NAV_KEYS = new Set([
 
 /** Physical memory, connected to the store. */
 export function FramesView() {
-  const snapshot = useStore((s) => s.snapshot);
-  const hover = useStore((s) => s.hover);
-  const selected = useStore((s) => s.selected);
-  const recent = useStore((s) => s.recent);
-  const motion = useStore((s) => s.motion);
   return (
     <FramesPanel
-      snapshot={snapshot}
-      hover={hover}
-      selected={selected}
-      recent={recent}
-      motion={motion}
+      {...useViewState()}
       onHover={setHover}
       onUnhover={clearHover}
       onToggleSelect={toggleSelected}

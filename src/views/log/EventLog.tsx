@@ -1,4 +1,5 @@
 import { useEffect, useId, useRef, useState } from "react";
+import { setHover } from "../../store/linking";
 import { type Focus, type LoggedEvent, useStore } from "../../store/store";
 import { useThrottled } from "../../store/throttle";
 import {
@@ -27,11 +28,6 @@ export function EventLog() {
   );
   const eventsSeen = useStore((s) => s.eventsSeen);
   return <EventLogPanel log={log} eventsSeen={eventsSeen} onHover={setHover} />;
-}
-
-function setHover(focus: Focus | null): void {
-  const s = useStore.getState();
-  if (focus !== null || s.hover !== null) useStore.setState({ hover: focus });
 }
 
 export interface EventLogPanelProps {

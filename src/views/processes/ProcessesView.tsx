@@ -11,9 +11,9 @@ import {
 } from "react";
 import type { KsmEvent, ProcessView, SlotView, Snapshot, VmaView } from "../../engine";
 import { pageKey, resolveFocus } from "../../store/focus";
-import { type Focus, useStore } from "../../store/store";
+import { clearHover, setHover, toggleSelected, useViewState } from "../../store/linking";
+import type { Focus } from "../../store/store";
 import { type GridLayout, gridLayout, hexAddr, hitTest, moveCursor } from "../frames/frameModel";
-import { clearHover, setHover, toggleSelected } from "../frames/linking";
 import { ColorCache } from "../frames/raster";
 import { useWidth } from "../frames/useWidth";
 import { contentColor } from "../palette";
@@ -49,18 +49,9 @@ const NO_RMAP: ReadonlyMap<number, RmapWhere> = new Map();
 
 /** Processes, connected to the store. */
 export function ProcessesView() {
-  const snapshot = useStore((s) => s.snapshot);
-  const hover = useStore((s) => s.hover);
-  const selected = useStore((s) => s.selected);
-  const recent = useStore((s) => s.recent);
-  const motion = useStore((s) => s.motion);
   return (
     <ProcessesPanel
-      snapshot={snapshot}
-      hover={hover}
-      selected={selected}
-      recent={recent}
-      motion={motion}
+      {...useViewState()}
       onHover={setHover}
       onUnhover={clearHover}
       onToggleSelect={toggleSelected}

@@ -4,8 +4,9 @@
  * clears the selection.
  */
 
-import type { Focus } from "../../store/store";
-import { useStore } from "../../store/store";
+import { useShallow } from "zustand/react/shallow";
+import type { KsmEvent, Snapshot } from "../engine";
+import { type Focus, useStore } from "./store";
 
 export function sameFocus(a: Focus | null, b: Focus | null): boolean {
   if (a === null || b === null) return a === b;
@@ -42,4 +43,25 @@ export function toggleSelected(f: Focus): void {
 
 export function clearSelected(): void {
   useStore.setState({ selected: null });
+}
+
+/** What a view that links by focus and animates recent events reads from the store. */
+export interface ViewState {
+  snapshot: Snapshot | null;
+  hover: Focus | null;
+  selected: Focus | null;
+  recent: readonly KsmEvent[];
+  motion: boolean;
+}
+
+export function useViewState(): ViewState {
+  return useStore(
+    useShallow((s) => ({
+      snapshot: s.snapshot,
+      hover: s.hover,
+      selected: s.selected,
+      recent: s.recent,
+      motion: s.motion,
+    })),
+  );
 }
