@@ -39,8 +39,6 @@ export interface AppState {
   eventsSeen: number;
   /** The last update's events: what views animate. */
   recent: KsmEvent[];
-  /** The snapshot and its events together, for views that redraw less often than updates come. */
-  update: { snapshot: Snapshot | null; recent: KsmEvent[] };
   history: ScanPoint[];
   simTimeMs: number;
   playing: boolean;
@@ -65,7 +63,6 @@ export const useStore = create<AppState>()(() => ({
   log: [],
   eventsSeen: 0,
   recent: [],
-  update: { snapshot: null, recent: [] },
   history: [],
   simTimeMs: 0,
   playing: false,
@@ -113,7 +110,6 @@ export function applyUpdate(u: Update): void {
     snapshot: u.snapshot,
     profile: u.snapshot.profile,
     recent: u.events,
-    update: { snapshot: u.snapshot, recent: u.events },
     log: [...s.log, ...logged].slice(-LOG_LENGTH),
     eventsSeen: s.eventsSeen + u.eventCount,
     history,

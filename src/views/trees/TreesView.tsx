@@ -1,7 +1,7 @@
 import { memo, useCallback, useEffect, useMemo, useRef, useState } from "react";
-import { useShallow } from "zustand/react/shallow";
 import type { TreeView } from "../../engine";
 import { resolveFocus } from "../../store/focus";
+import { useViewState } from "../../store/linking";
 import { useStore } from "../../store/store";
 import { useThrottled } from "../../store/throttle";
 import { NO_ACTIVITY, type TreeActivity, treeActivity } from "./activity";
@@ -46,14 +46,8 @@ const TREE_REDRAW_MS = 200;
 
 /** The stable and the unstable red-black trees, side by side. */
 export function TreesView() {
-  const { latest, hover, selected, motion } = useStore(
-    useShallow((s) => ({
-      latest: s.update,
-      hover: s.hover,
-      selected: s.selected,
-      motion: s.motion,
-    })),
-  );
+  const { hover, selected, motion, ...now } = useViewState();
+  const latest = useMemo(() => ({ snapshot: now.snapshot, recent: now.recent }), [now.snapshot, now.recent]);
   // Redraw the trees at most every 200 ms: at full speed nobody can follow faster.
   const { snapshot, recent } = useThrottled(latest, TREE_REDRAW_MS);
   const activity = useMemo(() => treeActivity(recent), [recent]);
