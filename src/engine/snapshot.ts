@@ -6,6 +6,7 @@ import type { Knobs, ProfileName } from "./ksm/profile";
 import { NODE_FLAG, type RmapItem, SEQNR_MASK, type StableNode, UNSTABLE_FLAG } from "./ksm/rmap";
 import { ksmTestExit, MMF_VM_MERGEABLE, ptePfn, VM_MERGEABLE } from "./mm";
 import { RB_RED, type RbNode } from "./rbtree";
+import { sysfsFiles, sysfsRead, sysfsWritable } from "./sysfs";
 import type { Pfn, Pid, VirtAddr } from "./types";
 
 /*
@@ -93,6 +94,8 @@ export interface Snapshot {
     pages_scanned: number;
   };
   knobs: Knobs;
+  /** /sys/kernel/mm/ksm/ as `ls` lists it: each file, its text as `cat` prints it, and whether it takes writes. */
+  sysfs: { file: string; text: string; writable: boolean }[];
   ksmdRunning: boolean;
   frames: {
     count: number;
@@ -253,6 +256,11 @@ export function takeSnapshot(
       pages_scanned: ksm.pagesScanned,
     },
     knobs: { ...ksm.knobs },
+    sysfs: sysfsFiles(ksm.profile).map((file) => ({
+      file,
+      text: sysfsRead(k, file) as string,
+      writable: sysfsWritable(ksm.profile, file),
+    })),
     ksmdRunning: ksm.ksmdShouldRun(),
     frames: {
       count: mem.nrFrames,

@@ -94,6 +94,7 @@ export function fakeSnapshot(opts: {
       pages_scanned: 0,
     },
     knobs: {} as Snapshot["knobs"],
+    sysfs: [],
     ksmdRunning: false,
     frames: { count: n, free: list.filter((f) => f.state === FRAME_FREE).length, state, mapcount, contentId },
     processes: opts.processes ?? [],

@@ -19,6 +19,7 @@ export function fakeSnapshot(
       ...counters,
     },
     knobs: { run: 1, pagesToScan: 200, sleepMillisecs: 20, maxKernelPages: 2000, ...knobs },
+    sysfs: [],
     ksmdRunning: true,
     frames: {
       count: 0,
