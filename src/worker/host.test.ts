@@ -148,3 +148,20 @@ describe("the engine host", () => {
     expect(send({ type: "reset", profile: "linux-2.6.32", frames: 64 })).toEqual({ type: "reply", id: 2 });
   });
 });
+
+describe("comparing profiles", () => {
+  it("runs a scenario on both kernels without touching the live engine", async () => {
+    const { send } = setup();
+    send({ type: "spawn", name: "live" });
+    const { readFileSync } = await import("node:fs");
+    const text = readFileSync("public/scenarios/max-kernel-pages.json", "utf8");
+    const r = send({ type: "compare-profiles", text });
+    expect(r.errno).toBeUndefined();
+    const old = r.lines!["linux-2.6.32"];
+    const now = r.lines!["linux-6.18"];
+    expect(old.length).toBeGreaterThan(0);
+    expect(old.length).toBe(now.length);
+    expect(old).not.toEqual(now); // the two kernels differ on this scenario
+    expect(send({ type: "compare-profiles", text: "{" })).toMatchObject({ errno: "EINVAL" });
+  });
+});

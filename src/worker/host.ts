@@ -9,8 +9,10 @@ import {
   MADV_MERGEABLE,
   MADV_UNMERGEABLE,
   type OutputLine,
+  PROFILES,
   type ProfileName,
   parseScenario,
+  type Scenario,
   ScenarioError,
   ScenarioRun,
   type Snapshot,
@@ -188,6 +190,8 @@ export class EngineHost {
         return this.loadScenario(msg.text, msg.profile);
       case "scenario-step":
         return this.scenarioStep(msg.count);
+      case "compare-profiles":
+        return this.compareProfiles(msg.text);
       case "ack":
         return {};
     }
@@ -213,14 +217,9 @@ export class EngineHost {
   }
 
   private loadScenario(text: string, profile: ProfileName): Omit<Reply, "type" | "id"> {
-    let scenario: ReturnType<typeof parseScenario>;
-    try {
-      scenario = parseScenario(JSON.parse(text));
-    } catch (err) {
-      // A broken file changes nothing.
-      const why = err instanceof ScenarioError ? err.message : `not valid JSON: ${(err as Error).message}`;
-      return { errno: "EINVAL", message: why };
-    }
+    const scenario = this.parse(text);
+    // A broken file changes nothing.
+    if (typeof scenario === "string") return { errno: "EINVAL", message: scenario };
     this.reset(profile, scenario.memory_frames ?? defaultFrames(scenario));
     const state: ScenarioState = {
       name: scenario.name,
@@ -232,6 +231,32 @@ export class EngineHost {
     this.scenario = state;
     this.run = new ScenarioRun(this.k, scenario, (line: OutputLine) => state.lines.push(line));
     return {};
+  }
+
+  private compareProfiles(text: string): Omit<Reply, "type" | "id"> {
+    const parsed = this.parse(text);
+    if (typeof parsed === "string") return { errno: "EINVAL", message: parsed };
+    const lines = {} as Record<ProfileName, OutputLine[]>;
+    for (const profile of PROFILES) {
+      const k = new Kernel({
+        frames: parsed.memory_frames ?? defaultFrames(parsed),
+        profile,
+        checksummer: this.checksummer,
+      });
+      const out: OutputLine[] = [];
+      new ScenarioRun(k, parsed, (line) => out.push(line)).runAll();
+      lines[profile] = out;
+    }
+    return { lines };
+  }
+
+  /** A scenario file's text, parsed, or why it is not one. */
+  private parse(text: string): Scenario | string {
+    try {
+      return parseScenario(JSON.parse(text));
+    } catch (err) {
+      return err instanceof ScenarioError ? err.message : `not valid JSON: ${(err as Error).message}`;
+    }
   }
 
   private scenarioStep(count: number | "all"): Omit<Reply, "type" | "id"> {

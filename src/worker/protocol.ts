@@ -23,6 +23,8 @@ export type Command =
   | { type: "step"; unit: StepUnit }
   | { type: "load-scenario"; text: string; profile: ProfileName }
   | { type: "scenario-step"; count: number | "all" }
+  /** Run a scenario to its end on both profiles, apart from the live engine: its output lines for each. */
+  | { type: "compare-profiles"; text: string }
   | { type: "ack" };
 
 export type CommandMessage = Command & { id: number };
@@ -35,6 +37,8 @@ export interface Reply {
   message?: string;
   /** A value the command produced: a new pid, an mmap address, a byte read. */
   value?: number;
+  /** compare-profiles: each profile's output lines. */
+  lines?: Record<ProfileName, OutputLine[]>;
 }
 
 export interface ScenarioState {
