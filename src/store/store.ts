@@ -45,6 +45,8 @@ export interface AppState {
   speed: Speed;
   motion: boolean;
   scenario: ScenarioState | null;
+  /** The id of the open lesson (src/lessons), whose scenario the engine has loaded; null when none. */
+  lesson: string | null;
   hover: Focus | null;
   selected: Focus | null;
   messages: Message[];
@@ -69,6 +71,7 @@ export const useStore = create<AppState>()(() => ({
   speed: 1,
   motion: !prefersReducedMotion,
   scenario: null,
+  lesson: null,
   hover: null,
   selected: null,
   messages: [],
