@@ -9,6 +9,7 @@ import {
   MADV_MERGEABLE,
   MADV_UNMERGEABLE,
   type OutputLine,
+  PAGE_SIZE,
   PROFILES,
   type ProfileName,
   parseScenario,
@@ -29,6 +30,8 @@ import {
   type StepUnit,
   type WorkerMessage,
 } from "./protocol";
+import { type Action, describeAction, parseSession, type Session, type SessionBase } from "./session";
+import { type Entry, Timeline } from "./timeline";
 
 export const DEFAULT_FRAMES = 512;
 const MIN_FRAMES = 16;
@@ -61,6 +64,17 @@ function buffersOf(s: Snapshot): Transferable[] {
   return out as Transferable[];
 }
 
+/** Everything time travel saves and restores: the machine, the scenario running on it, and the clock. */
+interface World {
+  k: Kernel;
+  run: ScenarioRun | null;
+  scenario: ScenarioState | null;
+  simTimeMs: number;
+  nextWakeMs: number;
+}
+
+type Result = Omit<Reply, "type" | "id">;
+
 /**
  * Hosts the engine in the worker: applies commands, owns the simulated
  * clock (ksmd wakes every sleep_millisecs of simulated time), and sends the
@@ -68,20 +82,21 @@ function buffersOf(s: Snapshot): Transferable[] {
  * acknowledges the last one.
  */
 export class EngineHost {
-  private k!: Kernel;
+  private w!: World;
+  private base!: SessionBase;
+  private readonly timeline = new Timeline<Action, World>();
+  /** While replaying to travel in time, events are not reported. */
+  private muted = false;
+  private travelled = false;
   private contentIds = new ContentIds();
   private events: KsmEvent[] = [];
   private eventCount = 0;
   private dirty = true;
   private awaitingAck = false;
   private lastSentMs = Number.NEGATIVE_INFINITY;
-  private simTimeMs = 0;
-  private nextWakeMs = 0;
   private lastRealMs: number;
   private playing = false;
   private speed: Speed = 1;
-  private run: ScenarioRun | null = null;
-  private scenario: ScenarioState | null = null;
 
   constructor(
     private readonly checksummer: Checksummer,
@@ -89,27 +104,54 @@ export class EngineHost {
     private readonly now: () => number,
   ) {
     this.lastRealMs = now();
-    this.reset("linux-2.6.32", DEFAULT_FRAMES);
+    this.start({ type: "reset", profile: "linux-2.6.32", frames: DEFAULT_FRAMES });
   }
 
   get isPlaying(): boolean {
     return this.playing;
   }
 
-  private reset(profile: ProfileName, frames: number): void {
-    this.k = new Kernel({ frames, profile, checksummer: this.checksummer });
-    this.k.tracer = (e) => {
-      this.eventCount++;
-      this.events.push(e);
-      if (this.events.length > 4 * MAX_EVENTS_PER_UPDATE)
-        this.events.splice(0, this.events.length - MAX_EVENTS_PER_UPDATE);
-    };
+  /** A fresh machine, or a scenario loaded on one, as the start of a new timeline. */
+  private start(base: SessionBase): Result {
+    let scenario: Scenario | null = null;
+    if (base.type === "load-scenario") {
+      const parsed = this.parse(base.text);
+      // A broken file changes nothing.
+      if (typeof parsed === "string") return { errno: "EINVAL", message: parsed };
+      scenario = parsed;
+    } else if (!Number.isInteger(base.frames) || base.frames < MIN_FRAMES || base.frames > MAX_FRAMES)
+      return { errno: "EINVAL", message: `memory must be ${MIN_FRAMES} to ${MAX_FRAMES} frames` };
+    const frames = scenario
+      ? (scenario.memory_frames ?? defaultFrames(scenario))
+      : (base as { frames: number }).frames;
+    const k = new Kernel({ frames, profile: base.profile, checksummer: this.checksummer });
+    k.tracer = (e) => this.trace(e);
+    this.w = { k, run: null, scenario: null, simTimeMs: 0, nextWakeMs: 0 };
+    if (scenario) {
+      this.w.scenario = {
+        name: scenario.name,
+        description: scenario.description ?? "",
+        steps: scenario.steps.length,
+        next: 0,
+        lines: [],
+      };
+      // Lines go to whichever world is current, so a restored checkpoint's run writes to its own state.
+      this.w.run = new ScenarioRun(k, scenario, (line: OutputLine) => this.w.scenario?.lines.push(line));
+    }
+    this.base = base;
     this.contentIds = new ContentIds();
-    this.simTimeMs = 0;
-    this.nextWakeMs = 0;
-    this.run = null;
-    this.scenario = null;
+    this.timeline.start(this.w, frames * PAGE_SIZE);
+    this.travelled = true;
     this.dirty = true;
+    return {};
+  }
+
+  private trace(e: KsmEvent): void {
+    if (this.muted) return;
+    this.eventCount++;
+    this.events.push(e);
+    if (this.events.length > 4 * MAX_EVENTS_PER_UPDATE)
+      this.events.splice(0, this.events.length - MAX_EVENTS_PER_UPDATE);
   }
 
   /** Apply one command and answer it; an exception is reported, never thrown. */
@@ -133,72 +175,148 @@ export class EngineHost {
     this.flush();
   }
 
-  private apply(msg: CommandMessage): Omit<Reply, "type" | "id"> {
-    const k = this.k;
-    const result = (r: Errno | 0 | string): Omit<Reply, "type" | "id"> => (r ? { errno: r } : {});
-    switch (msg.type) {
-      case "reset": {
-        if (!Number.isInteger(msg.frames) || msg.frames < MIN_FRAMES || msg.frames > MAX_FRAMES)
-          return { errno: "EINVAL", message: `memory must be ${MIN_FRAMES} to ${MAX_FRAMES} frames` };
-        this.reset(msg.profile, msg.frames);
-        return {};
+  private apply(msg: CommandMessage): Result {
+    const { id: _, ...cmd } = msg;
+    switch (cmd.type) {
+      case "reset":
+      case "load-scenario":
+        return this.start(cmd);
+      case "read": {
+        const r = this.w.k.readByte(cmd.pid, cmd.addr);
+        return typeof r === "string" ? { errno: r } : { value: r };
       }
+      case "clock":
+        this.playing = cmd.playing;
+        this.speed = cmd.speed === "max" || (cmd.speed > 0 && cmd.speed <= 1000) ? cmd.speed : 1;
+        this.lastRealMs = this.now();
+        return {};
+      case "compare-profiles":
+        return this.compareProfiles(cmd.text);
+      case "travel":
+        return this.travel(cmd.position);
+      case "export-session":
+        return {
+          session: {
+            base: this.base,
+            actions: this.timeline.entries.map((e) => e.action),
+            position: this.timeline.position,
+          },
+        };
+      case "restore-session":
+        return this.restoreSession(cmd.session);
+      case "ack":
+        return {};
+      default:
+        return this.perform(cmd);
+    }
+  }
+
+  /** Apply an action and record it in the timeline (unless it was refused before doing anything). */
+  private perform(action: Action): Result {
+    const scannedBefore = this.w.k.ksm.pagesScanned;
+    const r = this.act(action);
+    const refused = r.errno && (action.type === "step" || action.type === "scenario-step");
+    if (!refused) this.timeline.record(this.entry(action), this.w.k.ksm.pagesScanned - scannedBefore, this.w);
+    return r;
+  }
+
+  private entry(action: Action): Entry<Action> {
+    const { simTimeMs, nextWakeMs, k } = this.w;
+    return { action, simTimeMs, nextWakeMs, fullScans: k.ksm.fullScans };
+  }
+
+  /** What an action does to the engine: the same when first done and when replayed. */
+  private act(a: Action): Result {
+    const k = this.w.k;
+    const result = (r: Errno | 0 | string): Result => (r ? { errno: r } : {});
+    switch (a.type) {
       case "spawn":
-        return { value: k.spawn(msg.name).pid };
+        return { value: k.spawn(a.name).pid };
       case "mmap": {
-        const r = k.mmap(msg.pid, msg.pages, msg.name);
+        const r = k.mmap(a.pid, a.pages, a.name);
         return typeof r === "string" ? { errno: r } : { value: r };
       }
       case "munmap":
-        return result(k.munmap(msg.pid, msg.start, msg.len));
+        return result(k.munmap(a.pid, a.start, a.len));
       case "fill":
-        return result(k.fill(msg.pid, msg.addr, msg.pages, msg.value));
+        return result(k.fill(a.pid, a.addr, a.pages, a.value));
       case "write":
-        return result(k.writeByte(msg.pid, msg.addr, msg.byte));
-      case "read": {
-        const r = k.readByte(msg.pid, msg.addr);
-        return typeof r === "string" ? { errno: r } : { value: r };
-      }
+        return result(k.writeByte(a.pid, a.addr, a.byte));
       case "madvise":
         return result(
-          k.madvise(
-            msg.pid,
-            msg.start,
-            msg.len,
-            msg.advice === "mergeable" ? MADV_MERGEABLE : MADV_UNMERGEABLE,
-          ),
+          k.madvise(a.pid, a.start, a.len, a.advice === "mergeable" ? MADV_MERGEABLE : MADV_UNMERGEABLE),
         );
       case "fork": {
-        const r = k.fork(msg.pid, msg.name);
+        const r = k.fork(a.pid, a.name);
         return typeof r === "string" ? { errno: r } : { value: r.pid };
       }
       case "exit":
-        return result(k.exit(msg.pid));
+        return result(k.exit(a.pid));
       case "sysfs-write": {
-        const err = sysfsWrite(k, msg.file, msg.value);
-        if (!err && msg.file === "run" && this.k.ksm.ksmdShouldRun()) this.nextWakeMs = this.simTimeMs; // wake_up
+        const err = sysfsWrite(k, a.file, a.value);
+        if (!err && a.file === "run" && k.ksm.ksmdShouldRun()) this.w.nextWakeMs = this.w.simTimeMs; // wake_up
         return result(err);
       }
-      case "clock":
-        this.playing = msg.playing;
-        this.speed = msg.speed === "max" || (msg.speed > 0 && msg.speed <= 1000) ? msg.speed : 1;
-        this.lastRealMs = this.now();
-        return {};
       case "step":
-        return this.step(msg.unit);
-      case "load-scenario":
-        return this.loadScenario(msg.text, msg.profile);
+        return this.step(a.unit);
       case "scenario-step":
-        return this.scenarioStep(msg.count);
-      case "compare-profiles":
-        return this.compareProfiles(msg.text);
-      case "ack":
+        return this.scenarioStep(a.count);
+      case "ksmd-batch":
+        ksmdBatch(k);
+        this.w.nextWakeMs += k.ksm.knobs.sleepMillisecs;
         return {};
     }
   }
 
+  /** Rebuild the state after the first `position` actions: from a checkpoint, replaying the rest. */
+  private travel(position: number): Result {
+    const tl = this.timeline;
+    if (!Number.isInteger(position) || position < 0 || position > tl.entries.length)
+      return { errno: "EINVAL", message: `the timeline has positions 0 to ${tl.entries.length}` };
+    const from = tl.checkpointFor(position);
+    this.w = from.world;
+    tl.position = from.position;
+    this.events = [];
+    this.eventCount = 0;
+    while (tl.position < position) {
+      const entry = tl.next!;
+      // Only the last action's events are reported: they are what the state just did.
+      this.muted = tl.position < position - 1;
+      const scannedBefore = this.w.k.ksm.pagesScanned;
+      this.act(entry.action);
+      this.w.simTimeMs = entry.simTimeMs;
+      this.w.nextWakeMs = entry.nextWakeMs;
+      tl.position++;
+      tl.advanced(this.w.k.ksm.pagesScanned - scannedBefore, this.w);
+    }
+    this.muted = false;
+    this.contentIds = new ContentIds();
+    this.playing = false;
+    this.travelled = true;
+    return {};
+  }
+
+  /** Rebuild a session: start from its base, replay every action (recording each), then travel to its position. */
+  private restoreSession(session: Session): Result {
+    const checked = parseSession(session);
+    if (typeof checked === "string") return { errno: "EINVAL", message: checked };
+    const started = this.start(checked.base); // changes nothing if the base is bad
+    if (started.errno) return started;
+    this.muted = true;
+    try {
+      for (const action of checked.actions) {
+        // ksmd woke when it was due: the simulated clock is rebuilt from the wake-ups.
+        if (action.type === "ksmd-batch") this.w.simTimeMs = Math.max(this.w.simTimeMs, this.w.nextWakeMs);
+        this.perform(action);
+      }
+    } finally {
+      this.muted = false;
+    }
+    return this.travel(Math.min(checked.position, this.timeline.entries.length));
+  }
+
   private step(unit: StepUnit): Omit<Reply, "type" | "id"> {
-    const ksm = this.k.ksm;
+    const ksm = this.w.k.ksm;
     if (!ksm.ksmdShouldRun())
       return {
         errno: "EAGAIN",
@@ -208,28 +326,11 @@ export class EngineHost {
             : "ksmd is idle: no process has madvised MADV_MERGEABLE",
       };
     if (unit === "page") ksm.ksmDoScan(1);
-    else if (unit === "batch") ksmdBatch(this.k);
+    else if (unit === "batch") ksmdBatch(this.w.k);
     else {
-      const why = waitScans(this.k, 1);
+      const why = waitScans(this.w.k, 1);
       if (why) return { errno: "EAGAIN", message: why };
     }
-    return {};
-  }
-
-  private loadScenario(text: string, profile: ProfileName): Omit<Reply, "type" | "id"> {
-    const scenario = this.parse(text);
-    // A broken file changes nothing.
-    if (typeof scenario === "string") return { errno: "EINVAL", message: scenario };
-    this.reset(profile, scenario.memory_frames ?? defaultFrames(scenario));
-    const state: ScenarioState = {
-      name: scenario.name,
-      description: scenario.description ?? "",
-      steps: scenario.steps.length,
-      next: 0,
-      lines: [],
-    };
-    this.scenario = state;
-    this.run = new ScenarioRun(this.k, scenario, (line: OutputLine) => state.lines.push(line));
     return {};
   }
 
@@ -260,11 +361,11 @@ export class EngineHost {
   }
 
   private scenarioStep(count: number | "all"): Omit<Reply, "type" | "id"> {
-    const run = this.run;
-    if (!run || !this.scenario) return { errno: "EINVAL", message: "no scenario is loaded" };
+    const { run, scenario } = this.w;
+    if (!run || !scenario) return { errno: "EINVAL", message: "no scenario is loaded" };
     if (run.done) return { errno: "EINVAL", message: "the scenario has run to its end" };
     for (let i = 0; (count === "all" || i < count) && !run.done; i++) run.step();
-    this.scenario.next = run.next;
+    scenario.next = run.next;
     return {};
   }
 
@@ -274,24 +375,23 @@ export class EngineHost {
     const elapsed = real - this.lastRealMs;
     this.lastRealMs = real;
     if (!this.playing) return;
-    const ksm = this.k.ksm;
+    const w = this.w;
     const deadline = real + TICK_BUDGET_MS;
     try {
-      if (this.speed !== "max") this.simTimeMs += elapsed * this.speed;
+      if (this.speed !== "max") w.simTimeMs += elapsed * this.speed;
       while (this.now() < deadline) {
-        if (!ksm.ksmdShouldRun()) {
+        if (!this.w.k.ksm.ksmdShouldRun()) {
           // ksmd sleeps until woken; time goes on.
-          this.nextWakeMs = this.simTimeMs;
+          w.nextWakeMs = w.simTimeMs;
           break;
         }
-        if (this.speed === "max") this.simTimeMs = Math.max(this.simTimeMs, this.nextWakeMs);
-        if (this.simTimeMs < this.nextWakeMs) break;
-        ksmdBatch(this.k);
-        this.nextWakeMs += ksm.knobs.sleepMillisecs;
+        if (this.speed === "max") w.simTimeMs = Math.max(w.simTimeMs, w.nextWakeMs);
+        if (w.simTimeMs < w.nextWakeMs) break;
+        this.perform({ type: "ksmd-batch" });
         this.dirty = true;
       }
       // Falling behind (a batch takes longer than its share): don't try to catch up.
-      if (this.speed !== "max" && this.nextWakeMs < this.simTimeMs - 1000) this.nextWakeMs = this.simTimeMs;
+      if (this.speed !== "max" && w.nextWakeMs < w.simTimeMs - 1000) w.nextWakeMs = w.simTimeMs;
     } catch (err) {
       this.playing = false;
       this.post({
@@ -309,21 +409,31 @@ export class EngineHost {
     const now = this.now();
     if (this.playing && now - this.lastSentMs < PLAYING_UPDATE_MS) return;
     this.lastSentMs = now;
-    const snapshot = takeSnapshot(this.k, this.contentIds);
+    const { k, scenario, simTimeMs } = this.w;
+    const snapshot = takeSnapshot(k, this.contentIds);
+    const tl = this.timeline;
     const events = this.events.slice(-MAX_EVENTS_PER_UPDATE);
     const msg: WorkerMessage = {
       type: "update",
       snapshot,
       events,
       eventCount: this.eventCount,
-      simTimeMs: this.simTimeMs,
+      simTimeMs,
       playing: this.playing,
       speed: this.speed,
-      scenario: this.scenario ? { ...this.scenario, lines: [...this.scenario.lines] } : null,
+      scenario: scenario ? { ...scenario, lines: [...scenario.lines] } : null,
+      timeline: {
+        position: tl.position,
+        length: tl.entries.length,
+        label: tl.position > 0 ? describeAction(tl.entries[tl.position - 1].action) : null,
+        scanMarks: [...tl.scanMarks],
+      },
+      travelled: this.travelled,
     };
     this.events = [];
     this.eventCount = 0;
     this.dirty = false;
+    this.travelled = false;
     this.awaitingAck = true;
     this.post(msg, buffersOf(snapshot));
   }

@@ -1,4 +1,5 @@
 import type { KsmEvent, OutputLine, ProfileName, Snapshot } from "../engine";
+import type { Session } from "./session";
 
 /** How fast the simulated clock runs against the wall clock; "max" runs ksmd flat out. */
 export type Speed = number | "max";
@@ -25,6 +26,12 @@ export type Command =
   | { type: "scenario-step"; count: number | "all" }
   /** Run a scenario to its end on both profiles, apart from the live engine: its output lines for each. */
   | { type: "compare-profiles"; text: string }
+  /** Go back or forward in time: to the state after the first `position` actions of the timeline. */
+  | { type: "travel"; position: number }
+  /** The session so far (reply.session), for a link or a file. */
+  | { type: "export-session" }
+  /** Rebuild a session's exact state; an invalid one changes nothing. */
+  | { type: "restore-session"; session: Session }
   | { type: "ack" };
 
 export type CommandMessage = Command & { id: number };
@@ -39,6 +46,18 @@ export interface Reply {
   value?: number;
   /** compare-profiles: each profile's output lines. */
   lines?: Record<ProfileName, OutputLine[]>;
+  /** export-session: the session so far. */
+  session?: Session;
+}
+
+/** Where the state is in the timeline of actions since the last reset or scenario load. */
+export interface TimelineState {
+  position: number;
+  length: number;
+  /** What the action just before `position` did (null at the start). */
+  label: string | null;
+  /** Positions right after an action that finished a full scan. */
+  scanMarks: number[];
 }
 
 export interface ScenarioState {
@@ -61,6 +80,9 @@ export interface Update {
   playing: boolean;
   speed: Speed;
   scenario: ScenarioState | null;
+  timeline: TimelineState;
+  /** The state jumped in time (or was rebuilt): events are those of the action just before it, not new ones. */
+  travelled: boolean;
 }
 
 /** The worker could not do something; its state is unchanged. */

@@ -1,0 +1,211 @@
+import fc from "fast-check";
+import { beforeAll, describe, expect, it } from "vitest";
+import { type Checksummer, loadChecksummer } from "../engine";
+import { deepClone } from "./clone";
+import { EngineHost } from "./host";
+import type { Command, Reply, Update, WorkerMessage } from "./protocol";
+import { packActions, parseSession, unpackActions } from "./session";
+import { CHECKPOINT_WORK } from "./timeline";
+
+let checksummer: Checksummer;
+beforeAll(async () => {
+  checksummer = await loadChecksummer();
+});
+
+/** A host with a hand-driven clock; `state()` is the snapshot it would draw now. */
+function setup() {
+  const posted: WorkerMessage[] = [];
+  const clock = { now: 0 };
+  const host = new EngineHost(
+    checksummer,
+    (m) => posted.push(m),
+    () => clock.now,
+  );
+  let id = 0;
+  const send = (cmd: Command): Reply => {
+    host.handle({ ...cmd, id: ++id });
+    return posted.filter((m): m is Reply => m.type === "reply").find((m) => m.id === id)!;
+  };
+  const latest = (): Update => {
+    host.handle({ type: "ack", id: ++id });
+    host.flush();
+    return posted.filter((m): m is Update => m.type === "update").at(-1)!;
+  };
+  return { host, clock, send, latest, state: () => latest().snapshot };
+}
+
+/** Two processes with equal pages, merged by ksmd, then a COW write: a small story with every kind of action. */
+function story(send: (c: Command) => Reply) {
+  const a = send({ type: "spawn", name: "A" }).value!;
+  const addrA = send({ type: "mmap", pid: a, pages: 6 }).value!;
+  send({ type: "fill", pid: a, addr: addrA, pages: 6, value: 7 });
+  send({ type: "madvise", pid: a, start: addrA, len: 6 * 4096, advice: "mergeable" });
+  const b = send({ type: "fork", pid: a, name: "B" }).value!;
+  send({ type: "sysfs-write", file: "run", value: "1\n" });
+  send({ type: "step", unit: "scan" });
+  send({ type: "step", unit: "scan" });
+  send({ type: "write", pid: b, addr: addrA + 4096, byte: 1 });
+  send({ type: "step", unit: "page" });
+  send({ type: "step", unit: "scan" });
+  send({ type: "exit", pid: a });
+  send({ type: "step", unit: "batch" });
+}
+
+describe("time travel", () => {
+  it("going back to any step restores exactly the state the engine had there, and forward again", () => {
+    const { send, state, latest } = setup();
+    const seen = [state()];
+    const record = (c: Command) => {
+      const r = send(c);
+      seen.push(state());
+      return r;
+    };
+    story(record);
+    const n = seen.length - 1;
+    expect(latest().timeline).toMatchObject({ position: n, length: n });
+    for (const p of [n - 1, 3, 0, 7, n, 1]) {
+      expect(send({ type: "travel", position: p }).errno).toBeUndefined();
+      expect(state()).toEqual(seen[p]);
+    }
+    send({ type: "travel", position: 12 });
+    expect(latest().timeline.label).toBe("pid 1 exited");
+  });
+
+  it("a new action after going back drops the later history", () => {
+    const { send, latest } = setup();
+    story(send);
+    send({ type: "travel", position: 4 });
+    expect(latest().timeline).toMatchObject({ position: 4, length: 13 });
+    send({ type: "spawn", name: "C" });
+    const u = latest();
+    expect(u.timeline).toMatchObject({ position: 5, length: 5, label: "spawned C" });
+    expect(u.snapshot.processes.map((p) => p.name)).toEqual(["A", "C"]); // B was forked at step 5
+  });
+
+  it("reports only the events of the step it lands on, and says it travelled", () => {
+    const { send, latest } = setup();
+    story(send);
+    latest();
+    send({ type: "travel", position: 7 }); // after the second full scan
+    const u = latest();
+    expect(u.travelled).toBe(true);
+    expect(u.events.every((e) => e.fn !== "do_fork")).toBe(true);
+    expect(u.events.some((e) => e.type === "scan-end")).toBe(true);
+    expect(send({ type: "travel", position: 99 })).toMatchObject({ errno: "EINVAL" });
+    expect(latest().travelled).toBe(false);
+  });
+
+  it("marks where full scans ended, for scrubbing by scan", () => {
+    const { send, latest } = setup();
+    story(send);
+    const marks = latest().timeline.scanMarks;
+    expect(marks.length).toBeGreaterThanOrEqual(3);
+    expect(marks).toEqual([...marks].sort((x, y) => x - y));
+  });
+
+  it("an exported session rebuilds the same state in a new worker; a broken one changes nothing", () => {
+    const one = setup();
+    story(one.send);
+    one.send({ type: "travel", position: 9 });
+    const session = one.send({ type: "export-session" }).session!;
+    const two = setup();
+    expect(two.send({ type: "restore-session", session }).errno).toBeUndefined();
+    expect(two.state()).toEqual(one.state());
+    expect(two.latest().timeline).toEqual(one.latest().timeline);
+
+    const before = two.state();
+    const broken = { ...session, actions: [...session.actions, { type: "fork", pid: "x" }] };
+    expect(two.send({ type: "restore-session", session: broken as never })).toMatchObject({
+      errno: "EINVAL",
+      message: expect.stringContaining(`action ${session.actions.length}, field "pid"`),
+    });
+    expect(two.state()).toEqual(before);
+  });
+
+  it("takes checkpoints on long histories and still restores exactly", () => {
+    const { send, state, latest } = setup();
+    const a = send({ type: "spawn", name: "A" }).value!;
+    const addr = send({ type: "mmap", pid: a, pages: 400 }).value!;
+    send({ type: "fill", pid: a, addr, pages: 400, value: 3 });
+    send({ type: "madvise", pid: a, start: addr, len: 400 * 4096, advice: "mergeable" });
+    send({ type: "sysfs-write", file: "run", value: "1" });
+    const scans = Math.ceil((2.5 * CHECKPOINT_WORK) / 400);
+    const seen: { position: number; snapshot: ReturnType<typeof state> }[] = [];
+    for (let i = 0; i < scans; i++) {
+      send({ type: "step", unit: "scan" });
+      if (i % 40 === 0) send({ type: "write", pid: a, addr: addr + (i % 400) * 4096, byte: i & 0xff });
+      const u = latest();
+      seen.push({ position: u.timeline.position, snapshot: u.snapshot });
+    }
+    expect(seen.at(-1)!.snapshot.counters.full_scans).toBe(scans);
+    for (const i of [scans - 1, 10, Math.floor(scans / 2), 150]) {
+      send({ type: "travel", position: seen[i].position });
+      expect(state()).toEqual(seen[i].snapshot);
+    }
+  });
+
+  it("fast-check: random actions, then travel to a random step, equals replaying from scratch", () => {
+    const action = fc.oneof(
+      fc.record({ type: fc.constant("step" as const), unit: fc.constantFrom("page", "batch", "scan") }),
+      fc.record({ type: fc.constant("write" as const), page: fc.nat(7), byte: fc.nat(255) }),
+      fc.record({ type: fc.constant("fork" as const) }),
+      fc.record({ type: fc.constant("exit" as const), which: fc.nat(3) }),
+    );
+    fc.assert(
+      fc.property(fc.array(action, { maxLength: 25 }), fc.nat(), (actions, pick) => {
+        const { send, state, latest } = setup();
+        const a = send({ type: "spawn", name: "A" }).value!;
+        const addr = send({ type: "mmap", pid: a, pages: 8 }).value!;
+        send({ type: "fill", pid: a, addr, pages: 8, value: 5 });
+        send({ type: "madvise", pid: a, start: addr, len: 8 * 4096, advice: "mergeable" });
+        send({ type: "sysfs-write", file: "run", value: "1" });
+        const pids = [a];
+        const seen = [];
+        for (const x of actions) {
+          if (x.type === "step") send(x);
+          else if (x.type === "write")
+            send({ type: "write", pid: pids[0], addr: addr + x.page * 4096, byte: x.byte });
+          else if (x.type === "fork")
+            pids.push(send({ type: "fork", pid: pids[0], name: "child" }).value ?? 0);
+          else send({ type: "exit", pid: pids[x.which % pids.length] });
+          const u = latest();
+          seen.push({ position: u.timeline.position, snapshot: u.snapshot });
+        }
+        if (seen.length === 0) return;
+        const { position, snapshot } = seen[pick % seen.length];
+        send({ type: "travel", position });
+        expect(state()).toEqual(snapshot);
+      }),
+      { numRuns: 40 },
+    );
+  });
+});
+
+describe("sessions", () => {
+  it("packs runs of equal actions and unpacks them again", () => {
+    const actions = [
+      { type: "ksmd-batch" as const },
+      { type: "ksmd-batch" as const },
+      { type: "step" as const, unit: "page" as const },
+      { type: "ksmd-batch" as const },
+    ];
+    const packed = packActions(actions);
+    expect(packed.map(([n]) => n)).toEqual([2, 1, 1]);
+    expect(unpackActions(deepClone(packed))).toEqual(actions);
+    expect(unpackActions([[0, {}]])).toMatch(/count/);
+  });
+
+  it("names the field that is wrong", () => {
+    const base = { type: "reset", profile: "linux-6.18", frames: 64 };
+    expect(parseSession({ base, actions: [], position: 0 })).not.toBeTypeOf("string");
+    expect(parseSession({ base: { ...base, profile: "linux-5" }, actions: [], position: 0 })).toMatch(
+      /profile/,
+    );
+    expect(parseSession({ base, actions: [{ type: "step", unit: "page" }], position: 2 })).toMatch(
+      /position/,
+    );
+    expect(parseSession({ base, actions: [{ type: "rm -rf" }], position: 0 })).toMatch(
+      /action 0: unknown type/,
+    );
+  });
+});
