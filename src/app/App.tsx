@@ -9,7 +9,10 @@ import {
 } from "../controls/ControlPanel";
 import { Messages } from "../controls/Messages";
 import { ScenarioControls } from "../controls/ScenarioControls";
+import { ShareControls } from "../controls/ShareControls";
+import { TimelineControls } from "../controls/TimelineControls";
 import { startEngine } from "../store/client";
+import { startPermalink } from "../store/permalink";
 import { useStore } from "../store/store";
 import { FramesView } from "../views/frames/FramesView";
 import { EventLog } from "../views/log/EventLog";
@@ -17,8 +20,18 @@ import { ProcessesView } from "../views/processes/ProcessesView";
 import { StatsView } from "../views/stats/StatsView";
 import { TreesView } from "../views/trees/TreesView";
 
+/** No lessons yet: a lesson link opens nothing. */
+const lessonText = (_id: string): string | undefined => undefined;
+
 export function App() {
-  useEffect(() => startEngine(), []);
+  useEffect(() => {
+    const stopEngine = startEngine();
+    const stopLink = startPermalink(lessonText);
+    return () => {
+      stopLink();
+      stopEngine();
+    };
+  }, []);
   useEffect(() => {
     window.addEventListener("keydown", onKeyDown);
     return () => window.removeEventListener("keydown", onKeyDown);
@@ -38,6 +51,7 @@ export function App() {
         </span>
         <ClockControls />
         <MachineControls />
+        <TimelineControls />
       </header>
       <Messages />
       <main className="app-grid">
@@ -45,6 +59,7 @@ export function App() {
           <KsmdControls />
           <ProcessControls />
           <ScenarioControls />
+          <ShareControls />
           <details>
             <summary>Keyboard shortcuts</summary>
             <ShortcutList />

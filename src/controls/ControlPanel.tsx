@@ -2,6 +2,7 @@ import { type FormEvent, useEffect, useId, useState } from "react";
 import { PROFILES, type ProfileName } from "../engine";
 import { say, useStore } from "../store/store";
 import type { Speed } from "../worker/protocol";
+import { ActionButton } from "./ActionButton";
 import { ACTIONS, actionById, run } from "./actions";
 import { parseInteger, parseName } from "./parse";
 import { TEMPLATES } from "./templates";
@@ -13,21 +14,6 @@ const FRAME_CHOICES = [64, 256, 512, 1024, 4096, 16384, 65536];
 /** The choices, with the current size among them even if a scenario picked another. */
 function frameChoices(current: number): number[] {
   return FRAME_CHOICES.includes(current) ? FRAME_CHOICES : [...FRAME_CHOICES, current].sort((a, b) => a - b);
-}
-
-function ActionButton({ id, pressed }: { id: string; pressed?: boolean }) {
-  const a = actionById(id);
-  return (
-    <button
-      type="button"
-      onClick={a.perform}
-      title={`${a.label} (${a.keyLabel})`}
-      aria-pressed={pressed}
-      aria-keyshortcuts={a.keyLabel}
-    >
-      {a.label}
-    </button>
-  );
 }
 
 /** Play, pause, steps, speed and motion. */

@@ -1,5 +1,6 @@
 import { useEffect, useState } from "react";
 import { say, useStore } from "../store/store";
+import type { Session } from "../worker/session";
 import { run } from "./actions";
 
 interface Preset {
@@ -25,15 +26,25 @@ export function ScenarioControls() {
       .catch((e) => say("error", `could not list the built-in scenarios: ${String(e)}`));
   }, []);
 
-  const load = async (text: string, from: string) => {
-    const r = await useStore.getState().send({ type: "load-scenario", text, profile });
+  /** Load a scenario, or a saved session (a file with a "base"); a broken file changes nothing. */
+  const load = async (text: string, from: string, preset: string | null = null) => {
+    let session: unknown = null;
+    try {
+      const json = JSON.parse(text);
+      if (json && typeof json === "object" && "base" in json) session = json;
+    } catch {
+      // not JSON: the worker says so, naming the file
+    }
+    const send = useStore.getState().send;
+    const r = session
+      ? await send({ type: "restore-session", session: session as Session })
+      : await send({ type: "load-scenario", text, profile });
     if (r.errno) {
-      // A broken file changes nothing: the current machine stays.
       setError(`${from}: ${r.message}`);
       return;
     }
     setError(null);
-    useStore.setState({ history: [], log: [], selected: null, hover: null });
+    useStore.setState({ preset, lesson: null, history: [], selected: null, hover: null });
   };
 
   return (
@@ -53,13 +64,13 @@ export function ScenarioControls() {
           onClick={() =>
             void fetch(`${import.meta.env.BASE_URL}scenarios/${choice}`)
               .then((r) => r.text())
-              .then((t) => load(t, choice))
+              .then((t) => load(t, choice, choice))
           }
         >
           Load
         </button>
         <label className="file-pick">
-          or a file…{" "}
+          or a scenario or session file…{" "}
           <input
             type="file"
             accept=".json,application/json"

@@ -23,6 +23,19 @@ export async function run(cmd: Command, what: string) {
 }
 
 const step = (unit: StepUnit, what: string) => () => void run({ type: "step", unit }, what);
+
+/** Go to a position of the timeline (the worker rebuilds that exact state). */
+export function travel(position: number): void {
+  const { length } = useStore.getState().timeline;
+  if (position >= 0 && position <= length) void run({ type: "travel", position }, "time travel");
+}
+
+/** The nearest full-scan mark before or after the current position (or the timeline's end). */
+export function scanMark(direction: -1 | 1): number {
+  const { position, length, scanMarks } = useStore.getState().timeline;
+  if (direction < 0) return scanMarks.findLast((p) => p < position) ?? 0;
+  return scanMarks.find((p) => p > position) ?? length;
+}
 const setRun = (v: string) => () =>
   void run({ type: "sysfs-write", file: "run", value: v }, `echo ${v} > /sys/kernel/mm/ksm/run`);
 
@@ -38,12 +51,38 @@ export const ACTIONS: Action[] = [
     },
   },
   {
-    id: "step-page",
-    label: "Step one page",
+    id: "back",
+    label: "Step back in time",
+    keys: ["ArrowLeft", ","],
+    keyLabel: "←",
+    perform: () => travel(useStore.getState().timeline.position - 1),
+  },
+  {
+    id: "forward",
+    label: "Step forward (again, or one page)",
     keys: ["ArrowRight", "."],
     keyLabel: "→",
-    perform: step("page", "step"),
+    perform: () => {
+      const { position, length } = useStore.getState().timeline;
+      if (position < length) travel(position + 1);
+      else step("page", "step")();
+    },
   },
+  {
+    id: "back-scan",
+    label: "Back to the previous full scan",
+    keys: ["PageUp", "["],
+    keyLabel: "[",
+    perform: () => travel(scanMark(-1)),
+  },
+  {
+    id: "forward-scan",
+    label: "Forward to the next full scan",
+    keys: ["PageDown", "]"],
+    keyLabel: "]",
+    perform: () => travel(scanMark(1)),
+  },
+  { id: "step-page", label: "Step one page", keys: ["p"], keyLabel: "P", perform: step("page", "step") },
   { id: "step-batch", label: "Step one batch", keys: ["b"], keyLabel: "B", perform: step("batch", "step") },
   { id: "step-scan", label: "Step one full scan", keys: ["f"], keyLabel: "F", perform: step("scan", "step") },
   { id: "run-0", label: "run = 0 (stop)", keys: ["0"], keyLabel: "0", perform: setRun("0") },
@@ -79,7 +118,8 @@ export function onKeyDown(e: KeyboardEvent): void {
     (t.tagName === "INPUT" || t.tagName === "SELECT" || t.tagName === "TEXTAREA" || t.isContentEditable)
   )
     return;
-  if (e.ctrlKey || e.metaKey || e.altKey) return;
+  // A focused widget (a grid moving its cursor) already used the key.
+  if (e.defaultPrevented || e.ctrlKey || e.metaKey || e.altKey) return;
   // Space and Enter on a focused button keep their usual meaning.
   if (t?.tagName === "BUTTON" && (e.key === " " || e.key === "Enter")) return;
   const action = ACTIONS.find((a) => a.keys.includes(e.key));

@@ -1,6 +1,6 @@
 import { create } from "zustand";
 import type { KsmEvent, ProfileName, Snapshot } from "../engine";
-import type { Command, Reply, ScenarioState, Speed, Update } from "../worker/protocol";
+import type { Command, Reply, ScenarioState, Speed, TimelineState, Update } from "../worker/protocol";
 
 /** A point of the counters chart: the counters as one full scan ended. */
 export interface ScanPoint {
@@ -45,8 +45,12 @@ export interface AppState {
   speed: Speed;
   motion: boolean;
   scenario: ScenarioState | null;
+  /** Where the engine's state is in its history of actions, for stepping back and scrubbing. */
+  timeline: TimelineState;
   /** The id of the open lesson (src/lessons), whose scenario the engine has loaded; null when none. */
   lesson: string | null;
+  /** The built-in scenario (a file of public/scenarios) the engine has loaded; null when none. */
+  preset: string | null;
   hover: Focus | null;
   selected: Focus | null;
   messages: Message[];
@@ -71,7 +75,9 @@ export const useStore = create<AppState>()(() => ({
   speed: 1,
   motion: !prefersReducedMotion,
   scenario: null,
+  timeline: { position: 0, length: 0, label: null, scanMarks: [] },
   lesson: null,
+  preset: null,
   hover: null,
   selected: null,
   messages: [],
@@ -109,16 +115,19 @@ export function applyUpdate(u: Update): void {
   // Numbered in order of all events, including those too many to send.
   let seq = s.eventsSeen + u.eventCount - u.events.length;
   const logged = u.events.map((event) => ({ seq: ++seq, event }));
+  // After a jump in time the log restarts with what the step just before did.
+  const log = u.travelled ? logged : [...s.log, ...logged].slice(-LOG_LENGTH);
   useStore.setState({
     snapshot: u.snapshot,
     profile: u.snapshot.profile,
     recent: u.events,
-    log: [...s.log, ...logged].slice(-LOG_LENGTH),
+    log,
     eventsSeen: s.eventsSeen + u.eventCount,
     history,
     simTimeMs: u.simTimeMs,
     playing: u.playing,
     speed: u.speed,
     scenario: u.scenario,
+    timeline: u.timeline,
   });
 }

@@ -1,0 +1,64 @@
+import { useEffect, useRef, useState } from "react";
+import { useStore } from "../store/store";
+import { ActionButton } from "./ActionButton";
+import { run } from "./actions";
+
+/**
+ * Time travel: back and forward one action, by full scan, and a slider over
+ * the whole history since the last reset or scenario load. Dragging asks the
+ * worker for one position at a time (the newest wins), since each jump
+ * replays engine work.
+ */
+export function TimelineControls() {
+  const { position, length, label, scanMarks } = useStore((s) => s.timeline);
+  const [dragging, setDragging] = useState<number | null>(null);
+  const inFlight = useRef(false);
+  const wanted = useRef<number | null>(null);
+
+  const go = async (to: number) => {
+    wanted.current = to;
+    if (inFlight.current) return;
+    inFlight.current = true;
+    while (wanted.current !== null) {
+      const target = wanted.current;
+      wanted.current = null;
+      await run({ type: "travel", position: target }, "time travel");
+    }
+    inFlight.current = false;
+  };
+
+  // Once the worker has caught up with the slider, follow the engine again.
+  useEffect(() => {
+    if (dragging === position) setDragging(null);
+  }, [dragging, position]);
+
+  const shown = dragging ?? position;
+  const scansBefore = scanMarks.filter((p) => p <= shown).length;
+  return (
+    <fieldset className="control-row timeline">
+      <legend className="sr-only">Timeline</legend>
+      <ActionButton id="back-scan" text="⏮" disabled={position === 0} />
+      <ActionButton id="back" text="◀" disabled={position === 0} />
+      <input
+        type="range"
+        min={0}
+        max={length}
+        value={shown}
+        aria-label="Timeline"
+        aria-valuetext={`action ${shown} of ${length}${label ? `: ${label}` : ""}`}
+        onChange={(e) => {
+          const to = Number(e.target.value);
+          setDragging(to);
+          void go(to);
+        }}
+      />
+      <ActionButton id="forward" text="▶" />
+      <ActionButton id="forward-scan" text="⏭" disabled={position === length} />
+      <output className="timeline-label" aria-live="polite">
+        action {shown} of {length}
+        {scanMarks.length > 0 && ` · scan ${scansBefore} of ${scanMarks.length}`}
+        {label && <span className="timeline-what"> — {label}</span>}
+      </output>
+    </fieldset>
+  );
+}

@@ -1,0 +1,78 @@
+import { say, useStore } from "./store";
+import { decodeLink, encodeLink, linkSession, type Source } from "./url";
+
+/** A lesson's scenario text by id, as the lesson panel loads it (set by the lessons module). */
+export type LessonText = (id: string) => string | undefined;
+
+/** How long the state must rest before the address bar follows it. */
+const SETTLE_MS = 300;
+
+function source(): Source {
+  const { lesson, preset } = useStore.getState();
+  if (lesson) return { kind: "lesson", id: lesson };
+  if (preset) return { kind: "preset", file: preset };
+  return { kind: "text" };
+}
+
+/** Rebuild the state a link describes; a bad link is reported and changes nothing. */
+export async function openLink(hash: string, lessonText: LessonText): Promise<boolean> {
+  const link = await decodeLink(hash);
+  if (typeof link === "string") {
+    say("error", `could not open this link: ${link}`);
+    return false;
+  }
+  let text: string | null = link.text ?? null;
+  if (link.source.kind === "lesson") text = lessonText(link.source.id) ?? null;
+  if (link.source.kind === "preset") {
+    const r = await fetch(`${import.meta.env.BASE_URL}scenarios/${encodeURIComponent(link.source.file)}`);
+    text = r.ok ? await r.text() : null;
+  }
+  if (link.source.kind !== "reset" && text === null) {
+    say("error", "could not open this link: the scenario it names does not exist");
+    return false;
+  }
+  const r = await useStore.getState().send({ type: "restore-session", session: linkSession(link, text) });
+  if (r.errno) {
+    say("error", `could not open this link: ${r.message ?? r.errno}`);
+    return false;
+  }
+  useStore.setState({
+    lesson: link.source.kind === "lesson" ? link.source.id : null,
+    preset: link.source.kind === "preset" ? link.source.file : null,
+    history: [],
+    selected: null,
+    hover: null,
+  });
+  return true;
+}
+
+/** The link to the current state, as text for the address bar. */
+export async function currentLink(): Promise<string | null> {
+  const r = await useStore.getState().send({ type: "export-session" });
+  return r.session ? encodeLink(r.session, source()) : null;
+}
+
+/**
+ * Open the page's link if it has one, then keep the address bar on the
+ * current state whenever it rests (not while ksmd plays: that changes it
+ * twenty times a second).
+ */
+export function startPermalink(lessonText: LessonText): () => void {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  let ready = !location.hash;
+  if (!ready) void openLink(location.hash, lessonText).finally(() => (ready = true));
+  const unsubscribe = useStore.subscribe((s, prev) => {
+    if (s.timeline === prev.timeline && s.lesson === prev.lesson && s.preset === prev.preset) return;
+    clearTimeout(timer);
+    if (s.playing) return;
+    timer = setTimeout(async () => {
+      if (!ready || useStore.getState().playing) return;
+      const link = await currentLink();
+      if (link && link !== location.hash) history.replaceState(null, "", link);
+    }, SETTLE_MS);
+  });
+  return () => {
+    clearTimeout(timer);
+    unsubscribe();
+  };
+}
