@@ -1,15 +1,11 @@
 import { useEffect } from "react";
+import { ActionButton } from "../controls/ActionButton";
 import { onKeyDown } from "../controls/actions";
-import {
-  ClockControls,
-  KsmdControls,
-  MachineControls,
-  ProcessControls,
-  ShortcutList,
-} from "../controls/ControlPanel";
+import { ClockControls, KsmdControls, MachineControls, ProcessControls } from "../controls/ControlPanel";
 import { Messages } from "../controls/Messages";
 import { ScenarioControls } from "../controls/ScenarioControls";
 import { ShareControls } from "../controls/ShareControls";
+import { ShortcutList, ShortcutsDialog } from "../controls/Shortcuts";
 import { TimelineControls } from "../controls/TimelineControls";
 import { startEngine } from "../store/client";
 import { startPermalink } from "../store/permalink";
@@ -38,9 +34,14 @@ export function App() {
   }, []);
   const ready = useStore((s) => s.snapshot !== null);
   const profile = useStore((s) => s.profile);
+  const presenter = useStore((s) => s.presenter);
+  // rem sizes follow the root's font size, so presenter mode scales the whole page.
+  useEffect(() => {
+    document.documentElement.classList.toggle("presenter", presenter);
+  }, [presenter]);
 
   return (
-    <div className="app" data-ready={ready}>
+    <div className={presenter ? "app presenter" : "app"} data-ready={ready}>
       <header className="app-header">
         <h1>
           KSM <span className="subtitle">kernel samepage merging, visualised</span>
@@ -52,7 +53,10 @@ export function App() {
         <ClockControls />
         <MachineControls />
         <TimelineControls />
+        <ActionButton id="presenter" pressed={presenter} text="Presenter" />
+        <ActionButton id="shortcuts" text="?" />
       </header>
+      <ShortcutsDialog />
       <Messages />
       <main className="app-grid">
         <aside className="col-controls" aria-label="Controls">

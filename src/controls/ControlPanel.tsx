@@ -404,19 +404,3 @@ function WriteForm({ pid }: { pid: number | null }) {
     </form>
   );
 }
-
-/** The keyboard shortcuts, listed. */
-export function ShortcutList() {
-  return (
-    <dl className="shortcuts">
-      {ACTIONS.map((a) => (
-        <div key={a.id}>
-          <dt>
-            <kbd>{a.keyLabel}</kbd>
-          </dt>
-          <dd>{a.label}</dd>
-        </div>
-      ))}
-    </dl>
-  );
-}

@@ -82,7 +82,7 @@ export const ACTIONS: Action[] = [
     keyLabel: "]",
     perform: () => travel(scanMark(1)),
   },
-  { id: "step-page", label: "Step one page", keys: ["p"], keyLabel: "P", perform: step("page", "step") },
+  { id: "step-page", label: "Step one page", keys: ["s"], keyLabel: "S", perform: step("page", "step") },
   { id: "step-batch", label: "Step one batch", keys: ["b"], keyLabel: "B", perform: step("batch", "step") },
   { id: "step-scan", label: "Step one full scan", keys: ["f"], keyLabel: "F", perform: step("scan", "step") },
   { id: "run-0", label: "run = 0 (stop)", keys: ["0"], keyLabel: "0", perform: setRun("0") },
@@ -96,6 +96,20 @@ export const ACTIONS: Action[] = [
     perform: () => useStore.setState({ motion: !useStore.getState().motion }),
   },
   {
+    id: "presenter",
+    label: "Presenter mode (large type, high contrast, fullscreen)",
+    keys: ["p"],
+    keyLabel: "P",
+    perform: () => setPresenter(!useStore.getState().presenter),
+  },
+  {
+    id: "shortcuts",
+    label: "Show the keyboard shortcuts",
+    keys: ["?"],
+    keyLabel: "?",
+    perform: () => useStore.setState({ showShortcuts: true }),
+  },
+  {
     id: "clear-selection",
     label: "Clear selection",
     keys: ["Escape"],
@@ -103,6 +117,14 @@ export const ACTIONS: Action[] = [
     perform: () => useStore.setState({ selected: null }),
   },
 ];
+
+/** Presenter mode: large type and high contrast, fullscreen where the browser allows it. */
+export function setPresenter(on: boolean): void {
+  useStore.setState({ presenter: on });
+  const doc = document as Document & { fullscreenElement?: Element | null };
+  if (on && !doc.fullscreenElement) document.documentElement.requestFullscreen?.().catch(() => {});
+  if (!on && doc.fullscreenElement) void document.exitFullscreen?.().catch(() => {});
+}
 
 export function actionById(id: string): Action {
   const a = ACTIONS.find((x) => x.id === id);

@@ -44,6 +44,10 @@ export interface AppState {
   playing: boolean;
   speed: Speed;
   motion: boolean;
+  /** Presenter mode: large type, high contrast. */
+  presenter: boolean;
+  /** The keyboard shortcuts dialog is open. */
+  showShortcuts: boolean;
   scenario: ScenarioState | null;
   /** Where the engine's state is in its history of actions, for stepping back and scrubbing. */
   timeline: TimelineState;
@@ -74,6 +78,8 @@ export const useStore = create<AppState>()(() => ({
   playing: false,
   speed: 1,
   motion: !prefersReducedMotion,
+  presenter: false,
+  showShortcuts: false,
   scenario: null,
   timeline: { position: 0, length: 0, label: null, scanMarks: [] },
   lesson: null,
