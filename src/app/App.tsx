@@ -8,6 +8,7 @@ import { ShareControls } from "../controls/ShareControls";
 import { ShortcutList, ShortcutsDialog } from "../controls/Shortcuts";
 import { TimelineControls } from "../controls/TimelineControls";
 import { startEngine } from "../store/client";
+import { exposeSnapshot } from "../store/inspect";
 import { startPermalink } from "../store/permalink";
 import { useStore } from "../store/store";
 import { FramesView } from "../views/frames/FramesView";
@@ -22,6 +23,7 @@ const lessonText = (_id: string): string | undefined => undefined;
 export function App() {
   useEffect(() => {
     const stopEngine = startEngine();
+    exposeSnapshot();
     const stopLink = startPermalink(lessonText);
     return () => {
       stopLink();
