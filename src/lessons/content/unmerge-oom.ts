@@ -1,0 +1,76 @@
+import {
+  defineLesson,
+  fill,
+  mmap,
+  numbers,
+  processWith,
+  prose,
+  scans,
+  snapshot,
+  spawn,
+  sysfs,
+} from "../build";
+
+export const unmergeOom = defineLesson({
+  id: "unmerge-oom",
+  title: "9. run=2, unmerging, and the OOM killer",
+  summary: "Unmerging needs back all the memory merging saved; the OOM killer picks by total_vm.",
+  frames: 64,
+  beats: [
+    {
+      say: prose`
+        \`echo 2 > /sys/kernel/mm/ksm/run\` stops ksmd and unmerges everything: each page mapped to
+        a KSM page gets its own copy back. That takes as much memory as merging saved, and the
+        documentation warns it may "suddenly require more memory than is available", "arousing the
+        Out-Of-Memory killer". Which process does the killer take? Here, as in 2.6.32's
+        heuristic, the one with the largest \`total_vm\` — the size of its mappings, in memory or
+        not. The machine has 64 frames.`,
+    },
+    {
+      steps: [...processWith("merged", "r", Array(40).fill(0x5a5a5a5a)), sysfs("run", 1), scans(2)],
+      ask: {
+        prompt: "Process merged maps 40 identical pages. After two scans, how many frames hold KSM pages?",
+        choices: numbers(1, 2, 40),
+        probe: { kind: "value", of: "ksm_frames" },
+      },
+      say: prose`
+        One KSM page holds all 40: \`pages_shared\` 1, \`pages_sharing\` 39.`,
+    },
+    {
+      steps: [
+        spawn("lazy"),
+        mmap("lazy", "r", 100),
+        fill("lazy", "r", 0, 1, 9),
+        spawn("worker"),
+        mmap("worker", "r", 30),
+        fill("worker", "r", 0, 30, 3),
+        snapshot("memory-nearly-full"),
+      ],
+      ask: {
+        prompt:
+          "lazy maps 100 pages and touches one; worker maps and fills 30. How many of the 64 frames are in use?",
+        choices: numbers(33, 72, 132),
+        probe: { kind: "value", of: "used_frames" },
+      },
+      say: prose`
+        33: the zero page, the KSM page, lazy's one page and worker's 30. By \`total_vm\`,
+        though, lazy is the biggest (100 pages), then merged (40), then worker (30).`,
+    },
+    {
+      steps: [sysfs("run", 2), snapshot("after-unmerge")],
+      ask: {
+        prompt:
+          "echo 2 > run: 40 pages need their own frames and 31 are free. Which processes are gone afterwards?",
+        choices: ["lazy", "worker", "merged and lazy", "lazy and worker", "none"],
+        probe: { kind: "gone" },
+      },
+      say: prose`
+        Memory ran out part-way. The OOM killer took lazy first — largest \`total_vm\` — which freed a
+        single frame; then merged, the very process being unmerged (40 beats worker's 30). Its exit
+        freed all it had, the unmerge finished without it, and the write succeeded: every counter is
+        0, \`full_scans\` too. worker, which held the most memory, survived. The choice ignores
+        how much a process gains from merging, so the most merged process is a likely victim of
+        unmerging (patch 9 of the series fixes a deadlock for just that case).`,
+    },
+  ],
+});
