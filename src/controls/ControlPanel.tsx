@@ -3,7 +3,7 @@ import { PROFILES, type ProfileName } from "../engine";
 import { say, useStore } from "../store/store";
 import type { Speed } from "../worker/protocol";
 import { ActionButton } from "./ActionButton";
-import { ACTIONS, actionById, run } from "./actions";
+import { actionById, run } from "./actions";
 import { parseInteger, parseName } from "./parse";
 import { TEMPLATES } from "./templates";
 

@@ -112,7 +112,8 @@ export function ScenarioControls() {
             </button>
           </div>
           {scenario.lines.length > 0 && (
-            <pre className="scenario-output" title="scenario output">
+            // biome-ignore lint/a11y/noNoninteractiveTabindex: a scrolling block must be reachable by keyboard to scroll it (WCAG 2.1.1)
+            <pre className="scenario-output" title="scenario output" tabIndex={0}>
               {scenario.lines.map((l) => JSON.stringify(l)).join("\n")}
             </pre>
           )}

@@ -140,6 +140,8 @@ export function onKeyDown(e: KeyboardEvent): void {
     (t.tagName === "INPUT" || t.tagName === "SELECT" || t.tagName === "TEXTAREA" || t.isContentEditable)
   )
     return;
+  // Keys inside a dialog are the dialog's (Esc closes it).
+  if (t?.closest("dialog")) return;
   // A focused widget (a grid moving its cursor) already used the key.
   if (e.defaultPrevented || e.ctrlKey || e.metaKey || e.altKey) return;
   // Space and Enter on a focused button keep their usual meaning.

@@ -96,7 +96,8 @@ export function EventLogPanel({
       {rows.length === 0 ? (
         <p className="ksm-log-empty">{log.length === 0 ? "No events yet." : "No events of this kind."}</p>
       ) : (
-        <ol className="ksm-log-list" aria-label="Events, newest first">
+        // biome-ignore lint/a11y/noNoninteractiveTabindex: a scrolling list must be reachable by keyboard to scroll it (WCAG 2.1.1)
+        <ol className="ksm-log-list" aria-label="Events, newest first" tabIndex={0}>
           {rows.map(({ seq, event }) => {
             const d = describeEvent(event);
             const focus = onHover ? focusOf(event) : null;
