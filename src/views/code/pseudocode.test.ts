@@ -1,0 +1,370 @@
+import { describe, expect, it } from "vitest";
+import { type KsmEvent, type KsmEventType, PROFILES, type ProfileName } from "../../engine";
+import { codeStep, currentLine, type FnKey, functionOf, PSEUDOCODE } from "./pseudocode";
+
+const PATH = [{ node: 1, pfn: 7, result: 1 as const }];
+
+/** Events of every type, in the shapes the engine emits them (outcome by outcome). */
+const SAMPLES: Record<KsmEventType, KsmEvent[]> = {
+  "scan-start": [{ type: "scan-start", fn: "scan_get_next_rmap_item", seqnr: 1, unstableDropped: 2 }],
+  visit: [
+    { type: "visit", fn: "scan_get_next_rmap_item", pid: 1, addr: 0x1000, pfn: 5, item: 3, isNew: true },
+  ],
+  "rmap-free": [
+    { type: "rmap-free", fn: "remove_trailing_rmap_items", pid: 1, addr: 0x1000, item: 3 },
+    { type: "rmap-free", fn: "get_next_rmap_item", pid: 1, addr: 0x1000, item: 3 },
+  ],
+  "slot-removed": [
+    { type: "slot-removed", fn: "scan_get_next_rmap_item", pid: 1 },
+    { type: "slot-removed", fn: "__ksm_exit", pid: 1 },
+    { type: "slot-removed", fn: "unmerge_and_remove_all_rmap_items", pid: 1 },
+  ],
+  "scan-end": [{ type: "scan-end", fn: "scan_get_next_rmap_item", seqnr: 2 }],
+  "stable-search": [
+    { type: "stable-search", fn: "stable_tree_search", item: 3, pfn: 5, path: PATH, found: null },
+    { type: "stable-search", fn: "stable_tree_search", item: 3, pfn: 5, path: [], found: null },
+    {
+      type: "stable-search",
+      fn: "stable_tree_search",
+      item: 3,
+      pfn: 5,
+      path: [{ node: 1, pfn: 7, result: 0 }],
+      found: 1,
+    },
+    { type: "stable-search", fn: "stable_tree_search", item: 3, pfn: 5, path: [], found: 1 },
+  ],
+  "stable-prune": [
+    { type: "stable-prune", fn: "stable_tree_search", node: 1, item: 4 },
+    { type: "stable-prune", fn: "stable_tree_insert", node: 1, item: 4 },
+    { type: "stable-prune", fn: "remove_node_from_stable_tree", node: 1, item: null },
+  ],
+  checksum: [
+    { type: "checksum", fn: "calc_checksum", item: 3, pfn: 5, old: 0, checksum: 9, volatile: true },
+    { type: "checksum", fn: "calc_checksum", item: 3, pfn: 5, old: 9, checksum: 9, volatile: false },
+  ],
+  "unstable-search": (["match", "inserted", "page-gone", "same-page"] as const).map((outcome) => ({
+    type: "unstable-search",
+    fn: "unstable_tree_search_insert",
+    item: 3,
+    pfn: 5,
+    path: PATH,
+    outcome,
+    match: outcome === "match" ? 4 : null,
+  })),
+  "merge-two": [
+    { type: "merge-two", fn: "try_to_merge_two_pages", items: [3, 4], kpfn: 8, ok: true },
+    { type: "merge-two", fn: "try_to_merge_two_pages", items: [3, 4], kpfn: 8, ok: false },
+    {
+      type: "merge-two",
+      fn: "try_to_merge_two_pages",
+      items: [3, 4],
+      kpfn: null,
+      ok: false,
+      why: "max_kernel_pages reached",
+    },
+    {
+      type: "merge-two",
+      fn: "try_to_merge_two_pages",
+      items: [3, 4],
+      kpfn: null,
+      ok: false,
+      why: "out of memory",
+    },
+  ],
+  "merge-with-ksm": [
+    { type: "merge-with-ksm", fn: "try_to_merge_with_ksm_page", item: 3, pfn: 5, kpfn: 8, ok: true },
+    { type: "merge-with-ksm", fn: "try_to_merge_with_ksm_page", item: 3, pfn: 5, kpfn: 8, ok: false },
+  ],
+  "stable-insert": [
+    { type: "stable-insert", fn: "stable_tree_insert", node: 4, kpfn: 8, ok: true, path: PATH },
+    {
+      type: "stable-insert",
+      fn: "stable_tree_insert",
+      node: -1,
+      kpfn: 8,
+      ok: false,
+      path: [{ node: 1, pfn: 7, result: 0 }],
+    },
+    { type: "stable-insert", fn: "stable_tree_insert", node: 4, kpfn: 8, ok: false, path: [] },
+  ],
+  "stable-append": [{ type: "stable-append", fn: "stable_tree_append", node: 4, item: 3 }],
+  "stable-remove": [
+    { type: "stable-remove", fn: "remove_rmap_item_from_tree", item: 4, node: 4, promoted: 6 },
+    { type: "stable-remove", fn: "remove_rmap_item_from_tree", item: 4, node: 4, promoted: null },
+    { type: "stable-remove", fn: "remove_rmap_item_from_tree", item: 6, node: 4, promoted: null },
+  ],
+  "unstable-remove": [
+    { type: "unstable-remove", fn: "remove_rmap_item_from_tree", item: 3, erased: true },
+    { type: "unstable-remove", fn: "remove_rmap_item_from_tree", item: 3, erased: false },
+  ],
+  "break-cow": [
+    { type: "break-cow", fn: "break_ksm", pid: 1, addr: 0x1000, from: 8, to: 9 },
+    { type: "break-cow", fn: "break_ksm", pid: 1, addr: 0x1000, from: 8, to: null, errno: "ENOMEM" },
+  ],
+  fault: [
+    { type: "fault", fn: "do_anonymous_page", pid: 1, addr: 0x1000, pfn: 5, write: true },
+    { type: "fault", fn: "do_anonymous_page", pid: 1, addr: 0x1000, pfn: 0, write: false },
+  ],
+  "cow-fault": [
+    { type: "cow-fault", fn: "do_wp_page", pid: 1, addr: 0x1000, from: 8, to: 9, ksm: true },
+    { type: "cow-fault", fn: "do_wp_page", pid: 1, addr: 0x1000, from: 0, to: 9, ksm: false },
+    { type: "cow-fault", fn: "do_wp_page", pid: 1, addr: 0x1000, from: 5, to: 9, ksm: false },
+  ],
+  "wp-reuse": [{ type: "wp-reuse", fn: "do_wp_page", pid: 1, addr: 0x1000, pfn: 5 }],
+  mmap: [{ type: "mmap", fn: "do_mmap", pid: 1, start: 0x1000, len: 4096 }],
+  munmap: [
+    { type: "munmap", fn: "do_munmap", pid: 1, start: 0x1000, len: 4096 },
+    { type: "munmap", fn: "do_munmap", pid: 1, start: 0x1001, len: 4096, errno: "EINVAL" },
+  ],
+  madvise: [
+    { type: "madvise", fn: "ksm_madvise", pid: 1, start: 0x1000, len: 4096, advice: "MADV_MERGEABLE" },
+    { type: "madvise", fn: "ksm_madvise", pid: 1, start: 0x1000, len: 4096, advice: "MADV_UNMERGEABLE" },
+    {
+      type: "madvise",
+      fn: "ksm_madvise",
+      pid: 1,
+      start: 0x1000,
+      len: 4096,
+      advice: "MADV_UNMERGEABLE",
+      errno: "ENOMEM",
+    },
+    {
+      type: "madvise",
+      fn: "ksm_madvise",
+      pid: 1,
+      start: 0x1000,
+      len: 4096,
+      advice: "MADV_MERGEABLE",
+      errno: "ENOMEM",
+    },
+    { type: "madvise", fn: "ksm_madvise", pid: 1, start: 0x1000, len: 4096, advice: "99", errno: "EINVAL" },
+    {
+      type: "madvise",
+      fn: "ksm_madvise",
+      pid: 1,
+      start: 0x1001,
+      len: 4096,
+      advice: "MADV_MERGEABLE",
+      errno: "EINVAL",
+    },
+    {
+      type: "madvise",
+      fn: "ksm_madvise",
+      pid: 1,
+      start: 0x1000,
+      len: -1,
+      advice: "MADV_MERGEABLE",
+      errno: "EINVAL",
+    },
+  ],
+  "ksm-enter": [
+    { type: "ksm-enter", fn: "__ksm_enter", pid: 1, wakeup: true },
+    { type: "ksm-enter", fn: "__ksm_enter", pid: 1, wakeup: false },
+  ],
+  spawn: [{ type: "spawn", fn: "do_fork", pid: 1, name: "A" }],
+  fork: [{ type: "fork", fn: "dup_mmap", parent: 1, child: 2 }],
+  exit: [
+    { type: "exit", fn: "__ksm_exit", pid: 1, easyToFree: true, registered: true },
+    { type: "exit", fn: "__ksm_exit", pid: 1, easyToFree: false, registered: true },
+    { type: "exit", fn: "__ksm_exit", pid: 1, easyToFree: false, registered: false },
+  ],
+  "oom-kill": [{ type: "oom-kill", fn: "oom_kill_process", pid: 1, totalVm: 64 }],
+  "oom-fail": [{ type: "oom-fail", fn: "out_of_memory", for: "ksmd" }],
+  "sysfs-write": [
+    ...["0", "1", "2"].map(
+      (value): KsmEvent => ({ type: "sysfs-write", fn: "run_store", file: "run", value }),
+    ),
+    { type: "sysfs-write", fn: "run_store", file: "run", value: "3", errno: "EINVAL" },
+    { type: "sysfs-write", fn: "run_store", file: "run", value: "abc", errno: "EINVAL" },
+    { type: "sysfs-write", fn: "run_store", file: "run", value: "2", errno: "ENOMEM" },
+    { type: "sysfs-write", fn: "pages_to_scan_store", file: "pages_to_scan", value: "100" },
+    { type: "sysfs-write", fn: "pages_to_scan_store", file: "pages_to_scan", value: "x", errno: "EINVAL" },
+    { type: "sysfs-write", fn: "sleep_millisecs_store", file: "sleep_millisecs", value: "10" },
+    { type: "sysfs-write", fn: "max_kernel_pages_store", file: "max_kernel_pages", value: "5" },
+    { type: "sysfs-write", fn: "pages_shared_store", file: "pages_shared", value: "1", errno: "EACCES" },
+    { type: "sysfs-write", fn: "nosuch_store", file: "nosuch", value: "1", errno: "EACCES" },
+  ],
+  unmerge: [
+    { type: "unmerge", fn: "unmerge_and_remove_all_rmap_items" },
+    { type: "unmerge", fn: "unmerge_and_remove_all_rmap_items", errno: "ENOMEM" },
+  ],
+  "ksmd-batch": [
+    { type: "ksmd-batch", fn: "ksm_do_scan", scanned: 100, seqnr: 1 },
+    { type: "ksmd-batch", fn: "ksm_do_scan", scanned: 0, seqnr: 1 },
+  ],
+};
+
+const ALL = Object.values(SAMPLES).flat();
+
+/** The highlighted line's text. */
+function lineText(e: KsmEvent, profile: ProfileName): string {
+  const s = codeStep(e, profile);
+  return s.code.lines[s.line];
+}
+
+/** The events of a type whose fields match `fields`. */
+function sample<T extends KsmEventType>(type: T, fields: Partial<Extract<KsmEvent, { type: T }>> = {}) {
+  const e = SAMPLES[type].find((s) => Object.entries(fields).every(([k, v]) => (s as never)[k] === v));
+  if (!e) throw new Error(`no sample ${type} ${JSON.stringify(fields)}`);
+  return e;
+}
+
+describe("pseudo-code tables", () => {
+  it.each(PROFILES)("%s: every function has a name, a file and 5 to 15 short lines", (profile) => {
+    for (const [fn, code] of Object.entries(PSEUDOCODE[profile])) {
+      if (!code) continue;
+      expect(code.name, fn).toMatch(/^[a-z_]+$/);
+      expect(code.file, fn).toMatch(/^(mm|kernel|fs)\/[a-z_/]+\.c$/);
+      expect(code.lines.length, fn).toBeGreaterThanOrEqual(5);
+      expect(code.lines.length, fn).toBeLessThanOrEqual(15);
+      for (const line of code.lines) {
+        expect(line.length, `${fn}: ${line}`).toBeLessThanOrEqual(80);
+        expect(line, fn).not.toMatch(/@[a-z-]+$|\s$/);
+      }
+      for (const i of Object.values(code.labels)) expect(code.lines[i], fn).toBeTruthy();
+    }
+  });
+
+  it("has a function only where that kernel has it", () => {
+    expect(PSEUDOCODE["linux-2.6.32"].remove_node_from_stable_tree).toBeNull();
+    expect(PSEUDOCODE["linux-6.18"].max_kernel_pages_store).toBeNull();
+    expect(PSEUDOCODE["linux-2.6.32"].sysfs_open?.name).toBe("sysfs_open_file");
+    expect(PSEUDOCODE["linux-6.18"].sysfs_open?.name).toBe("kernfs_fop_open");
+    expect(PSEUDOCODE["linux-6.18"].do_fork?.name).toBe("kernel_clone");
+  });
+});
+
+describe("currentLine", () => {
+  it.each(PROFILES)("%s: every event maps to a function and a line that exists", (profile) => {
+    for (const e of ALL) {
+      const { code, line } = codeStep(e, profile);
+      expect(line, JSON.stringify(e)).toBe(currentLine(e, profile));
+      expect(code.lines[line], JSON.stringify(e)).toBeTruthy();
+    }
+  });
+
+  it.each(PROFILES)("%s: every function of the table is reached by some event", (profile) => {
+    const reached = new Set(ALL.map((e) => functionOf(e, profile)));
+    const defined = Object.entries(PSEUDOCODE[profile])
+      .filter(([, code]) => code)
+      .map(([fn]) => fn);
+    expect([...reached].sort()).toEqual(defined.sort());
+  });
+
+  it("shows the function an event's fn names, but where its fields pick another", () => {
+    // madvise errors are sys_madvise's; a stale stable node is pruned differently in each kernel.
+    const exceptions = new Set([
+      "ksm_madvise",
+      "stable_tree_search",
+      "stable_tree_insert",
+      "remove_node_from_stable_tree",
+    ]);
+    for (const profile of PROFILES)
+      for (const e of ALL) {
+        const fn = functionOf(e, profile);
+        if (e.type === "sysfs-write" || exceptions.has(e.fn)) continue;
+        expect(fn, JSON.stringify(e)).toBe(e.fn);
+      }
+    const fns = new Set<string>(ALL.map((e) => e.fn));
+    for (const fn of fns) {
+      const shown = PROFILES.flatMap((p) => ALL.map((e) => functionOf(e, p)));
+      if (!fn.endsWith("_store") || fn === "run_store") expect(shown, fn).toContain(fn as FnKey);
+    }
+  });
+
+  it.each(PROFILES)("%s: different outcomes light different lines", (profile) => {
+    const distinct = (events: KsmEvent[]) =>
+      expect(new Set(events.map((e) => currentLine(e, profile))).size, JSON.stringify(events)).toBe(
+        events.length,
+      );
+    distinct(SAMPLES["unstable-search"]);
+    distinct(SAMPLES.checksum);
+    distinct(SAMPLES["merge-with-ksm"]);
+    distinct(SAMPLES["merge-two"].slice(0, 2));
+    distinct(SAMPLES.exit);
+    distinct(SAMPLES["break-cow"]);
+    distinct(SAMPLES.fault);
+    distinct(SAMPLES["unstable-remove"]);
+    distinct(SAMPLES["ksm-enter"]);
+    distinct(SAMPLES.unmerge);
+    distinct([sample("cow-fault", { ksm: true }), sample("cow-fault", { from: 0 }), SAMPLES["wp-reuse"][0]]);
+    distinct([SAMPLES["stable-search"][0], SAMPLES["stable-search"][2]]);
+    distinct(SAMPLES["stable-insert"].slice(0, 2));
+    distinct(SAMPLES["sysfs-write"].slice(0, 6));
+    distinct(SAMPLES.madvise.slice(0, 3));
+  });
+
+  it("lights the line that decides", () => {
+    for (const p of PROFILES) {
+      expect(lineText(sample("unstable-search", { outcome: "match" }), p)).toMatch(/return tree_rmap_item/);
+      expect(lineText(sample("unstable-search", { outcome: "inserted" }), p)).toMatch(/rb_insert_color/);
+      expect(lineText(sample("unstable-search", { outcome: "same-page" }), p)).toMatch(/page == tree_page/);
+      expect(lineText(sample("checksum", { volatile: true }), p)).toMatch(/volatile/);
+      expect(lineText(sample("exit", { easyToFree: true }), p)).toMatch(/easy_to_free = 1/);
+      expect(lineText(sample("exit", { easyToFree: false, registered: true }), p)).toMatch(/mmap/);
+      expect(lineText(sample("wp-reuse"), p)).toMatch(/reuse|access_flags/);
+      expect(lineText(sample("fault", { write: false }), p)).toMatch(/zero_pfn/);
+      expect(lineText(sample("break-cow", { errno: "ENOMEM" }), p)).toMatch(/-ENOMEM/);
+      expect(lineText(sample("oom-fail"), p)).toMatch(/panic/);
+      expect(lineText(sample("scan-start"), p)).toMatch(/root_unstable_tree = RB_ROOT/);
+      expect(lineText(sample("scan-end"), p)).toMatch(/seqnr\+\+/);
+      expect(lineText(sample("unmerge", { errno: "ENOMEM" }), p)).toMatch(/goto error/);
+      expect(lineText(sample("sysfs-write", { value: "2", errno: undefined }), p)).toMatch(
+        /unmerge_and_remove/,
+      );
+      expect(lineText(sample("sysfs-write", { value: "3" }), p)).toMatch(/KSM_RUN_UNMERGE/);
+      expect(lineText(sample("sysfs-write", { file: "pages_shared" }), p)).toMatch(/read-only/);
+      expect(lineText(sample("madvise", { advice: "99" }), p)).toMatch(/madvise_behavior_valid/);
+      expect(lineText(sample("madvise", { start: 0x1001 }), p)).toMatch(/PAGE_MASK/);
+    }
+  });
+});
+
+describe("the two kernels", () => {
+  const text = (p: ProfileName, fn: FnKey) => PSEUDOCODE[p][fn]?.lines.join("\n") ?? "";
+
+  it("2.6.32 allocates a new KSM page, within max_kernel_pages; 6.18 makes the first page KSM", () => {
+    expect(text("linux-2.6.32", "try_to_merge_two_pages")).toMatch(/max_kernel_pages[\s\S]*alloc_page/);
+    expect(text("linux-6.18", "try_to_merge_two_pages")).not.toMatch(/max_kernel_pages|alloc_page/);
+    expect(text("linux-6.18", "try_to_merge_two_pages")).toMatch(/rmap_item, page, NULL/);
+    const refused = sample("merge-two", { why: "max_kernel_pages reached" });
+    expect(lineText(refused, "linux-2.6.32")).toMatch(/max_kernel_pages/);
+    expect(lineText(refused, "linux-6.18")).toMatch(/return err \? NULL : page/);
+    expect(lineText(sample("merge-two", { ok: true }), "linux-6.18")).toMatch(/tree_page, page\)/);
+  });
+
+  it("2.6.32 breaks COW on a KSM page left unshared, 6.18 leaves it", () => {
+    expect(text("linux-2.6.32", "ksm_do_scan")).toMatch(/page_mapcount\(page\) == 1[\s\S]*break_cow/);
+    expect(text("linux-6.18", "ksm_do_scan")).not.toMatch(/break_cow/);
+  });
+
+  it("checksum before the stable tree only in 6.18", () => {
+    expect(text("linux-2.6.32", "calc_checksum")).toMatch(/jhash2[\s\S]*unstable_tree_search_insert/);
+    expect(text("linux-6.18", "calc_checksum")).toMatch(/xxhash[\s\S]*stable_tree_search/);
+    expect(lineText(sample("checksum", { volatile: false }), "linux-6.18")).toMatch(/stable_tree_search/);
+  });
+
+  it("break_ksm writes in 2.6.32 and unshares in 6.18", () => {
+    expect(text("linux-2.6.32", "break_ksm")).toMatch(/FAULT_FLAG_WRITE/);
+    expect(text("linux-6.18", "break_ksm")).toMatch(/FAULT_FLAG_UNSHARE/);
+  });
+
+  it("stale stable nodes: 2.6.32 prunes one item of a chain, 6.18 drops the node and restarts", () => {
+    const prune = sample("stable-prune", { fn: "stable_tree_search" });
+    expect(functionOf(prune, "linux-2.6.32")).toBe("stable_tree_search");
+    expect(lineText(prune, "linux-2.6.32")).toMatch(/remove_rmap_item_from_tree/);
+    expect(functionOf(prune, "linux-6.18")).toBe("remove_node_from_stable_tree");
+    const forked = SAMPLES["stable-search"][3];
+    expect(lineText(forked, "linux-6.18")).toMatch(/forked/);
+    expect(lineText(forked, "linux-2.6.32")).toMatch(/same contents/);
+  });
+
+  it("/sys/kernel/mm/ksm: max_kernel_pages is a 2.6.32 knob; each kernel parses its own way", () => {
+    const max = sample("sysfs-write", { file: "max_kernel_pages" });
+    expect(functionOf(max, "linux-2.6.32")).toBe("max_kernel_pages_store");
+    expect(functionOf(max, "linux-6.18")).toBe("sysfs_open");
+    expect(lineText(max, "linux-6.18")).toMatch(/-EACCES/);
+    expect(text("linux-2.6.32", "run_store")).toMatch(/strict_strtoul/);
+    expect(text("linux-6.18", "run_store")).toMatch(/kstrtouint/);
+  });
+});
