@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 /**
  * The app's speed in headless Chromium (Debian's /usr/bin/chromium):
- *   npm run build && node scripts/bench-ui.mjs [--frames 65536] [--seconds 5]
+ *   npm run build && node scripts/bench-ui.mjs [--frames 65536] [--seconds 5] [--port 4179]
  * Serves dist/ with `vite preview`, loads a scenario that fills a 65,536-frame
  * machine with four processes, plays ksmd as fast as possible, and measures
  * the main thread's frame intervals (requestAnimationFrame) and how long a
@@ -16,7 +16,7 @@ const arg = (name, fallback) => {
 };
 const FRAMES = arg("--frames", 65536);
 const SECONDS = arg("--seconds", 5);
-const PORT = 4179;
+const PORT = arg("--port", 4179);
 
 function scenario(frames) {
   const procs = 4;
@@ -52,9 +52,8 @@ function percentile(xs, p) {
 const server = spawn(
   "npx",
   ["vite", "preview", "--host", "127.0.0.1", "--port", String(PORT), "--strictPort"],
-  {
-    stdio: ["ignore", "pipe", "inherit"],
-  },
+  // Its own process group, so that killing it also ends vite (npx does not pass the signal on).
+  { stdio: ["ignore", "pipe", "inherit"], detached: true },
 );
 try {
   await new Promise((resolve, reject) => {
@@ -83,6 +82,20 @@ try {
   await page.getByRole("button", { name: "Play" }).click();
   await page.waitForTimeout(1000);
 
+  // Where the main thread's time goes while measuring: Chromium's counters, before and after.
+  const metricsCdp = await page.context().newCDPSession(page);
+  await metricsCdp.send("Performance.enable");
+  const metrics = async () =>
+    Object.fromEntries(
+      (await metricsCdp.send("Performance.getMetrics")).metrics.map((m) => [m.name, m.value]),
+    );
+  const before = await metrics();
+  // TRACE=file.json records a Chromium trace (open it in DevTools' Performance panel).
+  if (process.env.TRACE)
+    await browser.startTracing(page, {
+      path: process.env.TRACE,
+      categories: ["devtools.timeline", "disabled-by-default-devtools.timeline", "v8", "blink"],
+    });
   const cdp = process.env.PROFILE ? await page.context().newCDPSession(page) : null;
   if (cdp) {
     await cdp.send("Profiler.enable");
@@ -104,6 +117,19 @@ try {
       }),
     SECONDS * 1000,
   );
+  const after = await metrics();
+  if (process.env.TRACE) await browser.stopTracing();
+  const delta = (name) => after[name] - before[name];
+  const perSecond = (name, scale = 1) => Number(((delta(name) * scale) / SECONDS).toFixed(1));
+  const mainThread = {
+    layouts_per_s: perSecond("LayoutCount"),
+    style_recalcs_per_s: perSecond("RecalcStyleCount"),
+    layout_ms_per_s: perSecond("LayoutDuration", 1000),
+    style_ms_per_s: perSecond("RecalcStyleDuration", 1000),
+    script_ms_per_s: perSecond("ScriptDuration", 1000),
+    task_ms_per_s: perSecond("TaskDuration", 1000),
+    dom_nodes: after.Nodes,
+  };
   if (cdp) {
     const { profile } = await cdp.send("Profiler.stop");
     const { writeFileSync } = await import("node:fs");
@@ -144,8 +170,9 @@ try {
       click_to_highlight_ms: Number(percentile(clicks, 50).toFixed(1)),
       click_to_highlight_max_ms: Number(Math.max(...clicks).toFixed(1)),
       full_scans_seen: scans === null ? null : Number(scans),
+      main_thread: mainThread,
     }),
   );
 } finally {
-  server.kill();
+  if (server.exitCode === null) process.kill(-server.pid);
 }

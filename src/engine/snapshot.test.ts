@@ -5,7 +5,7 @@ import { type Checksummer, loadChecksummer } from "./checksum";
 import { Kernel } from "./kernel";
 import { FRAME_KSM } from "./memory";
 import { parseScenario, ScenarioRun } from "./scenario";
-import { ContentIds, takeSnapshot } from "./snapshot";
+import { ContentIds, MAX_NODE_ITEMS, takeSnapshot } from "./snapshot";
 
 let checksummer: Checksummer;
 beforeAll(async () => {
@@ -83,6 +83,6 @@ describe("snapshot limits", () => {
     expect(cut.slots[0].itemCount).toBe(3000);
     const node = full.stableTree.nodes[0];
     expect(node.itemCount).toBe(1500);
-    expect(node.items).toHaveLength(32);
+    expect(node.items).toHaveLength(MAX_NODE_ITEMS);
   });
 });

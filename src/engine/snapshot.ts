@@ -55,8 +55,11 @@ export interface SnapshotLimits {
   items: number;
 }
 
-/** Sharers listed per stable node; the rest are counted in itemCount. */
-export const MAX_NODE_ITEMS = 32;
+/**
+ * Sharers listed per stable node; the rest are counted in itemCount. The trees view names at most
+ * 12 (a node's tooltip), and every item is a separate object to clone each update: keep it small.
+ */
+export const MAX_NODE_ITEMS = 12;
 
 export const DEFAULT_LIMITS: SnapshotLimits = { treeDepth: 10, items: 4096 };
 

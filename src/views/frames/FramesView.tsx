@@ -13,9 +13,18 @@ import { resolveFocus } from "../../store/focus";
 import { clearHover, clearSelected, setHover, toggleSelected, useViewState } from "../../store/linking";
 import type { Focus } from "../../store/store";
 import { HIGHLIGHT } from "../palette";
-import { drawMapcounts, drawOverlay, type OverlayPulse, paintFrames, pulseColor } from "./drawFrames";
+import {
+  drawMapcounts,
+  drawOverlay,
+  LABEL_MIN_CELL,
+  type OverlayPulse,
+  paintFrameCells,
+  paintFrames,
+  pulseColor,
+} from "./drawFrames";
 import {
   cellOrigin,
+  changedFrames,
   classifyFrame,
   countFrames,
   FRAME_KINDS,
@@ -34,7 +43,6 @@ import {
   PULSE_MS,
   type PulseKind,
   pulsesFrom,
-  sameFrames,
 } from "./frameModel";
 import { ColorCache } from "./raster";
 import { useWidth } from "./useWidth";
@@ -131,8 +139,8 @@ export function FramesPanel(props: FramesPanelProps) {
   const processName = snapshot?.processes.find((p) => p.pid === pid)?.name ?? null;
   const cursorAt = keyboard ? Math.min(cursor, count - 1) : -1;
 
-  // The base layer: only when the frames or the layout change (an update that left every frame as it
-  // was, as most of ksmd's batches do, costs a comparison instead of a repaint).
+  // The base layer: repainted cell by cell where frames changed since the last picture (ksmd's batches
+  // change a few hundred of 65,536), in full only for a new layout or when mapcounts are written on it.
   const painted = useRef<{
     canvas: HTMLCanvasElement;
     frames: Snapshot["frames"];
@@ -145,15 +153,22 @@ export function FramesPanel(props: FramesPanelProps) {
     const { devWidth: w, devHeight: h } = layout;
     if (w === 0 || h === 0) return;
     const last = painted.current;
-    if (last && last.canvas === canvas && last.layout === layout && sameFrames(last.frames, frames)) return;
+    const img = imageRef.current;
+    const changed =
+      last && img && last.canvas === canvas && last.layout === layout
+        ? changedFrames(last.frames, frames)
+        : null;
+    if (changed?.length === 0) return;
     painted.current = { canvas, frames, layout };
-    let img = imageRef.current;
-    if (!img || img.width !== w || img.height !== h) {
-      img = ctx.createImageData(w, h);
-      imageRef.current = img;
+    if (img && changed && layout.cell < LABEL_MIN_CELL) {
+      const [top, bottom] = paintFrameCells(new Int32Array(img.data.buffer), layout, frames, changed, colors);
+      if (bottom > top) ctx.putImageData(img, 0, 0, 0, top, w, bottom - top);
+      return;
     }
-    paintFrames(new Int32Array(img.data.buffer), layout, frames, colors);
-    ctx.putImageData(img, 0, 0);
+    const full = img && img.width === w && img.height === h ? img : ctx.createImageData(w, h);
+    imageRef.current = full;
+    paintFrames(new Int32Array(full.data.buffer), layout, frames, colors);
+    ctx.putImageData(full, 0, 0);
     drawMapcounts(ctx, layout, frames);
   }, [frames, layout]);
 

@@ -1,8 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { contentColor, HIGHLIGHT, SHARED_BY_FORK, STATE_COLOR } from "../palette";
-import { drawMapcounts, drawOverlay, paintFrames, stripeHeight } from "./drawFrames";
+import { drawMapcounts, drawOverlay, paintFrameCells, paintFrames, stripeHeight } from "./drawFrames";
 import { FRAME_ANON, FRAME_FREE, FRAME_KSM, FRAME_ZERO, fakeSnapshot } from "./fixtures";
-import { cellOrigin, gridLayout } from "./frameModel";
+import { cellOrigin, changedFrames, gridLayout } from "./frameModel";
 import { parseColor } from "./raster";
 
 /** A 2D context that records what is drawn. */
@@ -41,6 +41,32 @@ const snap = fakeSnapshot({
     { state: FRAME_KSM, mapcount: 3, content: 6 },
     { state: FRAME_FREE },
   ],
+});
+
+describe("paintFrameCells", () => {
+  it("repaints the changed frames to the picture a full paint gives, and says which rows it touched", () => {
+    const l = gridLayout(5, 40, 1, { maxPitch: 12 });
+    const after = fakeSnapshot({
+      frames: [
+        { state: FRAME_ZERO, mapcount: 4, content: 77 },
+        { state: FRAME_ANON, content: 5 },
+        { state: FRAME_ANON, mapcount: 2, content: 5 },
+        { state: FRAME_KSM, mapcount: 3, content: 6 },
+        { state: FRAME_KSM, mapcount: 2, content: 6 },
+      ],
+    });
+    const changed = changedFrames(snap.frames, after.frames);
+    expect(changed).toEqual([4]);
+    const buf = new Int32Array(l.devWidth * l.devHeight);
+    paintFrames(buf, l, snap.frames);
+    const rows = paintFrameCells(buf, l, after.frames, changed ?? []);
+    const full = new Int32Array(buf.length);
+    paintFrames(full, l, after.frames);
+    expect(buf).toEqual(full);
+    const y = cellOrigin(l, 4).y;
+    expect(rows).toEqual([y, y + l.devCell]);
+    expect(paintFrameCells(buf, l, after.frames, [])).toEqual([0, 0]);
+  });
 });
 
 describe("paintFrames", () => {

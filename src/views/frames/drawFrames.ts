@@ -20,6 +20,40 @@ export function stripeHeight(devCell: number): number {
   return devCell >= STRIPE_MIN_CELL ? Math.max(1, Math.round(devCell * 0.3)) : 0;
 }
 
+/** Paints one frame's cell whose top-left pixel is at `origin` (an index into the buffer). */
+type CellPainter = (pfn: number, origin: number) => void;
+
+function cellPainter(
+  buf: Int32Array,
+  layout: GridLayout,
+  frames: Snapshot["frames"],
+  colors: ColorCache,
+): CellPainter {
+  const { devCell, devWidth } = layout;
+  const stripe = stripeHeight(devCell);
+  // Colours by state, and for anonymous frames mapped more than once (index 4).
+  const pixel = new Int32Array(5);
+  pixel[FRAME_FREE] = colors.get(kindColor("free"));
+  pixel[FRAME_ANON] = colors.get(kindColor("anon"));
+  pixel[FRAME_KSM] = colors.get(kindColor("ksm"));
+  pixel[FRAME_ZERO] = colors.get(kindColor("zero"));
+  pixel[4] = colors.get(kindColor("fork"));
+  const { state, mapcount, contentId } = frames;
+  const body = devCell - stripe;
+  // Plain loops over the pixels: for cells of a few pixels this beats fill() calls several times over.
+  return (pfn, origin) => {
+    const st = state[pfn];
+    const fill = pixel[st === FRAME_ANON && mapcount[pfn] > 1 ? 4 : st];
+    const id = contentId[pfn];
+    const swatch = stripe > 0 && st !== FRAME_FREE && id !== 0 ? colors.content(id, contentColor) : fill;
+    let i = origin;
+    for (let row = 0; row < devCell; row++, i += devWidth) {
+      const color = row < body ? fill : swatch;
+      for (let k = i, end = i + devCell; k < end; k++) buf[k] = color;
+    }
+  };
+}
+
 /**
  * Paint every frame into a devWidth × devHeight pixel buffer: the cell in
  * its state's colour, and a stripe along its bottom in the colour of its
@@ -32,37 +66,45 @@ export function paintFrames(
   colors: ColorCache = new ColorCache(),
 ): void {
   buf.fill(0);
-  const { cols, devPitch, devCell, devWidth } = layout;
-  const stripe = stripeHeight(devCell);
-  // Colours by state, and for anonymous frames mapped more than once (index 4).
-  const pixel = new Int32Array(5);
-  pixel[FRAME_FREE] = colors.get(kindColor("free"));
-  pixel[FRAME_ANON] = colors.get(kindColor("anon"));
-  pixel[FRAME_KSM] = colors.get(kindColor("ksm"));
-  pixel[FRAME_ZERO] = colors.get(kindColor("zero"));
-  pixel[4] = colors.get(kindColor("fork"));
-  const { state, mapcount, contentId } = frames;
+  const { cols, devPitch, devWidth } = layout;
+  const paint = cellPainter(buf, layout, frames, colors);
   const n = Math.min(layout.count, frames.count);
-  const body = devCell - stripe;
   const rowStep = devWidth * devPitch;
-  // Plain loops over the pixels: for cells of a few pixels this beats fill() calls several times over.
   let col = 0;
   let origin = 0; // index of the cell's top-left pixel
   for (let pfn = 0; pfn < n; pfn++) {
-    const st = state[pfn];
-    const fill = pixel[st === FRAME_ANON && mapcount[pfn] > 1 ? 4 : st];
-    const id = contentId[pfn];
-    const swatch = stripe > 0 && st !== FRAME_FREE && id !== 0 ? colors.content(id, contentColor) : fill;
-    let i = origin;
-    for (let row = 0; row < devCell; row++, i += devWidth) {
-      const color = row < body ? fill : swatch;
-      for (let k = i, end = i + devCell; k < end; k++) buf[k] = color;
-    }
+    paint(pfn, origin);
     if (++col === cols) {
       col = 0;
       origin += rowStep - (cols - 1) * devPitch;
     } else origin += devPitch;
   }
+}
+
+/**
+ * Repaint only the given frames' cells (a buffer painted by paintFrames for
+ * the same layout). Returns the device-pixel rows touched, [top, bottom), to
+ * copy to the canvas; [0, 0) when none.
+ */
+export function paintFrameCells(
+  buf: Int32Array,
+  layout: GridLayout,
+  frames: Snapshot["frames"],
+  pfns: readonly number[],
+  colors: ColorCache = new ColorCache(),
+): [number, number] {
+  const { cols, devPitch, devWidth, devCell } = layout;
+  const paint = cellPainter(buf, layout, frames, colors);
+  let top = Number.POSITIVE_INFINITY;
+  let bottom = 0;
+  for (const pfn of pfns) {
+    if (pfn >= layout.count) continue;
+    const y = Math.floor(pfn / cols) * devPitch;
+    paint(pfn, y * devWidth + (pfn % cols) * devPitch);
+    top = Math.min(top, y);
+    bottom = Math.max(bottom, y + devCell);
+  }
+  return bottom > 0 ? [top, bottom] : [0, 0];
 }
 
 /** Text colour that reads on a cell of this kind. */

@@ -327,18 +327,20 @@ export function pulsesFrom(events: readonly KsmEvent[]): Pulse[] {
 /** How long a pulse lasts, in milliseconds. */
 export const PULSE_MS = 700;
 
-function sameArray(a: ArrayLike<number>, b: ArrayLike<number>): boolean {
-  if (a === b) return true;
-  if (a.length !== b.length) return false;
-  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
-  return true;
-}
-
-/** Whether two snapshots' frames would draw the same (a repaint can be skipped). */
-export function sameFrames(a: Snapshot["frames"] | null, b: Snapshot["frames"] | null): boolean {
-  if (a === b) return true;
-  if (!a || !b || a.count !== b.count) return false;
-  return (
-    sameArray(a.state, b.state) && sameArray(a.mapcount, b.mapcount) && sameArray(a.contentId, b.contentId)
-  );
+/**
+ * The frames whose state, mapcount or contents differ between two pictures
+ * of the same memory; null when they are not comparable (another machine).
+ */
+export function changedFrames(a: Snapshot["frames"], b: Snapshot["frames"]): number[] | null {
+  if (a.count !== b.count) return null;
+  if (a === b) return [];
+  const out: number[] = [];
+  for (let pfn = 0; pfn < a.count; pfn++)
+    if (
+      a.state[pfn] !== b.state[pfn] ||
+      a.mapcount[pfn] !== b.mapcount[pfn] ||
+      a.contentId[pfn] !== b.contentId[pfn]
+    )
+      out.push(pfn);
+  return out;
 }

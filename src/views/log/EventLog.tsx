@@ -1,4 +1,4 @@
-import { useEffect, useId, useRef, useState } from "react";
+import { useEffect, useId, useMemo, useRef, useState } from "react";
 import { setHover } from "../../store/linking";
 import { type Focus, type LoggedEvent, useStore } from "../../store/store";
 import { useThrottled } from "../../store/throttle";
@@ -60,9 +60,14 @@ export function EventLogPanel({
   // While paused, the log as it was when the user paused.
   const [frozen, setFrozen] = useState<readonly LoggedEvent[] | null>(initialPaused ? log : null);
   const shown = frozen ?? log;
-  const rows = visibleRows(shown, filter, MAX_ROWS);
+  // eventsSeen changes with every update, the list only with the (throttled) log: build it only then.
+  const rows = useMemo(() => visibleRows(shown, filter, MAX_ROWS), [shown, filter]);
+  const list = useMemo(
+    () => (rows.length > 0 ? <LogRows rows={rows} onHover={onHover} /> : null),
+    [rows, onHover],
+  );
   const held = frozen ? eventsSeen - (frozen[frozen.length - 1]?.seq ?? 0) : 0;
-  const announcement = useAnnouncement(newestSignificant(shown, filter));
+  const announcement = useAnnouncement(useMemo(() => newestSignificant(shown, filter), [shown, filter]));
 
   return (
     <section className="ksm-log" aria-labelledby={headingId}>
@@ -93,31 +98,35 @@ export function EventLogPanel({
       <p className="ksm-visually-hidden" role="status" aria-live="polite" aria-atomic="true">
         {announcement}
       </p>
-      {rows.length === 0 ? (
+      {list ?? (
         <p className="ksm-log-empty">{log.length === 0 ? "No events yet." : "No events of this kind."}</p>
-      ) : (
-        // biome-ignore lint/a11y/noNoninteractiveTabindex: a scrolling list must be reachable by keyboard to scroll it (WCAG 2.1.1)
-        <ol className="ksm-log-list" aria-label="Events, newest first" tabIndex={0}>
-          {rows.map(({ seq, event }) => {
-            const d = describeEvent(event);
-            const focus = onHover ? focusOf(event) : null;
-            return (
-              <li
-                key={seq}
-                data-type={event.type}
-                onMouseEnter={focus ? () => onHover?.(focus) : undefined}
-                onMouseLeave={focus ? () => onHover?.(null) : undefined}
-              >
-                <span className="ksm-log-seq">{seq}</span> <span className="ksm-log-text">{d.text}</span>{" "}
-                <span className="ksm-log-fn">
-                  — <code>{d.fn}</code>
-                </span>
-              </li>
-            );
-          })}
-        </ol>
       )}
     </section>
+  );
+}
+
+function LogRows({ rows, onHover }: { rows: LoggedEvent[]; onHover?: (focus: Focus | null) => void }) {
+  return (
+    // biome-ignore lint/a11y/noNoninteractiveTabindex: a scrolling list must be reachable by keyboard to scroll it (WCAG 2.1.1)
+    <ol className="ksm-log-list" aria-label="Events, newest first" tabIndex={0}>
+      {rows.map(({ seq, event }) => {
+        const d = describeEvent(event);
+        const focus = onHover ? focusOf(event) : null;
+        return (
+          <li
+            key={seq}
+            data-type={event.type}
+            onMouseEnter={focus ? () => onHover?.(focus) : undefined}
+            onMouseLeave={focus ? () => onHover?.(null) : undefined}
+          >
+            <span className="ksm-log-seq">{seq}</span> <span className="ksm-log-text">{d.text}</span>{" "}
+            <span className="ksm-log-fn">
+              — <code>{d.fn}</code>
+            </span>
+          </li>
+        );
+      })}
+    </ol>
   );
 }
 

@@ -42,8 +42,6 @@ const MIN_SCALE = 0.7;
 export const DURATION = 450;
 export const STEP = 260;
 export const EMPTY_FADE = 700;
-/** A layout change while updates come thick and fast. */
-export const FAST = 120;
 
 const LINK = "#9a9a9a";
 const STALE_STROKE = "#777777";
@@ -149,8 +147,11 @@ export function viewBox(tree: TreeName, layout: Layout): { x: number; y: number;
   return { x, y, w, h: maxY + below - y };
 }
 
+/** What each drawn node or placeholder last showed (its look as JSON), so unchanged ones are left alone. */
+const drawnLooks = new WeakMap<Element, string>();
+
 export function drawTree(svgEl: SVGSVGElement, input: DrawInput, state: DrawState): void {
-  const { tree, layout, looks, search, motion } = input;
+  const { tree, layout, looks, search } = input;
   if (input.emptied && input.fresh) state.epoch++;
   const prefix = `${state.epoch}:`;
   // Updates coming faster than a search can be told compare by compare: show each path at once.
@@ -160,8 +161,11 @@ export function drawTree(svgEl: SVGSVGElement, input: DrawInput, state: DrawStat
     hurried = now - state.lastFresh < 2 * STEP;
     state.lastFresh = now;
   }
-  const replay = motion && input.fresh && !hurried;
-  const duration = hurried ? FAST : DURATION;
+  // Nor is there time for nodes to glide: at such a pace the tree is redrawn in place, which
+  // spares the browser laying out and painting every SVG node on every frame in between.
+  const motion = input.motion && !hurried;
+  const replay = motion && input.fresh;
+  const duration = DURATION;
 
   const stepOf = new Map<number, number>();
   search?.steps.forEach((s, i) => {
@@ -206,7 +210,6 @@ export function drawTree(svgEl: SVGSVGElement, input: DrawInput, state: DrawStat
   };
   const enterDelay = (it: Item): number => {
     if (!motion) return 0;
-    if (hurried) return 0;
     let d = input.emptied && input.fresh ? EMPTY_FADE * 0.6 : 0;
     if (replay && search && it.datum.kind === "node" && it.datum.node.id === search.inserted)
       d += search.steps.length * STEP;
@@ -214,12 +217,12 @@ export function drawTree(svgEl: SVGSVGElement, input: DrawInput, state: DrawStat
   };
 
   const leaving = input.emptied && input.fresh;
-  const fadeOut = leaving && !hurried ? EMPTY_FADE : duration;
+  const fadeOut = leaving ? EMPTY_FADE : duration;
   const vb = viewBox(tree, layout);
   // An emptied tree keeps its frame while its old nodes fade, then closes in on the new ones.
   animate(svg as unknown as Sel<SVGSVGElement, unknown>, motion, {
     duration,
-    delay: leaving && !hurried ? EMPTY_FADE : 0,
+    delay: leaving ? EMPTY_FADE : 0,
   }).attr("viewBox", `${vb.x} ${vb.y} ${vb.w} ${vb.h}`);
   // Scale to the panel, but not up past 125 % nor down past MIN_SCALE: a wider tree scrolls.
   svg
@@ -279,7 +282,7 @@ export function drawTree(svgEl: SVGSVGElement, input: DrawInput, state: DrawStat
       .style("opacity", 0)
       .attr("transform", function () {
         const t = this.getAttribute("transform") ?? "";
-        return leaving && !hurried ? `${t} translate(0,8)` : t;
+        return leaving ? `${t} translate(0,8)` : t;
       })
       .remove();
   else nodeExit.interrupt("layout").remove();
@@ -400,7 +403,16 @@ export function drawTree(svgEl: SVGSVGElement, input: DrawInput, state: DrawStat
   place(animate(nodeSel, motion, { duration }));
   place(animate(nodeEnter, motion, { duration, delay: enterDelay }));
 
-  const unsent = all.filter((it) => it.datum.kind === "unsent");
+  // Words and colours change on few nodes per update: only those are touched (new text nodes, even
+  // with the same words, would make the browser lay out and shape every SVG text again).
+  const placeholders = all.filter(function (it) {
+    if (it.datum.kind === "node") return false;
+    const look = JSON.stringify(it.datum);
+    if (drawnLooks.get(this) === look) return false;
+    drawnLooks.set(this, look);
+    return true;
+  });
+  const unsent = placeholders.filter((it) => it.datum.kind === "unsent");
   unsent.attr("aria-label", (it) => unsentTitle(it.datum as UnsentDatum));
   unsent.select("title").text((it) => unsentTitle(it.datum as UnsentDatum));
   unsent.each(function (it) {
@@ -410,7 +422,7 @@ export function drawTree(svgEl: SVGSVGElement, input: DrawInput, state: DrawStat
     t.filter((_d, i) => i === 1).text(unit);
   });
 
-  const more = all.filter((it) => it.datum.kind === "collapsed");
+  const more = placeholders.filter((it) => it.datum.kind === "collapsed");
   more.attr("aria-label", (it) => collapsedAria(it.datum as CollapsedDatum));
   more.select("title").text((it) => `${collapsedAria(it.datum as CollapsedDatum)} (click to show)`);
   more.each(function (it) {
@@ -421,22 +433,28 @@ export function drawTree(svgEl: SVGSVGElement, input: DrawInput, state: DrawStat
   });
 
   const nodes = all.filter((it) => it.look !== null);
-  nodes.attr("aria-label", (it) => it.look!.aria).classed("trees-stale", (it) => it.look!.stale);
-  nodes.select("title").text((it) => it.look!.title);
-  nodes
+  const restyled = nodes.filter(function (it) {
+    const look = JSON.stringify(it.look);
+    if (drawnLooks.get(this) === look) return false;
+    drawnLooks.set(this, look);
+    return true;
+  });
+  restyled.attr("aria-label", (it) => it.look!.aria).classed("trees-stale", (it) => it.look!.stale);
+  restyled.select("title").text((it) => it.look!.title);
+  restyled
     .select("circle.trees-body")
     .attr("fill", (it) => it.look!.fill)
     .attr("stroke", (it) => (it.look!.stale ? STALE_STROKE : "#ffffff"))
     .attr("stroke-width", (it) => (it.look!.stale ? 2 : 1.5))
     .attr("stroke-dasharray", (it) => (it.look!.stale ? "4 3" : null));
-  nodes
+  restyled
     .select("rect.trees-swatch")
     .attr("fill", (it) => it.look!.swatch)
     .attr("stroke", (it) => (it.look!.swatch === "transparent" ? STALE_STROKE : "#ffffff"))
     .attr("stroke-dasharray", (it) => (it.look!.swatch === "transparent" ? "2 1" : null));
-  nodes.select("text.trees-label").text((it) => it.look!.label);
-  nodes.select("text.trees-sub").text((it) => it.look!.sublabel);
-  nodes.each(function (it) {
+  restyled.select("text.trees-label").text((it) => it.look!.label);
+  restyled.select("text.trees-sub").text((it) => it.look!.sublabel);
+  restyled.each(function (it) {
     const chips = it.look!.chips;
     const sel = select(this)
       .select<SVGGElement>("g.trees-chips")

@@ -296,6 +296,9 @@ export const STALE_REASON: Record<TreeName, string> = {
   stable: "its KSM page is gone: pruned when a search meets it",
 };
 
+/** Sharers a stable node's tooltip names (the snapshot sends as many: MAX_NODE_ITEMS). */
+const MAX_SHARERS = 12;
+
 /** Chips under a stable node: one per sharer, or a count when there are more than this. */
 export const MAX_CHIPS = 3;
 
@@ -351,7 +354,7 @@ export function nodeLook(tree: TreeName, n: TreeNodeView, contentId: ArrayLike<n
   if (n.stale) aria += `; stale: ${STALE_REASON[tree]}`;
   const lines = [aria];
   if (tree === "stable" && n.itemCount > 0) {
-    const shown = n.items.slice(0, 12).map(itemRef);
+    const shown = n.items.slice(0, MAX_SHARERS).map(itemRef);
     if (n.itemCount > shown.length) shown.push(`… ${n.itemCount - shown.length} more`);
     lines.push(`sharers: ${shown.join(", ")}`);
   }
