@@ -7,24 +7,36 @@ import { ScenarioControls } from "../controls/ScenarioControls";
 import { ShareControls } from "../controls/ShareControls";
 import { ShortcutList, ShortcutsDialog } from "../controls/Shortcuts";
 import { TimelineControls } from "../controls/TimelineControls";
+import { lessonById } from "../lessons";
+import { LessonPanel } from "../lessons/LessonPanel";
+import { scenarioText } from "../lessons/lesson";
+import { resumeLesson } from "../lessons/progress";
 import { startEngine } from "../store/client";
 import { exposeSnapshot } from "../store/inspect";
-import { startPermalink } from "../store/permalink";
+import { type LessonLinks, startPermalink } from "../store/permalink";
 import { useStore } from "../store/store";
+import { CodePane } from "../views/code/CodePane";
+import { SysfsConsole } from "../views/console/SysfsConsole";
 import { FramesView } from "../views/frames/FramesView";
 import { EventLog } from "../views/log/EventLog";
 import { ProcessesView } from "../views/processes/ProcessesView";
 import { StatsView } from "../views/stats/StatsView";
 import { TreesView } from "../views/trees/TreesView";
+import { Tabs } from "./Tabs";
 
-/** No lessons yet: a lesson link opens nothing. */
-const lessonText = (_id: string): string | undefined => undefined;
+const lessonLinks: LessonLinks = {
+  text: (id) => {
+    const lesson = lessonById(id);
+    return lesson && scenarioText(lesson);
+  },
+  resume: resumeLesson,
+};
 
 export function App() {
   useEffect(() => {
     const stopEngine = startEngine();
     exposeSnapshot();
-    const stopLink = startPermalink(lessonText);
+    const stopLink = startPermalink(lessonLinks);
     return () => {
       stopLink();
       stopEngine();
@@ -62,6 +74,7 @@ export function App() {
       <Messages />
       <main className="app-grid">
         <aside className="col-controls" aria-label="Controls">
+          <LessonPanel />
           <KsmdControls />
           <ProcessControls />
           <ScenarioControls />
@@ -80,7 +93,14 @@ export function App() {
         </div>
         <div className="col-stats">
           <StatsView />
-          <EventLog />
+          <Tabs
+            label="Events, kernel code and sysfs"
+            tabs={[
+              { id: "log", label: "Event log", content: <EventLog /> },
+              { id: "code", label: "Kernel code", content: <CodePane /> },
+              { id: "console", label: "sysfs console", content: <SysfsConsole /> },
+            ]}
+          />
         </div>
       </main>
     </div>

@@ -37,7 +37,7 @@ export function TimelineControls() {
   return (
     <fieldset className="control-row timeline">
       <legend className="sr-only">Timeline</legend>
-      <ActionButton id="back-scan" text="⏮" disabled={position === 0} />
+      <ActionButton id="back-scan" text="«" disabled={position === 0} />
       <ActionButton id="back" text="◀" disabled={position === 0} />
       <input
         type="range"
@@ -53,7 +53,7 @@ export function TimelineControls() {
         }}
       />
       <ActionButton id="forward" text="▶" />
-      <ActionButton id="forward-scan" text="⏭" disabled={position === length} />
+      <ActionButton id="forward-scan" text="»" disabled={position === length} />
       <output className="timeline-label" aria-live="polite">
         action {shown} of {length}
         {scanMarks.length > 0 && ` · scan ${scansBefore} of ${scanMarks.length}`}

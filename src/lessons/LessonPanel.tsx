@@ -115,16 +115,19 @@ export function CompareTable({ rows }: { rows: CompareRow[] }) {
 
 export function LessonPicker({ onOpen }: { onOpen: (id: string) => void }) {
   return (
-    <ol className="lesson-list">
-      {LESSONS.map((l) => (
-        <li key={l.id}>
-          <button type="button" onClick={() => onOpen(l.id)}>
-            {l.title}
-          </button>
-          <span className="lesson-summary">{l.summary}</span>
-        </li>
-      ))}
-    </ol>
+    <details className="lesson-picker" open>
+      <summary>Choose one of {LESSONS.length} lessons</summary>
+      <ol className="lesson-list">
+        {LESSONS.map((l) => (
+          <li key={l.id}>
+            <button type="button" onClick={() => onOpen(l.id)}>
+              {l.title}
+            </button>
+            <span className="lesson-summary">{l.summary}</span>
+          </li>
+        ))}
+      </ol>
+    </details>
   );
 }
 

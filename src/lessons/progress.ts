@@ -64,14 +64,26 @@ export async function openLesson(id: string): Promise<void> {
     useProgress.setState({ loading: false, error: reply.message ?? reply.errno });
     return;
   }
-  useStore.setState({ history: [], log: [], selected: null, hover: null });
+  useStore.setState({ preset: null, history: [], log: [], selected: null, hover: null });
   syncWithEngine(useStore.getState());
-  if (lesson.compare) {
-    const r = await run({ type: "compare-profiles", text }, "compare kernels");
-    if (useStore.getState().lesson !== id) return;
-    if (r.lines) useProgress.setState({ compared: r.lines });
-    else useProgress.setState({ error: r.message ?? r.errno ?? "no comparison" });
-  }
+  await compareKernels(lesson);
+}
+
+/** A lesson reopened from a link: the engine already holds its state, at whatever step the link named. */
+export async function resumeLesson(id: string): Promise<void> {
+  const lesson = lessonById(id);
+  if (!lesson) return;
+  useProgress.setState({ ...INITIAL, shown: beatAt(lesson, useStore.getState().scenario?.next ?? 0) });
+  await compareKernels(lesson);
+}
+
+/** For lessons that compare kernels: both kernels' lines for the lesson's scenario. */
+async function compareKernels(lesson: Lesson): Promise<void> {
+  if (!lesson.compare) return;
+  const r = await run({ type: "compare-profiles", text: scenarioText(lesson) }, "compare kernels");
+  if (useStore.getState().lesson !== lesson.id) return;
+  if (r.lines) useProgress.setState({ compared: r.lines });
+  else useProgress.setState({ error: r.message ?? r.errno ?? "no comparison" });
 }
 
 export function closeLesson(): void {

@@ -1,8 +1,11 @@
 import { say, useStore } from "./store";
 import { decodeLink, encodeLink, linkSession, type Source } from "./url";
 
-/** A lesson's scenario text by id, as the lesson panel loads it (set by the lessons module). */
-export type LessonText = (id: string) => string | undefined;
+/** What a link needs from the lessons: a lesson's scenario text by id, and picking the lesson up once restored. */
+export interface LessonLinks {
+  text(id: string): string | undefined;
+  resume(id: string): Promise<void>;
+}
 
 /** How long the state must rest before the address bar follows it. */
 const SETTLE_MS = 300;
@@ -15,14 +18,14 @@ function source(): Source {
 }
 
 /** Rebuild the state a link describes; a bad link is reported and changes nothing. */
-export async function openLink(hash: string, lessonText: LessonText): Promise<boolean> {
+export async function openLink(hash: string, lessons: LessonLinks): Promise<boolean> {
   const link = await decodeLink(hash);
   if (typeof link === "string") {
     say("error", `could not open this link: ${link}`);
     return false;
   }
   let text: string | null = link.text ?? null;
-  if (link.source.kind === "lesson") text = lessonText(link.source.id) ?? null;
+  if (link.source.kind === "lesson") text = lessons.text(link.source.id) ?? null;
   if (link.source.kind === "preset") {
     const r = await fetch(`${import.meta.env.BASE_URL}scenarios/${encodeURIComponent(link.source.file)}`);
     text = r.ok ? await r.text() : null;
@@ -43,6 +46,7 @@ export async function openLink(hash: string, lessonText: LessonText): Promise<bo
     selected: null,
     hover: null,
   });
+  if (link.source.kind === "lesson") await lessons.resume(link.source.id);
   return true;
 }
 
@@ -57,10 +61,10 @@ export async function currentLink(): Promise<string | null> {
  * current state whenever it rests (not while ksmd plays: that changes it
  * twenty times a second).
  */
-export function startPermalink(lessonText: LessonText): () => void {
+export function startPermalink(lessons: LessonLinks): () => void {
   let timer: ReturnType<typeof setTimeout> | undefined;
   let ready = !location.hash;
-  if (!ready) void openLink(location.hash, lessonText).finally(() => (ready = true));
+  if (!ready) void openLink(location.hash, lessons).finally(() => (ready = true));
   const unsubscribe = useStore.subscribe((s, prev) => {
     if (s.timeline === prev.timeline && s.lesson === prev.lesson && s.preset === prev.preset) return;
     clearTimeout(timer);
