@@ -75,11 +75,11 @@ test.describe("a teacher's main flows", () => {
     await startProcess(page, /^Web worker/, { advise: true });
     const processPicker = page.getByRole("combobox", { name: "process", exact: true });
     await expect(processPicker.locator("option")).toHaveCount(1);
-    await page.getByRole("button", { name: "Fork" }).click();
+    await page.getByRole("button", { name: "Fork", exact: true }).click();
     await expect(processPicker.locator("option")).toHaveCount(2);
     await expect(processPicker.locator("option").nth(1)).toHaveText("child2 (pid 2)");
     await processPicker.selectOption({ label: "child2 (pid 2)" });
-    await page.getByRole("button", { name: "Exit" }).click();
+    await page.getByRole("button", { name: "Exit", exact: true }).click();
     await expect(processPicker.locator("option")).toHaveCount(1);
     await expect(page.getByRole("list", { name: /Events/ })).toContainText("pid 2");
   });
