@@ -1,0 +1,57 @@
+import { expect, type Page, test } from "@playwright/test";
+import { open } from "./helpers";
+
+/**
+ * Walk a lesson from its first beat to its end as a student would: predict
+ * each question (always the first choice), press Next, and read the engine's
+ * answer. Returns the revealed answers in order.
+ */
+async function walk(page: Page, title: RegExp): Promise<string[]> {
+  await page.getByRole("button", { name: title }).click();
+  const lessons = page.getByRole("region", { name: "Lessons" });
+  const answers: string[] = [];
+  for (let beat = 0; beat < 30; beat++) {
+    if (await lessons.getByText("End of the lesson.").isVisible()) return answers;
+    const question = lessons.getByRole("group", { name: /^Predict:/ });
+    const asks = await question.isVisible();
+    if (asks) await question.getByRole("radio").first().check();
+    const before = await lessons.locator(".lesson-progress").textContent();
+    await lessons.getByRole("button", { name: /^Next/ }).click();
+    await expect(lessons.locator(".lesson-progress")).not.toHaveText(before ?? "");
+    if (asks) {
+      const reveal = lessons.locator(".lesson-reveal");
+      await expect(reveal).toContainText("The engine says:");
+      answers.push((await reveal.locator("strong").last().textContent()) ?? "");
+    }
+  }
+  throw new Error("the lesson did not end");
+}
+
+test.describe("lessons, end to end", () => {
+  test.describe.configure({ timeout: 120_000 });
+
+  test("lesson 1: what KSM is", async ({ page }) => {
+    await open(page);
+    expect(await walk(page, /^1\. What KSM is/)).toEqual(["0", "2", "yes", "same"]);
+  });
+
+  test("lesson 4: the stable tree, then back in time re-asks the question", async ({ page }) => {
+    await open(page);
+    expect(await walk(page, /^4\. The stable tree/)).toEqual([
+      "2",
+      "3",
+      "pages_sharing, pages_volatile and full_scans",
+      "2",
+    ]);
+    await page.locator("body").click({ position: { x: 5, y: 5 } });
+    await page.keyboard.press("ArrowLeft");
+    await expect(page.getByRole("group", { name: /^Predict:/ })).toBeVisible();
+  });
+
+  test("lesson 11: 2.6.32 and 6.18 side by side", async ({ page }) => {
+    await open(page);
+    const answers = await walk(page, /^11\. Linux 2\.6\.32 and 6\.18/);
+    expect(answers).toEqual(["1", "1", "2", "no", "1"]);
+    await expect(page.getByRole("table").filter({ hasText: "linux-6.18" }).first()).toBeVisible();
+  });
+});
