@@ -8,16 +8,14 @@
  */
 import { readFileSync } from "node:fs";
 import {
-  defaultFrames,
   isProfileName,
-  Kernel,
   loadChecksummer,
   type OutputLine,
   PROFILES,
   type ProfileName,
-  parseScenario,
-  ScenarioError,
+  parseScenarioText,
   ScenarioRun,
+  scenarioKernel,
 } from "../engine";
 
 function usage(msg: string): never {
@@ -43,16 +41,13 @@ async function main(argv: string[]): Promise<number> {
   const checksummer = await loadChecksummer();
   let status = 0;
   for (const file of files) {
-    let scenario: ReturnType<typeof parseScenario>;
-    try {
-      scenario = parseScenario(JSON.parse(readFileSync(file, "utf8")));
-    } catch (err) {
-      const why = err instanceof ScenarioError || err instanceof SyntaxError ? err.message : String(err);
-      process.stderr.write(`${file}: ${err instanceof SyntaxError ? "not valid JSON: " : ""}${why}\n`);
+    const scenario = parseScenarioText(readFileSync(file, "utf8"));
+    if (typeof scenario === "string") {
+      process.stderr.write(`${file}: ${scenario}\n`);
       status = 2;
       continue;
     }
-    const k = new Kernel({ frames: scenario.memory_frames ?? defaultFrames(scenario), profile, checksummer });
+    const k = scenarioKernel(scenario, profile, checksummer);
     const lines: string[] = [];
     const run = new ScenarioRun(
       k,

@@ -12,10 +12,13 @@ export {
   defaultFrames,
   type OutputLine,
   parseScenario,
+  parseScenarioText,
+  runOnEveryProfile,
   type Scenario,
   ScenarioError,
   ScenarioRun,
   type Step,
+  scenarioKernel,
 } from "./scenario";
 export {
   ContentIds,

@@ -1,4 +1,6 @@
-import { type Kernel, MADV_MERGEABLE, MADV_UNMERGEABLE } from "./kernel";
+import type { Checksummer } from "./checksum";
+import { Kernel, MADV_MERGEABLE, MADV_UNMERGEABLE } from "./kernel";
+import { PROFILES, type ProfileName } from "./ksm/profile";
 import { waitScans } from "./ksmd";
 import { sysfsFiles, sysfsWrite } from "./sysfs";
 import { PAGE_SIZE, type Pid, type VirtAddr } from "./types";
@@ -225,6 +227,31 @@ export function defaultFrames(s: Scenario): number {
     if (step.op === "fork") forks++;
   }
   return Math.max(1024, 2 * mapped * (forks + 1) + 64);
+}
+
+/** A scenario file's text, parsed, or why it is not one (naming the step and field). */
+export function parseScenarioText(text: string): Scenario | string {
+  try {
+    return parseScenario(JSON.parse(text));
+  } catch (err) {
+    return err instanceof ScenarioError ? err.message : `not valid JSON: ${(err as Error).message}`;
+  }
+}
+
+/** A machine sized for a scenario: its memory_frames, or defaultFrames. */
+export function scenarioKernel(s: Scenario, profile: ProfileName, checksummer: Checksummer): Kernel {
+  return new Kernel({ frames: s.memory_frames ?? defaultFrames(s), profile, checksummer });
+}
+
+/** The scenario run to its end on every profile, each on a fresh machine: their output lines. */
+export function runOnEveryProfile(s: Scenario, checksummer: Checksummer): Record<ProfileName, OutputLine[]> {
+  const out = {} as Record<ProfileName, OutputLine[]>;
+  for (const profile of PROFILES) {
+    const lines: OutputLine[] = [];
+    new ScenarioRun(scenarioKernel(s, profile, checksummer), s, (l) => lines.push(l)).runAll();
+    out[profile] = lines;
+  }
+  return out;
 }
 
 export const COUNTER_KEYS = [

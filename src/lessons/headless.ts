@@ -6,13 +6,12 @@
 import {
   type Checksummer,
   ContentIds,
-  defaultFrames,
-  Kernel,
   type OutputLine,
-  PROFILES,
   type ProfileName,
+  runOnEveryProfile,
   ScenarioRun,
   type Snapshot,
+  scenarioKernel,
   takeSnapshot,
 } from "../engine";
 import { type Compared, evaluate, type Lesson } from "./lesson";
@@ -26,20 +25,9 @@ export interface BeatRun {
   answer?: string;
 }
 
-function newKernel(lesson: Lesson, profile: ProfileName, checksummer: Checksummer): Kernel {
-  const s = lesson.scenario;
-  return new Kernel({ frames: s.memory_frames ?? defaultFrames(s), profile, checksummer });
-}
-
 /** What compare-profiles answers: the scenario run to its end on every profile. */
 export function compareProfiles(lesson: Lesson, checksummer: Checksummer): Compared {
-  const out: Compared = {};
-  for (const profile of PROFILES) {
-    const lines: OutputLine[] = [];
-    new ScenarioRun(newKernel(lesson, profile, checksummer), lesson.scenario, (l) => lines.push(l)).runAll();
-    out[profile] = lines;
-  }
-  return out;
+  return runOnEveryProfile(lesson.scenario, checksummer);
 }
 
 /** Run the lesson beat by beat on `profile` (the lesson's own by default). */
@@ -48,7 +36,7 @@ export function runLesson(
   checksummer: Checksummer,
   profile: ProfileName = lesson.profile,
 ): BeatRun[] {
-  const k = newKernel(lesson, profile, checksummer);
+  const k = scenarioKernel(lesson.scenario, profile, checksummer);
   const ids = new ContentIds();
   let lines: OutputLine[] = [];
   const run = new ScenarioRun(k, lesson.scenario, (l) => lines.push(l));

@@ -1,7 +1,6 @@
 import {
   type Checksummer,
   ContentIds,
-  defaultFrames,
   type Errno,
   Kernel,
   type KsmEvent,
@@ -10,13 +9,13 @@ import {
   MADV_UNMERGEABLE,
   type OutputLine,
   PAGE_SIZE,
-  PROFILES,
   type ProfileName,
-  parseScenario,
+  parseScenarioText,
+  runOnEveryProfile,
   type Scenario,
-  ScenarioError,
   ScenarioRun,
   type Snapshot,
+  scenarioKernel,
   sysfsWrite,
   takeSnapshot,
   waitScans,
@@ -115,16 +114,19 @@ export class EngineHost {
   private start(base: SessionBase): Result {
     let scenario: Scenario | null = null;
     if (base.type === "load-scenario") {
-      const parsed = this.parse(base.text);
+      const parsed = parseScenarioText(base.text);
       // A broken file changes nothing.
       if (typeof parsed === "string") return { errno: "EINVAL", message: parsed };
       scenario = parsed;
     } else if (!Number.isInteger(base.frames) || base.frames < MIN_FRAMES || base.frames > MAX_FRAMES)
       return { errno: "EINVAL", message: `memory must be ${MIN_FRAMES} to ${MAX_FRAMES} frames` };
-    const frames = scenario
-      ? (scenario.memory_frames ?? defaultFrames(scenario))
-      : (base as { frames: number }).frames;
-    const k = new Kernel({ frames, profile: base.profile, checksummer: this.checksummer });
+    const k = scenario
+      ? scenarioKernel(scenario, base.profile, this.checksummer)
+      : new Kernel({
+          frames: (base as { frames: number }).frames,
+          profile: base.profile,
+          checksummer: this.checksummer,
+        });
     k.tracer = (e) => this.trace(e);
     this.w = { k, run: null, scenario: null, simTimeMs: 0, nextWakeMs: 0 };
     if (scenario) {
@@ -140,7 +142,7 @@ export class EngineHost {
     }
     this.base = base;
     this.contentIds = new ContentIds();
-    this.timeline.start(this.w, frames * PAGE_SIZE);
+    this.timeline.start(this.w, k.mem.nrFrames * PAGE_SIZE);
     this.travelled = true;
     this.dirty = true;
     return {};
@@ -190,8 +192,11 @@ export class EngineHost {
         this.speed = cmd.speed === "max" || (cmd.speed > 0 && cmd.speed <= 1000) ? cmd.speed : 1;
         this.lastRealMs = this.now();
         return {};
-      case "compare-profiles":
-        return this.compareProfiles(cmd.text);
+      case "compare-profiles": {
+        const parsed = parseScenarioText(cmd.text);
+        if (typeof parsed === "string") return { errno: "EINVAL", message: parsed };
+        return { lines: runOnEveryProfile(parsed, this.checksummer) };
+      }
       case "travel":
         return this.travel(cmd.position);
       case "export-session":
@@ -332,32 +337,6 @@ export class EngineHost {
       if (why) return { errno: "EAGAIN", message: why };
     }
     return {};
-  }
-
-  private compareProfiles(text: string): Omit<Reply, "type" | "id"> {
-    const parsed = this.parse(text);
-    if (typeof parsed === "string") return { errno: "EINVAL", message: parsed };
-    const lines = {} as Record<ProfileName, OutputLine[]>;
-    for (const profile of PROFILES) {
-      const k = new Kernel({
-        frames: parsed.memory_frames ?? defaultFrames(parsed),
-        profile,
-        checksummer: this.checksummer,
-      });
-      const out: OutputLine[] = [];
-      new ScenarioRun(k, parsed, (line) => out.push(line)).runAll();
-      lines[profile] = out;
-    }
-    return { lines };
-  }
-
-  /** A scenario file's text, parsed, or why it is not one. */
-  private parse(text: string): Scenario | string {
-    try {
-      return parseScenario(JSON.parse(text));
-    } catch (err) {
-      return err instanceof ScenarioError ? err.message : `not valid JSON: ${(err as Error).message}`;
-    }
   }
 
   private scenarioStep(count: number | "all"): Omit<Reply, "type" | "id"> {
