@@ -1,34 +1,13 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import { type Checksummer, loadChecksummer } from "../engine";
-import { EngineHost } from "./host";
-import type { Command, Reply, Update, WorkerMessage } from "./protocol";
+import { hostHarness } from "./testing";
 
 let checksummer: Checksummer;
 beforeAll(async () => {
   checksummer = await loadChecksummer();
 });
 
-/** A host with a hand-driven clock, recording what it posts. */
-function setup() {
-  const posted: WorkerMessage[] = [];
-  const clock = { now: 0 };
-  const host = new EngineHost(
-    checksummer,
-    (m) => posted.push(m),
-    () => clock.now,
-  );
-  host.flush(); // as the worker does once it has started
-  let id = 0;
-  const send = (cmd: Command): Reply => {
-    host.handle({ ...cmd, id: ++id });
-    const r = posted.filter((m): m is Reply => m.type === "reply").find((m) => m.id === id);
-    if (!r) throw new Error("no reply");
-    return r;
-  };
-  const updates = () => posted.filter((m): m is Update => m.type === "update");
-  const ack = () => host.handle({ type: "ack", id: ++id });
-  return { host, posted, clock, send, updates, ack };
-}
+const setup = () => hostHarness(checksummer);
 
 describe("the engine host", () => {
   it("answers commands with values and errnos", () => {

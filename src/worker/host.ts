@@ -9,7 +9,6 @@ import {
   MADV_UNMERGEABLE,
   type OutputLine,
   PAGE_SIZE,
-  type ProfileName,
   parseScenarioText,
   runOnEveryProfile,
   type Scenario,

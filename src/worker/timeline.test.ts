@@ -2,9 +2,9 @@ import fc from "fast-check";
 import { beforeAll, describe, expect, it } from "vitest";
 import { type Checksummer, loadChecksummer } from "../engine";
 import { deepClone } from "./clone";
-import { EngineHost } from "./host";
-import type { Command, Reply, Update, WorkerMessage } from "./protocol";
+import type { Command, Reply } from "./protocol";
 import { packActions, parseSession, unpackActions } from "./session";
+import { hostHarness } from "./testing";
 import { CHECKPOINT_WORK } from "./timeline";
 
 let checksummer: Checksummer;
@@ -12,27 +12,7 @@ beforeAll(async () => {
   checksummer = await loadChecksummer();
 });
 
-/** A host with a hand-driven clock; `state()` is the snapshot it would draw now. */
-function setup() {
-  const posted: WorkerMessage[] = [];
-  const clock = { now: 0 };
-  const host = new EngineHost(
-    checksummer,
-    (m) => posted.push(m),
-    () => clock.now,
-  );
-  let id = 0;
-  const send = (cmd: Command): Reply => {
-    host.handle({ ...cmd, id: ++id });
-    return posted.filter((m): m is Reply => m.type === "reply").find((m) => m.id === id)!;
-  };
-  const latest = (): Update => {
-    host.handle({ type: "ack", id: ++id });
-    host.flush();
-    return posted.filter((m): m is Update => m.type === "update").at(-1)!;
-  };
-  return { host, clock, send, latest, state: () => latest().snapshot };
-}
+const setup = () => hostHarness(checksummer);
 
 /** Two processes with equal pages, merged by ksmd, then a COW write: a small story with every kind of action. */
 function story(send: (c: Command) => Reply) {

@@ -54,18 +54,8 @@ function machine(profile: ProfileName = "linux-2.6.32", failWith?: string) {
   return { k, sys, sh, writes, state: () => state, knob: (f: string) => sysfsRead(k, f) };
 }
 
-const FILES_2_6_32 = [
-  "full_scans",
-  "max_kernel_pages",
-  "pages_shared",
-  "pages_sharing",
-  "pages_to_scan",
-  "pages_unshared",
-  "pages_volatile",
-  "run",
-  "sleep_millisecs",
-];
-const FILES_6_18 = FILES_2_6_32.map((f) => (f === "max_kernel_pages" ? "pages_scanned" : f)).sort();
+const FILES_2_6_32 = sysfsFiles("linux-2.6.32");
+const FILES_6_18 = sysfsFiles("linux-6.18");
 
 describe("the prompt", () => {
   it("is root@ksm:DIR# with home as ~", () => {
