@@ -100,7 +100,7 @@ export function CompareTable({ rows }: { rows: CompareRow[] }) {
                   return (
                     <td key={c} className={differs ? "lesson-differs" : undefined}>
                       {line ? line[c] : "—"}
-                      {differs && <span className="lesson-sr-only"> (differs)</span>}
+                      {differs && <span className="sr-only"> (differs)</span>}
                     </td>
                   );
                 })}

@@ -50,7 +50,7 @@ function current(html: string): string[] {
     ),
   ].map((m) =>
     m[1]
-      .replace(/<span class="ksm-code-hidden">[^<]*<\/span>/g, "")
+      .replace(/<span class="sr-only">[^<]*<\/span>/g, "")
       .replace(/<span class="ksm-code-(mark|ln)"[^>]*>[^<]*<\/span>/g, "")
       .replace(/<[^>]+>/g, "")
       .replace(/&gt;/g, ">")

@@ -62,12 +62,12 @@ export function CodePanePanel({ log, profile, initialPinned = null }: CodePanePa
       <p className="ksm-code-step">
         <span className="ksm-code-seq">
           {entry.seq}
-          <span className="ksm-code-hidden">:</span>
+          <span className="sr-only">:</span>
         </span>{" "}
         {describeEvent(entry.event).text} <span className="ksm-code-profile">{`(${profile})`}</span>
       </p>
       <fieldset className="ksm-code-nav">
-        <legend className="ksm-code-hidden">Step through the event log</legend>
+        <legend className="sr-only">Step through the event log</legend>
         <button type="button" disabled={index <= 0} onClick={() => pin(index - 1)}>
           ◀ earlier
         </button>
@@ -105,7 +105,7 @@ function CodeLine({ number, text, current }: { number: number; text: string; cur
       <span className="ksm-code-ln" aria-hidden="true">
         {number}
       </span>
-      {current && <span className="ksm-code-hidden">current line: </span>}
+      {current && <span className="sr-only">current line: </span>}
       {stmt}
       {comment && <span className="ksm-code-comment">{comment}</span>}
     </span>

@@ -74,7 +74,7 @@ export function EventLogPanel({
       <h2 id={headingId}>Event log</h2>
       <div className="ksm-log-controls">
         <fieldset className="ksm-log-filter">
-          <legend className="ksm-visually-hidden">Show events</legend>
+          <legend className="sr-only">Show events</legend>
           {LOG_FILTERS.map((f) => (
             <button key={f} type="button" aria-pressed={filter === f} onClick={() => setFilter(f)}>
               {FILTER_LABEL[f]}
@@ -95,7 +95,7 @@ export function EventLogPanel({
           {`Paused: ${held === 1 ? "1 newer event" : `${held} newer events`} not shown.`}
         </p>
       )}
-      <p className="ksm-visually-hidden" role="status" aria-live="polite" aria-atomic="true">
+      <p className="sr-only" role="status" aria-live="polite" aria-atomic="true">
         {announcement}
       </p>
       {list ?? (

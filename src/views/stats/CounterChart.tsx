@@ -169,7 +169,7 @@ export function CounterChart({ history, motion, initialWidth = DEFAULT_WIDTH }: 
           </g>
         </svg>
       </div>
-      <figcaption className="ksm-visually-hidden">
+      <figcaption className="sr-only">
         <table>
           <caption>{`Counters at the last ${tail.length} full scans`}</caption>
           <thead>

@@ -44,7 +44,7 @@ export function StatsPanel({ snapshot, profile, history, motion }: StatsPanelPro
         <code>{SYSFS_DIR}</code>
       </h2>
       <table className="ksm-sysfs" aria-label={`Files in ${SYSFS_DIR}`}>
-        <thead className="ksm-visually-hidden">
+        <thead className="sr-only">
           <tr>
             <th scope="col">mode</th>
             <th scope="col">file</th>
