@@ -1,6 +1,6 @@
 import { type FormEvent, useEffect, useId, useState } from "react";
 import { PROFILES, type ProfileName } from "../engine";
-import { say, useStore } from "../store/store";
+import { say, startedAfresh, useStore } from "../store/store";
 import type { Speed } from "../worker/protocol";
 import { ActionButton } from "./ActionButton";
 import { actionById, run } from "./actions";
@@ -79,7 +79,7 @@ export function MachineControls() {
         e.preventDefault();
         void run({ type: "reset", profile: p, frames: f }, "reset").then((r) => {
           if (!r.errno) {
-            useStore.setState({ history: [], log: [], selected: null, hover: null });
+            startedAfresh();
             say("info", `New machine: ${p}, ${f} frames`);
           }
         });

@@ -1,5 +1,5 @@
 import { useEffect, useState } from "react";
-import { say, useStore } from "../store/store";
+import { say, startedAfresh, useStore } from "../store/store";
 import type { Session } from "../worker/session";
 import { run } from "./actions";
 
@@ -27,7 +27,7 @@ export function ScenarioControls() {
   }, []);
 
   /** Load a scenario, or a saved session (a file with a "base"); a broken file changes nothing. */
-  const load = async (text: string, from: string, preset: string | null = null) => {
+  const load = async (text: string, from: string, preset?: string) => {
     let session: unknown = null;
     try {
       const json = JSON.parse(text);
@@ -44,7 +44,7 @@ export function ScenarioControls() {
       return;
     }
     setError(null);
-    useStore.setState({ preset, lesson: null, history: [], selected: null, hover: null });
+    startedAfresh({ preset });
   };
 
   return (

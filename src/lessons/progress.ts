@@ -7,7 +7,7 @@
 import { create } from "zustand";
 import { run } from "../controls/actions";
 import type { Snapshot } from "../engine";
-import { type AppState, useStore } from "../store/store";
+import { type AppState, startedAfresh, useStore } from "../store/store";
 import { lessonById } from "./index";
 import { atBeatEnd, beatAt, beatEnds, type Compared, evaluate, type Lesson, scenarioText } from "./lesson";
 
@@ -64,7 +64,7 @@ export async function openLesson(id: string): Promise<void> {
     useProgress.setState({ loading: false, error: reply.message ?? reply.errno });
     return;
   }
-  useStore.setState({ preset: null, history: [], log: [], selected: null, hover: null });
+  startedAfresh({ lesson: id });
   syncWithEngine(useStore.getState());
   await compareKernels(lesson);
 }

@@ -1,4 +1,4 @@
-import { say, useStore } from "./store";
+import { say, startedAfresh, useStore } from "./store";
 import { decodeLink, encodeLink, linkSession, type Source } from "./url";
 
 /** What a link needs from the lessons: a lesson's scenario text by id, and picking the lesson up once restored. */
@@ -39,12 +39,9 @@ export async function openLink(hash: string, lessons: LessonLinks): Promise<bool
     say("error", `could not open this link: ${r.message ?? r.errno}`);
     return false;
   }
-  useStore.setState({
-    lesson: link.source.kind === "lesson" ? link.source.id : null,
-    preset: link.source.kind === "preset" ? link.source.file : null,
-    history: [],
-    selected: null,
-    hover: null,
+  startedAfresh({
+    lesson: link.source.kind === "lesson" ? link.source.id : undefined,
+    preset: link.source.kind === "preset" ? link.source.file : undefined,
   });
   if (link.source.kind === "lesson") await lessons.resume(link.source.id);
   return true;

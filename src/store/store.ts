@@ -101,6 +101,21 @@ export function dismiss(id: number): void {
   useStore.setState({ messages: useStore.getState().messages.filter((m) => m.id !== id) });
 }
 
+/**
+ * The engine started a new timeline (a new machine, a scenario, a lesson or a
+ * link): forget what belonged to the old one, and note where the new one came from.
+ */
+export function startedAfresh(from: { lesson?: string; preset?: string } = {}): void {
+  useStore.setState({
+    lesson: from.lesson ?? null,
+    preset: from.preset ?? null,
+    history: [],
+    log: [],
+    selected: null,
+    hover: null,
+  });
+}
+
 /** Fold one worker update into the store. */
 export function applyUpdate(u: Update): void {
   const s = useStore.getState();
