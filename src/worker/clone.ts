@@ -23,8 +23,16 @@ export function deepClone<T>(root: T): T {
       const perElement = (v as unknown as { BYTES_PER_ELEMENT?: number }).BYTES_PER_ELEMENT ?? 1;
       c = new View(buffer, v.byteOffset, v.byteLength / perElement);
     } else {
-      c = v instanceof Map ? new Map() : v instanceof Set ? new Set() : Array.isArray(v) ? [] : {};
-      Object.setPrototypeOf(c, Object.getPrototypeOf(v));
+      // Made with their prototype (not re-prototyped afterwards, which would
+      // leave V8 slow dictionary-mode objects behind in the restored engine).
+      c =
+        v instanceof Map
+          ? new Map()
+          : v instanceof Set
+            ? new Set()
+            : Array.isArray(v)
+              ? new Array(v.length)
+              : Object.create(Object.getPrototypeOf(v));
       todo.push([v, c]);
     }
     copies.set(v, c);
@@ -36,7 +44,10 @@ export function deepClone<T>(root: T): T {
     const [from, to] = job;
     if (from instanceof Map) for (const [k, x] of from) (to as Map<unknown, unknown>).set(copy(k), copy(x));
     else if (from instanceof Set) for (const x of from) (to as Set<unknown>).add(copy(x));
-    else {
+    else if (Array.isArray(from)) {
+      const dst = to as unknown[];
+      for (let i = 0; i < from.length; i++) dst[i] = copy(from[i]);
+    } else {
       const src = from as Record<string, unknown>;
       const dst = to as Record<string, unknown>;
       for (const key of Object.keys(src)) dst[key] = copy(src[key]);

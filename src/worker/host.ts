@@ -82,7 +82,7 @@ type Result = Omit<Reply, "type" | "id">;
 export class EngineHost {
   private w!: World;
   private base!: SessionBase;
-  private readonly timeline = new Timeline<Action, World>();
+  private readonly timeline: Timeline<Action, World>;
   /** While replaying to travel in time, events are not reported. */
   private muted = false;
   private travelled = false;
@@ -102,6 +102,7 @@ export class EngineHost {
     private readonly now: () => number,
   ) {
     this.lastRealMs = now();
+    this.timeline = new Timeline(now);
     this.start({ type: "reset", profile: "linux-2.6.32", frames: DEFAULT_FRAMES });
   }
 

@@ -5,7 +5,7 @@ import { deepClone } from "./clone";
 import type { Command, Reply } from "./protocol";
 import { packActions, parseSession, unpackActions } from "./session";
 import { hostHarness } from "./testing";
-import { CHECKPOINT_WORK } from "./timeline";
+import { CHECKPOINT_BUDGET_BYTES, CHECKPOINT_WORK, COPY_TIME_SHARE, Timeline } from "./timeline";
 
 let checksummer: Checksummer;
 beforeAll(async () => {
@@ -187,5 +187,68 @@ describe("sessions", () => {
     expect(parseSession({ base, actions: [{ type: "rm -rf" }], position: 0 })).toMatch(
       /action 0: unknown type/,
     );
+  });
+});
+
+describe("checkpoints within their budgets", () => {
+  /** A world that counts how often it is deep-copied (deepClone lists each object's keys once). */
+  function countedWorld() {
+    const count = { copies: 0 };
+    const world = new Proxy(
+      { pages: 1 },
+      {
+        ownKeys(target) {
+          count.copies++;
+          return Reflect.ownKeys(target);
+        },
+      },
+    );
+    return { world, count };
+  }
+  const entry = { action: "batch", simTimeMs: 0, nextWakeMs: 0, fullScans: 0 };
+  const play = (tl: Timeline<string, object>, world: object, actions: number) => {
+    for (let i = 0; i < actions; i++) tl.record(entry, CHECKPOINT_WORK, world);
+  };
+
+  it("a machine too big for two copies keeps only its base and never copies it again", () => {
+    const { world, count } = countedWorld();
+    const tl = new Timeline<string, object>();
+    tl.start(world, CHECKPOINT_BUDGET_BYTES * 0.6);
+    play(tl, world, 20);
+    expect(tl.checkpointPositions).toEqual([0]);
+    expect(count.copies).toBe(1);
+  });
+
+  it("a full budget thins the checkpoints to every other one and takes them half as often", () => {
+    const { world, count } = countedWorld();
+    const tl = new Timeline<string, object>();
+    tl.start(world, CHECKPOINT_BUDGET_BYTES / 4); // room for four
+    play(tl, world, 3);
+    expect(tl.checkpointPositions).toEqual([0, 1, 2, 3]);
+    play(tl, world, 1); // full: thinned to 0 and 2, then 4 added
+    expect(tl.checkpointPositions).toEqual([0, 2, 4]);
+    play(tl, world, 1); // now one every 2 × CHECKPOINT_WORK
+    expect(tl.checkpointPositions).toEqual([0, 2, 4]);
+    play(tl, world, 1);
+    expect(tl.checkpointPositions).toEqual([0, 2, 4, 6]);
+    expect(count.copies).toBe(6);
+  });
+
+  it("copies take at most a tenth of the time: a slow copy puts off the next", () => {
+    const clock = { now: 0 };
+    const { world } = countedWorld();
+    const slow = new Proxy(world, {
+      ownKeys(target) {
+        clock.now += 100; // each copy takes 100 ms
+        return Reflect.ownKeys(target);
+      },
+    });
+    const tl = new Timeline<string, object>(() => clock.now);
+    tl.start(slow, 1024);
+    play(tl, slow, 1); // due by work, but no time has passed since the base was copied
+    expect(tl.checkpointPositions).toEqual([0]);
+    clock.now += COPY_TIME_SHARE * 100;
+    play(tl, slow, 1);
+    expect(tl.checkpointPositions).toEqual([0, 2]);
   });
 });
