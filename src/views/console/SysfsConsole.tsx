@@ -1,7 +1,6 @@
 import { type KeyboardEvent, useEffect, useId, useMemo, useRef, useState } from "react";
 import { type ProfileName, SYSFS_DIR } from "../../engine";
 import { useStore } from "../../store/store";
-import { useWidth } from "../frames/useWidth";
 import { runLine, type ShellSystem, type SysfsFile } from "./shell";
 import {
   afterInterrupt,
@@ -45,16 +44,11 @@ export function SysfsConsolePanel({ profile, files, system }: SysfsConsolePanelP
   const inputRef = useRef<HTMLInputElement>(null);
   const screenRef = useRef<HTMLDivElement>(null);
   const charRef = useRef<HTMLSpanElement>(null);
-  const { width } = useWidth(screenRef, 0);
 
   const [term, setTerm] = useState<Terminal>(NEW_TERMINAL);
   const [input, setInput] = useState("");
   const [browse, setBrowse] = useState({ index: 0, draft: "" });
   const [busy, setBusy] = useState(false);
-
-  // ls fills the terminal's width in characters.
-  const charWidth = charRef.current ? charRef.current.getBoundingClientRect().width / 10 : 0;
-  const columns = width > 0 && charWidth > 0 ? Math.max(20, Math.floor(width / charWidth)) : 80;
 
   // Keep the newest line and the prompt in sight.
   const newest = term.lines[term.lines.length - 1]?.id ?? 0;
@@ -71,6 +65,7 @@ export function SysfsConsolePanel({ profile, files, system }: SysfsConsolePanelP
     setBrowse({ index: history.length, draft: "" });
     setBusy(true);
     try {
+      const columns = terminalColumns(screenRef.current, charRef.current);
       const r = await runLine(line, sys, term.shell, { columns, history });
       setTerm((t) => ({ ...afterRun(t, line, r), history }));
     } finally {
@@ -184,4 +179,17 @@ function FileList({ profile, files, onPick }: FileListProps) {
       </ul>
     </div>
   );
+}
+
+/**
+ * How many characters fit across the screen, for ls. Measured when a line
+ * runs, not while rendering: reading layout then would force the browser to
+ * lay out the page on every engine update.
+ */
+function terminalColumns(screen: HTMLElement | null, measure: HTMLElement | null): number {
+  const charWidth = measure ? measure.getBoundingClientRect().width / 10 : 0;
+  const style = screen ? getComputedStyle(screen) : null;
+  const width =
+    screen && style ? screen.clientWidth - parseFloat(style.paddingLeft) - parseFloat(style.paddingRight) : 0;
+  return width > 0 && charWidth > 0 ? Math.max(20, Math.floor(width / charWidth)) : 80;
 }

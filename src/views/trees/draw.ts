@@ -132,6 +132,11 @@ function chipWidth(text: string): number {
   return Math.ceil(text.length * CHIP_CHAR + 6);
 }
 
+/** The narrowest the drawing gets (CSS px) before its panel scrolls instead. */
+export function minWidth(vb: { w: number }): number {
+  return Math.round(vb.w * MIN_SCALE);
+}
+
 /** The viewBox that fits a layout: fixed node size, so bigger trees just scale down. */
 export function viewBox(tree: TreeName, layout: Layout): { x: number; y: number; w: number; h: number } {
   const { dx } = SPACING[tree];
@@ -225,9 +230,7 @@ export function drawTree(svgEl: SVGSVGElement, input: DrawInput, state: DrawStat
     delay: leaving ? EMPTY_FADE : 0,
   }).attr("viewBox", `${vb.x} ${vb.y} ${vb.w} ${vb.h}`);
   // Scale to the panel, but not up past 125 % nor down past MIN_SCALE: a wider tree scrolls.
-  svg
-    .style("max-width", `${Math.round(vb.w * 1.25)}px`)
-    .style("min-width", `${Math.round(vb.w * MIN_SCALE)}px`);
+  svg.style("max-width", `${Math.round(vb.w * 1.25)}px`).style("min-width", `${minWidth(vb)}px`);
 
   /* ---- links ---- */
   const linkSel = root
