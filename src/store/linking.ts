@@ -6,7 +6,8 @@
 
 import { useShallow } from "zustand/react/shallow";
 import type { KsmEvent, Snapshot } from "../engine";
-import { type Focus, useStore } from "./store";
+import { animating, type Focus, useStore } from "./store";
+import { useStaggered } from "./throttle";
 
 export function sameFocus(a: Focus | null, b: Focus | null): boolean {
   if (a === null || b === null) return a === b;
@@ -51,17 +52,18 @@ export interface ViewState {
   hover: Focus | null;
   selected: Focus | null;
   recent: readonly KsmEvent[];
+  /** Whether to animate (see `animating`). */
   motion: boolean;
 }
 
-export function useViewState(): ViewState {
-  return useStore(
-    useShallow((s) => ({
-      snapshot: s.snapshot,
-      hover: s.hover,
-      selected: s.selected,
-      recent: s.recent,
-      motion: s.motion,
-    })),
-  );
+/**
+ * The view state for a heavy view: hover and selection at once, the picture
+ * (snapshot and its events) `slot` frames after an update while playing (see
+ * useStaggered), so that a view never re-renders for a picture it will not draw.
+ */
+export function useViewState(slot: number): ViewState {
+  const snapshot = useStaggered((s) => s.snapshot, slot);
+  const recent = useStaggered((s) => s.recent, slot);
+  const focus = useStore(useShallow((s) => ({ hover: s.hover, selected: s.selected, motion: animating(s) })));
+  return { snapshot, recent, ...focus };
 }

@@ -90,6 +90,15 @@ export const useStore = create<AppState>()(() => ({
   send: () => Promise.reject(new Error("the engine is not running")),
 }));
 
+/**
+ * Whether views animate: motion is on (the checkbox, or no reduced-motion
+ * preference) and ksmd is not running flat out, when a new picture comes
+ * before any animation could finish and animating would only cost frames.
+ */
+export function animating(s: Pick<AppState, "motion" | "playing" | "speed">): boolean {
+  return s.motion && !(s.playing && s.speed === "max");
+}
+
 let nextMessageId = 1;
 
 export function say(kind: Message["kind"], text: string): void {

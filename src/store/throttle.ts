@@ -1,4 +1,5 @@
 import { useEffect, useRef, useState } from "react";
+import { type AppState, useStore } from "./store";
 
 /**
  * The value, but changing at most once per `ms`: the first change shows at
@@ -31,5 +32,44 @@ export function useThrottled<T>(value: T, ms: number): T {
     },
     [],
   );
+  return shown;
+}
+
+/**
+ * A value from the store, as `select` picks it, for a heavy view. Paused or
+ * stepping, it follows the store at once. While ksmd plays, each change shows
+ * `slot` animation frames after it arrived (the newest value by then), so the
+ * heavy views draw one per frame instead of all in the frame of the update.
+ */
+export function useStaggered<T>(select: (s: AppState) => T, slot: number): T {
+  const [shown, setShown] = useState(() => select(useStore.getState()));
+  const pick = useRef(select);
+  pick.current = select;
+  useEffect(() => {
+    let frame = 0;
+    const show = () => {
+      frame = 0;
+      setShown(pick.current(useStore.getState()));
+    };
+    const unsubscribe = useStore.subscribe((s, prev) => {
+      if (Object.is(pick.current(s), pick.current(prev))) return;
+      if (!s.playing || slot === 0) {
+        cancelAnimationFrame(frame);
+        show();
+      } else if (frame === 0) {
+        let left = slot;
+        const tick = () => {
+          if (--left > 0) frame = requestAnimationFrame(tick);
+          else show();
+        };
+        frame = requestAnimationFrame(tick);
+      }
+    });
+    show(); // anything that changed before the subscription
+    return () => {
+      unsubscribe();
+      cancelAnimationFrame(frame);
+    };
+  }, [slot]);
   return shown;
 }

@@ -37,7 +37,7 @@ const MAX_FRAMES = 1 << 18;
 /** Real milliseconds of engine work per tick, so the worker keeps answering commands. */
 const TICK_BUDGET_MS = 12;
 /** Least time between updates while playing. */
-const PLAYING_UPDATE_MS = 50;
+const PLAYING_UPDATE_MS = 100;
 
 const ERRNO_TEXT: Record<string, string> = {
   EINVAL: "Invalid argument",
@@ -384,7 +384,7 @@ export class EngineHost {
   /** Send an update if something changed and the app has drawn the last one. */
   flush(): void {
     if (!this.dirty || this.awaitingAck) return;
-    // While ksmd plays, 20 pictures a second are plenty and leave the app's main thread free.
+    // While ksmd plays, 10 pictures a second are plenty and leave the app's main thread free.
     const now = this.now();
     if (this.playing && now - this.lastSentMs < PLAYING_UPDATE_MS) return;
     this.lastSentMs = now;

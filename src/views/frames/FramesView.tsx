@@ -63,11 +63,14 @@ const NAV_KEYS = new Set([
   "PageDown",
 ]);
 
+/** Frames after an update (while playing) that this view draws it: one heavy view per frame. */
+const PICTURE_SLOT = 2;
+
 /** Physical memory, connected to the store. */
 export function FramesView() {
   return (
     <FramesPanel
-      {...useViewState()}
+      {...useViewState(PICTURE_SLOT)}
       onHover={setHover}
       onUnhover={clearHover}
       onToggleSelect={toggleSelected}

@@ -2,7 +2,7 @@ import { renderToString } from "react-dom/server";
 import { describe, expect, it } from "vitest";
 import type { KsmEvent } from "../../engine";
 import type { LoggedEvent } from "../../store/store";
-import { EventLog, EventLogPanel, MAX_ROWS, newestSignificant, visibleRows } from "./EventLog";
+import { EventLog, EventLogPanel, LIVE_ROWS, MAX_ROWS, newestSignificant, visibleRows } from "./EventLog";
 
 const visit = (item: number): KsmEvent => ({
   type: "visit",
@@ -93,6 +93,15 @@ describe("EventLogPanel", () => {
     const html = renderToString(<EventLogPanel log={many} eventsSeen={1000} />);
     expect(items(html)).toHaveLength(MAX_ROWS);
     expect(items(html)[0]).toMatch(/^1000 /);
+  });
+
+  it("lists only the newest LIVE_ROWS while ksmd plays, and all MAX_ROWS once the log is paused", () => {
+    const many = numbered(Array.from({ length: 1000 }, (_, i) => visit(i)));
+    const live = renderToString(<EventLogPanel log={many} eventsSeen={1000} live />);
+    expect(items(live)).toHaveLength(LIVE_ROWS);
+    expect(items(live)[0]).toMatch(/^1000 /);
+    const paused = renderToString(<EventLogPanel log={many} eventsSeen={1000} live initialPaused />);
+    expect(items(paused)).toHaveLength(MAX_ROWS);
   });
 
   it("says when there is nothing yet", () => {

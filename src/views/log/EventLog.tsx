@@ -1,7 +1,7 @@
 import { useEffect, useId, useMemo, useRef, useState } from "react";
 import { setHover } from "../../store/linking";
 import { type Focus, type LoggedEvent, useStore } from "../../store/store";
-import { useThrottled } from "../../store/throttle";
+import { useStaggered, useThrottled } from "../../store/throttle";
 import {
   describeEvent,
   focusOf,
@@ -14,26 +14,37 @@ import "./log.css";
 
 /** Rows kept in the DOM at most. */
 export const MAX_ROWS = 300;
+/**
+ * Rows listed while ksmd plays: older ones would scroll out of reach before
+ * anyone read them, and 300 fresh rows four times a second cost frames.
+ * Pausing the log or ksmd lists MAX_ROWS again.
+ */
+export const LIVE_ROWS = 40;
 /** A screen reader hears at most one event per this many ms (the newest wins). */
 export const ANNOUNCE_INTERVAL_MS = 1500;
 
 const LOG_REFRESH_MS = 250;
+/** Frames after an update (while playing) that this view draws it: one heavy view per frame. */
+const PICTURE_SLOT = 4;
 
 /** The store's event log, newest first, with filters, pause and a polite live region. */
 export function EventLog() {
   // At full speed hundreds of events arrive per frame: list them at most every 250 ms.
   const log = useThrottled(
-    useStore((s) => s.log),
+    useStaggered((s) => s.log, PICTURE_SLOT),
     LOG_REFRESH_MS,
   );
-  const eventsSeen = useStore((s) => s.eventsSeen);
-  return <EventLogPanel log={log} eventsSeen={eventsSeen} onHover={setHover} />;
+  const eventsSeen = useStaggered((s) => s.eventsSeen, PICTURE_SLOT);
+  const live = useStore((s) => s.playing);
+  return <EventLogPanel log={log} eventsSeen={eventsSeen} live={live} onHover={setHover} />;
 }
 
 export interface EventLogPanelProps {
   log: readonly LoggedEvent[];
   /** Events numbered so far (the newest seq), to count what a pause holds back. */
   eventsSeen: number;
+  /** ksmd is playing: list only LIVE_ROWS rows unless the log is paused. */
+  live?: boolean;
   onHover?: (focus: Focus | null) => void;
   initialFilter?: LogFilter;
   initialPaused?: boolean;
@@ -51,6 +62,7 @@ const FILTER_LABEL: Record<LogFilter, string> = {
 export function EventLogPanel({
   log,
   eventsSeen,
+  live = false,
   onHover,
   initialFilter = "all",
   initialPaused = false,
@@ -61,7 +73,8 @@ export function EventLogPanel({
   const [frozen, setFrozen] = useState<readonly LoggedEvent[] | null>(initialPaused ? log : null);
   const shown = frozen ?? log;
   // eventsSeen changes with every update, the list only with the (throttled) log: build it only then.
-  const rows = useMemo(() => visibleRows(shown, filter, MAX_ROWS), [shown, filter]);
+  const max = live && !frozen ? LIVE_ROWS : MAX_ROWS;
+  const rows = useMemo(() => visibleRows(shown, filter, max), [shown, filter, max]);
   const list = useMemo(
     () => (rows.length > 0 ? <LogRows rows={rows} onHover={onHover} /> : null),
     [rows, onHover],

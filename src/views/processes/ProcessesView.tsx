@@ -47,11 +47,14 @@ const colors = new ColorCache();
 const NO_KEYS: ReadonlySet<string> = new Set();
 const NO_RMAP: ReadonlyMap<number, RmapWhere> = new Map();
 
+/** Frames after an update (while playing) that this view draws it: one heavy view per frame. */
+const PICTURE_SLOT = 1;
+
 /** Processes, connected to the store. */
 export function ProcessesView() {
   return (
     <ProcessesPanel
-      {...useViewState()}
+      {...useViewState(PICTURE_SLOT)}
       onHover={setHover}
       onUnhover={clearHover}
       onToggleSelect={toggleSelected}

@@ -1,6 +1,6 @@
 import { useEffect, useId, useRef, useState } from "react";
 import { PAGE_SIZE, type ProfileName, type Snapshot, SYSFS_DIR } from "../../engine";
-import { type ScanPoint, useStore } from "../../store/store";
+import { animating, type ScanPoint, useStore } from "../../store/store";
 import { CounterChart } from "./CounterChart";
 import {
   changedNames,
@@ -19,7 +19,7 @@ export function StatsView() {
   const snapshot = useStore((s) => s.snapshot);
   const profile = useStore((s) => s.profile);
   const history = useStore((s) => s.history);
-  const motion = useStore((s) => s.motion);
+  const motion = useStore(animating);
   return <StatsPanel snapshot={snapshot} profile={profile} history={history} motion={motion} />;
 }
 

@@ -4,12 +4,14 @@ import { resolveFocus } from "../../store/focus";
 import { useViewState } from "../../store/linking";
 import { useStore } from "../../store/store";
 import { useThrottled } from "../../store/throttle";
+import { useWidth } from "../frames/useWidth";
 import { NO_ACTIVITY, type TreeActivity, treeActivity } from "./activity";
 import {
   applyFocus,
   type DrawHandlers,
   type DrawInput,
   drawTree,
+  minWidth,
   newDrawState,
   SPACING,
   viewBox,
@@ -43,10 +45,12 @@ const NO_TREE: TreeView = { root: null, nodes: [] };
 const NO_IDS: ReadonlySet<number> = new Set();
 const EMPTIED_NOTE_MS = 2000;
 const TREE_REDRAW_MS = 200;
+/** Frames after an update (while playing) that this view draws it: one heavy view per frame. */
+const PICTURE_SLOT = 3;
 
 /** The stable and the unstable red-black trees, side by side. */
 export function TreesView() {
-  const { hover, selected, motion, ...now } = useViewState();
+  const { hover, selected, motion, ...now } = useViewState(PICTURE_SLOT);
   const latest = useMemo(() => ({ snapshot: now.snapshot, recent: now.recent }), [now.snapshot, now.recent]);
   // Redraw the trees at most every 200 ms: at full speed nobody can follow faster.
   const { snapshot, recent } = useThrottled(latest, TREE_REDRAW_MS);
@@ -212,16 +216,21 @@ export const TreePanel = memo(function TreePanel({
     lastActivity.current = activity;
     drawTree(svg, { ...input, fresh }, stateRef.current);
     applyFocus(svg, focusRef.current.lit, focusRef.current.selected);
-    // A tree wider than its panel scrolls: bring the root into the middle when it changes.
-    const canvas = canvasRef.current;
-    const rootKey = input.layout.nodes.find((n) => n.parent === null)?.key ?? null;
-    const overflows = canvas !== null && canvas.scrollWidth > canvas.clientWidth + 1;
-    if (canvas && overflows && (rootKey !== scrolled.current.root || !scrolled.current.overflowed)) {
-      const vb = viewBox(input.tree, input.layout);
-      canvas.scrollLeft = (-vb.x / vb.w) * svg.clientWidth - canvas.clientWidth / 2;
-    }
-    scrolled.current = { root: rootKey, overflowed: overflows };
   }, [input, activity]);
+  // A tree wider than its panel scrolls: bring the root into the middle when it changes.
+  // Worked out from the viewBox and the observed width, not read back from the page,
+  // so that redrawing never forces the browser to lay out the page.
+  const { width } = useWidth(canvasRef, 0);
+  useEffect(() => {
+    const canvas = canvasRef.current;
+    const vb = viewBox(tree, model.layout);
+    const drawn = minWidth(vb);
+    const rootKey = model.layout.nodes.find((n) => n.parent === null)?.key ?? null;
+    const overflows = width > 0 && drawn > width + 1;
+    if (canvas && overflows && (rootKey !== scrolled.current.root || !scrolled.current.overflowed))
+      canvas.scrollLeft = (-vb.x / vb.w) * drawn - width / 2;
+    scrolled.current = { root: rootKey, overflowed: overflows };
+  }, [tree, model, width]);
   useEffect(() => {
     if (svgRef.current) applyFocus(svgRef.current, lit, selected);
   }, [lit, selected]);
