@@ -96,7 +96,12 @@ export const useStore = create<AppState>()(() => ({
  * before any animation could finish and animating would only cost frames.
  */
 export function animating(s: Pick<AppState, "motion" | "playing" | "speed">): boolean {
-  return s.motion && !(s.playing && s.speed === "max");
+  return s.motion && !flatOut(s);
+}
+
+/** ksmd is playing as fast as possible. */
+export function flatOut(s: Pick<AppState, "playing" | "speed">): boolean {
+  return s.playing && s.speed === "max";
 }
 
 let nextMessageId = 1;

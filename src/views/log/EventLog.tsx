@@ -1,6 +1,6 @@
 import { useEffect, useId, useMemo, useRef, useState } from "react";
 import { setHover } from "../../store/linking";
-import { type Focus, type LoggedEvent, useStore } from "../../store/store";
+import { type Focus, flatOut, type LoggedEvent, useStore } from "../../store/store";
 import { useStaggered, useThrottled } from "../../store/throttle";
 import {
   describeEvent,
@@ -24,6 +24,8 @@ export const LIVE_ROWS = 40;
 export const ANNOUNCE_INTERVAL_MS = 1500;
 
 const LOG_REFRESH_MS = 250;
+/** Flat out, the list would only flicker faster: twice a second. */
+const LOG_REFRESH_FLAT_OUT_MS = 500;
 /** Frames after an update (while playing) that this view draws it: one heavy view per frame. */
 const PICTURE_SLOT = 4;
 
@@ -32,7 +34,7 @@ export function EventLog() {
   // At full speed hundreds of events arrive per frame: list them at most every 250 ms.
   const log = useThrottled(
     useStaggered((s) => s.log, PICTURE_SLOT),
-    LOG_REFRESH_MS,
+    useStore(flatOut) ? LOG_REFRESH_FLAT_OUT_MS : LOG_REFRESH_MS,
   );
   const eventsSeen = useStaggered((s) => s.eventsSeen, PICTURE_SLOT);
   const live = useStore((s) => s.playing);
