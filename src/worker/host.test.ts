@@ -42,19 +42,20 @@ describe("the engine host", () => {
     const addr = send({ type: "mmap", pid, pages: 4 }).value!;
     send({ type: "fill", pid, addr, pages: 4, value: 1 });
     send({ type: "madvise", pid, start: addr, len: 4 * 4096, advice: "mergeable" });
-    send({ type: "sysfs-write", file: "sleep_millisecs", value: "100" });
+    send({ type: "sysfs-write", file: "sleep_millisecs", value: "300" });
     send({ type: "clock", playing: true, speed: 1 });
     const scans = () => {
       ack();
       return updates().at(-1)!.snapshot.counters.full_scans;
     };
-    clock.now = 60;
-    host.tick(); // the first batch (200 pages: the whole area, one full scan), then sleep 100 ms
+    // Ticks at least 100 ms apart: while playing the host sends at most 10 updates a second.
+    clock.now = 150;
+    host.tick(); // the first batch (200 pages: the whole area, one full scan), then sleep 300 ms
     expect(scans()).toBe(1);
-    clock.now = 90;
+    clock.now = 250;
     host.tick(); // still asleep
     expect(scans()).toBe(1);
-    clock.now = 160;
+    clock.now = 460;
     host.tick();
     expect(scans()).toBe(2);
     expect(updates().at(-1)!.snapshot.counters).toMatchObject({ pages_shared: 1, pages_sharing: 3 });
