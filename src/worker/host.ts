@@ -267,8 +267,12 @@ export class EngineHost {
       case "scenario-step":
         return this.scenarioStep(a.count);
       case "ksmd-batch":
-        ksmdBatch(k);
-        this.w.nextWakeMs += k.ksm.knobs.sleepMillisecs;
+        for (let i = 0; i < (a.times ?? 1); i++) {
+          // Each wake-up after the first comes when it was due.
+          if (i > 0) this.w.simTimeMs = Math.max(this.w.simTimeMs, this.w.nextWakeMs);
+          ksmdBatch(k);
+          this.w.nextWakeMs += k.ksm.knobs.sleepMillisecs;
+        }
         return {};
     }
   }
@@ -356,6 +360,10 @@ export class EngineHost {
     if (!this.playing) return;
     const w = this.w;
     const deadline = real + TICK_BUDGET_MS;
+    // The wake-ups of one tick are one timeline entry: flat out, ksmd wakes tens
+    // of thousands of times a second, and an entry each would fill memory.
+    let times = 0;
+    const scannedBefore = w.k.ksm.pagesScanned;
     try {
       if (this.speed !== "max") w.simTimeMs += elapsed * this.speed;
       while (this.now() < deadline) {
@@ -366,7 +374,8 @@ export class EngineHost {
         }
         if (this.speed === "max") w.simTimeMs = Math.max(w.simTimeMs, w.nextWakeMs);
         if (w.simTimeMs < w.nextWakeMs) break;
-        this.perform({ type: "ksmd-batch" });
+        this.act({ type: "ksmd-batch" });
+        times++;
         this.dirty = true;
       }
       // Falling behind (a batch takes longer than its share): don't try to catch up.
@@ -377,6 +386,10 @@ export class EngineHost {
         type: "error",
         message: `ksmd stopped: ${err instanceof Error ? err.message : String(err)}`,
       });
+    }
+    if (times > 0) {
+      const action: Action = times === 1 ? { type: "ksmd-batch" } : { type: "ksmd-batch", times };
+      this.timeline.record(this.entry(action), w.k.ksm.pagesScanned - scannedBefore, w);
     }
     this.flush();
   }

@@ -25,7 +25,8 @@ export type Action =
           | "scenario-step";
       }
     >
-  | { type: "ksmd-batch" };
+  /** ksmd woke `times` times (1 if absent) in a row: while playing, one entry per tick of the clock. */
+  | { type: "ksmd-batch"; times?: number };
 
 /** A whole session, enough to rebuild the exact state: the base, every action, and how many are applied. */
 export interface Session {
@@ -104,6 +105,8 @@ export function parseSession(json: unknown): Session | string {
     if (!action || !fields) return `action ${i}: unknown type`;
     for (const [name, kind] of Object.entries(fields))
       if (!fieldOk(kind, action[name])) return `action ${i}, field "${name}": missing or not a ${kind}`;
+    if (action.type === "ksmd-batch" && action.times !== undefined && !fieldOk("count", action.times))
+      return `action ${i}, field "times": not a count`;
   }
   const n = (s.actions as unknown[]).length;
   if (!Number.isSafeInteger(s.position) || (s.position as number) < 0 || (s.position as number) > n)
@@ -142,7 +145,7 @@ export function unpackActions(runs: unknown): Action[] | string {
 export function describeAction(a: Action): string {
   switch (a.type) {
     case "ksmd-batch":
-      return "ksmd woke and scanned a batch";
+      return (a.times ?? 1) > 1 ? `ksmd woke ${a.times} times` : "ksmd woke and scanned a batch";
     case "step":
       return `stepped one ${a.unit === "scan" ? "full scan" : a.unit}`;
     case "scenario-step":

@@ -102,6 +102,34 @@ describe("time travel", () => {
     expect(two.state()).toEqual(before);
   });
 
+  it("records the wake-ups of one tick of play as one entry, and replays it exactly", () => {
+    const { send, state, latest, clock, host } = setup();
+    const a = send({ type: "spawn", name: "A" }).value!;
+    const addr = send({ type: "mmap", pid: a, pages: 40 }).value!;
+    send({ type: "fill", pid: a, addr, pages: 40, value: 9 });
+    send({ type: "madvise", pid: a, start: addr, len: 40 * 4096, advice: "mergeable" });
+    send({ type: "sysfs-write", file: "pages_to_scan", value: "7" });
+    send({ type: "sysfs-write", file: "sleep_millisecs", value: "10" });
+    const before = latest().timeline.length;
+    send({ type: "clock", playing: true, speed: 1 });
+    clock.now = 200;
+    host.tick(); // about 20 wake-ups
+    const u = latest();
+    expect(u.timeline.length).toBe(before + 1);
+    expect(u.timeline.label).toMatch(/^ksmd woke \d+ times$/);
+    const live = state();
+    expect(live.counters.pages_scanned).toBeGreaterThan(100);
+    send({ type: "clock", playing: false, speed: 1 });
+    send({ type: "travel", position: u.timeline.position - 1 });
+    send({ type: "travel", position: u.timeline.position });
+    expect(state()).toEqual(live);
+    const { session } = send({ type: "export-session" });
+    expect(parseSession(session)).toEqual(session);
+    expect(parseSession({ ...session, actions: [{ type: "ksmd-batch", times: 0 }] })).toMatch(
+      /field "times"/,
+    );
+  });
+
   it("takes checkpoints on long histories and still restores exactly", () => {
     const { send, state, latest } = setup();
     const a = send({ type: "spawn", name: "A" }).value!;
