@@ -36,6 +36,15 @@ export function useThrottled<T>(value: T, ms: number): T {
 }
 
 /**
+ * The animation frame after an update (while playing) in which each heavy
+ * view draws it: one heavy view per frame, not all in the update's frame.
+ */
+export const PICTURE_SLOT = { processes: 1, frames: 2, trees: 3, log: 4 } as const;
+
+/** Flat out, how often the trees redraw and the log refreshes: faster only costs frames. */
+export const FLAT_OUT_REDRAW_MS = 500;
+
+/**
  * A value from the store, as `select` picks it, for a heavy view. Paused or
  * stepping, it follows the store at once. While ksmd plays, each change shows
  * `slot` animation frames after it arrived (the newest value by then), so the

@@ -12,6 +12,7 @@ import type { KsmEvent, Snapshot } from "../../engine";
 import { resolveFocus } from "../../store/focus";
 import { clearHover, clearSelected, setHover, toggleSelected, useViewState } from "../../store/linking";
 import type { Focus } from "../../store/store";
+import { PICTURE_SLOT } from "../../store/throttle";
 import { HIGHLIGHT } from "../palette";
 import {
   drawMapcounts,
@@ -63,14 +64,11 @@ const NAV_KEYS = new Set([
   "PageDown",
 ]);
 
-/** Frames after an update (while playing) that this view draws it: one heavy view per frame. */
-const PICTURE_SLOT = 2;
-
 /** Physical memory, connected to the store. */
 export function FramesView() {
   return (
     <FramesPanel
-      {...useViewState(PICTURE_SLOT)}
+      {...useViewState(PICTURE_SLOT.frames)}
       onHover={setHover}
       onUnhover={clearHover}
       onToggleSelect={toggleSelected}

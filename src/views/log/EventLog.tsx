@@ -1,7 +1,7 @@
 import { useEffect, useId, useMemo, useRef, useState } from "react";
 import { setHover } from "../../store/linking";
 import { type Focus, flatOut, type LoggedEvent, useStore } from "../../store/store";
-import { useStaggered, useThrottled } from "../../store/throttle";
+import { FLAT_OUT_REDRAW_MS, PICTURE_SLOT, useStaggered, useThrottled } from "../../store/throttle";
 import {
   describeEvent,
   focusOf,
@@ -24,19 +24,15 @@ export const LIVE_ROWS = 40;
 export const ANNOUNCE_INTERVAL_MS = 1500;
 
 const LOG_REFRESH_MS = 250;
-/** Flat out, the list would only flicker faster: twice a second. */
-const LOG_REFRESH_FLAT_OUT_MS = 500;
-/** Frames after an update (while playing) that this view draws it: one heavy view per frame. */
-const PICTURE_SLOT = 4;
 
 /** The store's event log, newest first, with filters, pause and a polite live region. */
 export function EventLog() {
-  // At full speed hundreds of events arrive per frame: list them at most every 250 ms.
+  // Hundreds of events can arrive per frame: list them at most every 250 ms (500 ms flat out).
   const log = useThrottled(
-    useStaggered((s) => s.log, PICTURE_SLOT),
-    useStore(flatOut) ? LOG_REFRESH_FLAT_OUT_MS : LOG_REFRESH_MS,
+    useStaggered((s) => s.log, PICTURE_SLOT.log),
+    useStore(flatOut) ? FLAT_OUT_REDRAW_MS : LOG_REFRESH_MS,
   );
-  const eventsSeen = useStaggered((s) => s.eventsSeen, PICTURE_SLOT);
+  const eventsSeen = useStaggered((s) => s.eventsSeen, PICTURE_SLOT.log);
   const live = useStore((s) => s.playing);
   return <EventLogPanel log={log} eventsSeen={eventsSeen} live={live} onHover={setHover} />;
 }

@@ -13,6 +13,7 @@ import type { KsmEvent, ProcessView, SlotView, Snapshot, VmaView } from "../../e
 import { pageKey, resolveFocus } from "../../store/focus";
 import { clearHover, setHover, toggleSelected, useViewState } from "../../store/linking";
 import type { Focus } from "../../store/store";
+import { PICTURE_SLOT } from "../../store/throttle";
 import { type GridLayout, gridLayout, hexAddr, hitTest, moveCursor } from "../frames/frameModel";
 import { ColorCache } from "../frames/raster";
 import { useWidth } from "../frames/useWidth";
@@ -47,14 +48,11 @@ const colors = new ColorCache();
 const NO_KEYS: ReadonlySet<string> = new Set();
 const NO_RMAP: ReadonlyMap<number, RmapWhere> = new Map();
 
-/** Frames after an update (while playing) that this view draws it: one heavy view per frame. */
-const PICTURE_SLOT = 1;
-
 /** Processes, connected to the store. */
 export function ProcessesView() {
   return (
     <ProcessesPanel
-      {...useViewState(PICTURE_SLOT)}
+      {...useViewState(PICTURE_SLOT.processes)}
       onHover={setHover}
       onUnhover={clearHover}
       onToggleSelect={toggleSelected}

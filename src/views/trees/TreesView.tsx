@@ -3,7 +3,7 @@ import type { TreeView } from "../../engine";
 import { resolveFocus } from "../../store/focus";
 import { useViewState } from "../../store/linking";
 import { flatOut, useStore } from "../../store/store";
-import { useThrottled } from "../../store/throttle";
+import { FLAT_OUT_REDRAW_MS, PICTURE_SLOT, useThrottled } from "../../store/throttle";
 import { useWidth } from "../frames/useWidth";
 import { NO_ACTIVITY, type TreeActivity, treeActivity } from "./activity";
 import {
@@ -45,18 +45,14 @@ const NO_TREE: TreeView = { root: null, nodes: [] };
 const NO_IDS: ReadonlySet<number> = new Set();
 const EMPTIED_NOTE_MS = 2000;
 const TREE_REDRAW_MS = 200;
-/** Flat out, redraws cost frames and nobody can follow them: twice a second. */
-const TREE_REDRAW_FLAT_OUT_MS = 500;
-/** Frames after an update (while playing) that this view draws it: one heavy view per frame. */
-const PICTURE_SLOT = 3;
 
 /** The stable and the unstable red-black trees, side by side. */
 export function TreesView() {
-  const { hover, selected, motion, ...now } = useViewState(PICTURE_SLOT);
+  const { hover, selected, motion, ...now } = useViewState(PICTURE_SLOT.trees);
   const latest = useMemo(() => ({ snapshot: now.snapshot, recent: now.recent }), [now.snapshot, now.recent]);
   // Redraw the trees at most every 200 ms: nobody can follow faster.
   const fast = useStore(flatOut);
-  const { snapshot, recent } = useThrottled(latest, fast ? TREE_REDRAW_FLAT_OUT_MS : TREE_REDRAW_MS);
+  const { snapshot, recent } = useThrottled(latest, fast ? FLAT_OUT_REDRAW_MS : TREE_REDRAW_MS);
   const activity = useMemo(() => treeActivity(recent), [recent]);
   const focus = hover ?? selected;
   const lit = useMemo(() => {
