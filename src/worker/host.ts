@@ -268,8 +268,9 @@ export class EngineHost {
         return this.scenarioStep(a.count);
       case "ksmd-batch":
         for (let i = 0; i < (a.times ?? 1); i++) {
-          // Each wake-up after the first comes when it was due.
-          if (i > 0) this.w.simTimeMs = Math.max(this.w.simTimeMs, this.w.nextWakeMs);
+          // ksmd wakes when it is due: a no-op while playing, where the clock
+          // decided it; a restored session rebuilds its clock this way.
+          this.w.simTimeMs = Math.max(this.w.simTimeMs, this.w.nextWakeMs);
           ksmdBatch(k);
           this.w.nextWakeMs += k.ksm.knobs.sleepMillisecs;
         }
@@ -313,11 +314,7 @@ export class EngineHost {
     if (started.errno) return started;
     this.muted = true;
     try {
-      for (const action of checked.actions) {
-        // ksmd woke when it was due: the simulated clock is rebuilt from the wake-ups.
-        if (action.type === "ksmd-batch") this.w.simTimeMs = Math.max(this.w.simTimeMs, this.w.nextWakeMs);
-        this.perform(action);
-      }
+      for (const action of checked.actions) this.perform(action);
     } finally {
       this.muted = false;
     }

@@ -105,9 +105,10 @@ export class Timeline<A, W> {
 
   /** A deep copy of the world, timed for COPY_TIME_SHARE. */
   private copy(world: W): W {
-    const at = this.now();
+    const start = this.now();
     const copy = deepClone(world);
-    this.copied = { at: this.now(), ms: this.now() - at };
+    const end = this.now();
+    this.copied = { at: end, ms: end - start };
     return copy;
   }
 
