@@ -33,27 +33,21 @@ function recorder() {
   return { ctx: ctx as unknown as CanvasRenderingContext2D, calls };
 }
 
-const snap = fakeSnapshot({
-  frames: [
-    { state: FRAME_ZERO, mapcount: 4, content: 77 },
-    { state: FRAME_ANON, content: 5 },
-    { state: FRAME_ANON, mapcount: 2, content: 5 },
-    { state: FRAME_KSM, mapcount: 3, content: 6 },
-    { state: FRAME_FREE },
-  ],
-});
+const FRAMES = [
+  { state: FRAME_ZERO, mapcount: 4, content: 77 },
+  { state: FRAME_ANON, content: 5 },
+  { state: FRAME_ANON, mapcount: 2, content: 5 },
+  { state: FRAME_KSM, mapcount: 3, content: 6 },
+  { state: FRAME_FREE },
+];
+const snap = fakeSnapshot({ frames: FRAMES });
 
 describe("paintFrameCells", () => {
   it("repaints the changed frames to the picture a full paint gives, and says which rows it touched", () => {
     const l = gridLayout(5, 40, 1, { maxPitch: 12 });
+    // The free frame becomes a second KSM page.
     const after = fakeSnapshot({
-      frames: [
-        { state: FRAME_ZERO, mapcount: 4, content: 77 },
-        { state: FRAME_ANON, content: 5 },
-        { state: FRAME_ANON, mapcount: 2, content: 5 },
-        { state: FRAME_KSM, mapcount: 3, content: 6 },
-        { state: FRAME_KSM, mapcount: 2, content: 6 },
-      ],
+      frames: [...FRAMES.slice(0, 4), { state: FRAME_KSM, mapcount: 2, content: 6 }],
     });
     const changed = changedFrames(snap.frames, after.frames);
     expect(changed).toEqual([4]);
