@@ -9,7 +9,11 @@ export { FRAME_ANON, FRAME_FREE, FRAME_KSM, FRAME_ZERO, ZERO_PFN } from "./memor
 export {
   COUNTER_KEYS,
   counters,
+  decodeScenarioBytes,
   defaultFrames,
+  MAX_FRAMES,
+  MAX_MAPPED_PAGES,
+  MAX_SCAN_WORK,
   type OutputLine,
   parseScenario,
   parseScenarioText,

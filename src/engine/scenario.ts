@@ -46,7 +46,20 @@ export class ScenarioError extends Error {
   }
 }
 
-type FieldKind = "name" | "count" | "index" | "u32" | "byte" | "offset" | "string" | "advice";
+/** Largest memory_frames: 1 GiB of simulated RAM (the frames' bytes are held in one buffer), as in the app. */
+export const MAX_FRAMES = 1 << 18;
+/**
+ * Pages mapped by all running processes at once. Page tables are held densely
+ * (4 bytes a page, copied by fork), so this bounds them to 64 MiB.
+ */
+export const MAX_MAPPED_PAGES = 1 << 24;
+/**
+ * Page visits one wait_scans may cost: n full scans of everything mapped when it
+ * starts (a full scan walks every mergeable address, present or not).
+ */
+export const MAX_SCAN_WORK = 2 ** 31;
+
+type FieldKind = "name" | "count" | "frames" | "index" | "u32" | "byte" | "offset" | "string" | "advice";
 
 /** Each op's fields: kind, and whether it may be left out. */
 const OPS: Record<Op, Record<string, [FieldKind, boolean]>> = {
@@ -93,6 +106,8 @@ function checkField(kind: FieldKind, v: unknown): string | null {
       return typeof v === "string" ? null : "must be a string";
     case "count":
       return int(1, 1 << 24);
+    case "frames":
+      return int(16, MAX_FRAMES);
     case "index":
       return int(0, 1 << 24);
     case "u32":
@@ -122,23 +137,23 @@ export function parseScenario(json: unknown): Scenario {
     throw new ScenarioError(null, "name", "must be a non-empty string");
   if (s.description !== undefined && typeof s.description !== "string")
     throw new ScenarioError(null, "description", "must be a string");
-  if (s.memory_frames !== undefined && checkField("count", s.memory_frames))
-    throw new ScenarioError(null, "memory_frames", checkField("count", s.memory_frames)!);
-  if (s.memory_frames !== undefined && (s.memory_frames as number) < 16)
-    throw new ScenarioError(null, "memory_frames", "must be at least 16");
+  const badFrames = s.memory_frames === undefined ? null : checkField("frames", s.memory_frames);
+  if (badFrames) throw new ScenarioError(null, "memory_frames", badFrames);
   if (!Array.isArray(s.steps)) throw new ScenarioError(null, "steps", "must be an array");
 
-  const procs = new Map<string, Map<string, number>>(); // live process -> region -> pages
+  const procs = new Procs();
   s.steps.forEach((raw: unknown, i: number) => {
     if (typeof raw !== "object" || raw === null || Array.isArray(raw))
       throw new ScenarioError(i, null, "must be a JSON object");
     const step = raw as Record<string, unknown>;
     const op = step.op as Op;
-    if (typeof op !== "string" || !(op in OPS))
+    // Own properties only: an op or field named like an Object.prototype member is unknown too.
+    if (typeof op !== "string" || !Object.hasOwn(OPS, op))
       throw new ScenarioError(i, "op", `must be one of ${Object.keys(OPS).join(", ")}`);
     const fields = OPS[op];
     for (const key of Object.keys(step)) {
-      if (key !== "op" && !(key in fields)) throw new ScenarioError(i, key, `is not a field of "${op}"`);
+      if (key !== "op" && !Object.hasOwn(fields, key))
+        throw new ScenarioError(i, key, `is not a field of "${op}"`);
     }
     for (const [field, [kind, required]] of Object.entries(fields)) {
       if (step[field] === undefined) {
@@ -153,12 +168,59 @@ export function parseScenario(json: unknown): Scenario {
   return s as unknown as Scenario;
 }
 
-function checkNames(i: number, step: Step, procs: Map<string, Map<string, number>>): void {
-  const live = (field: "proc", name: string) => {
-    const regions = procs.get(name);
-    if (!regions) throw new ScenarioError(i, field, `no running process is called "${name}"`);
+/** The processes running at some step of a scenario, their regions' sizes, and pages mapped in all. */
+class Procs {
+  private readonly regions = new Map<string, Map<string, number>>(); // process -> region -> pages
+  private readonly sizes = new Map<string, number>(); // process -> pages mapped
+  mapped = 0;
+
+  has(proc: string): boolean {
+    return this.regions.has(proc);
+  }
+
+  /** The process's regions, or a ScenarioError naming the step when it is not running. */
+  live(i: number, name: string): Map<string, number> {
+    const regions = this.regions.get(name);
+    if (!regions) throw new ScenarioError(i, "proc", `no running process is called "${name}"`);
     return regions;
-  };
+  }
+
+  /** A new process mapping `pages` already (a fork's child), named by step i's `field`. */
+  add(i: number, field: string, proc: string, regions: Map<string, number>, pages: number): void {
+    this.check(i, field, pages);
+    this.regions.set(proc, regions);
+    this.sizes.set(proc, pages);
+    this.mapped += pages;
+  }
+
+  size(proc: string): number {
+    return this.sizes.get(proc) ?? 0;
+  }
+
+  /** Grow (or shrink) what a process maps, within MAX_MAPPED_PAGES for all processes together. */
+  grow(i: number, field: string, proc: string, pages: number): void {
+    this.check(i, field, pages);
+    this.sizes.set(proc, this.size(proc) + pages);
+    this.mapped += pages;
+  }
+
+  private check(i: number, field: string, more: number): void {
+    if (this.mapped + more > MAX_MAPPED_PAGES)
+      throw new ScenarioError(
+        i,
+        field,
+        `the processes would map ${this.mapped + more} pages in all; the simulator holds at most ${MAX_MAPPED_PAGES}`,
+      );
+  }
+
+  remove(proc: string): void {
+    this.mapped -= this.size(proc);
+    this.regions.delete(proc);
+    this.sizes.delete(proc);
+  }
+}
+
+function checkNames(i: number, step: Step, procs: Procs): void {
   const region = (regions: Map<string, number>, name: string) => {
     const pages = regions.get(name);
     if (pages === undefined)
@@ -173,32 +235,35 @@ function checkNames(i: number, step: Step, procs: Map<string, Map<string, number
     case "spawn":
       if (procs.has(step.proc))
         throw new ScenarioError(i, "proc", `a process "${step.proc}" is already running`);
-      procs.set(step.proc, new Map());
+      procs.add(i, "proc", step.proc, new Map(), 0);
       break;
-    case "fork":
+    case "fork": {
+      const regions = procs.live(i, step.proc);
       if (procs.has(step.child))
         throw new ScenarioError(i, "child", `a process "${step.child}" is already running`);
-      procs.set(step.child, new Map(live("proc", step.proc)));
+      procs.add(i, "child", step.child, new Map(regions), procs.size(step.proc));
       break;
+    }
     case "exit":
-      live("proc", step.proc);
-      procs.delete(step.proc);
+      procs.live(i, step.proc);
+      procs.remove(step.proc);
       break;
     case "mmap": {
-      const regions = live("proc", step.proc);
+      const regions = procs.live(i, step.proc);
       if (regions.has(step.region))
         throw new ScenarioError(i, "region", `"${step.region}" is already mapped`);
+      procs.grow(i, "pages", step.proc, step.pages);
       regions.set(step.region, step.pages);
       break;
     }
     case "munmap": {
-      const regions = live("proc", step.proc);
-      region(regions, step.region);
+      const regions = procs.live(i, step.proc);
+      procs.grow(i, "region", step.proc, -region(regions, step.region));
       regions.delete(step.region);
       break;
     }
     case "fill": {
-      const pages = region(live("proc", step.proc), step.region);
+      const pages = region(procs.live(i, step.proc), step.region);
       if (step.from + step.pages > pages)
         throw new ScenarioError(
           i,
@@ -208,17 +273,29 @@ function checkNames(i: number, step: Step, procs: Map<string, Map<string, number
       break;
     }
     case "write": {
-      const pages = region(live("proc", step.proc), step.region);
+      const pages = region(procs.live(i, step.proc), step.region);
       if (step.page >= pages) throw new ScenarioError(i, "page", `the region has pages 0..${pages - 1}`);
       break;
     }
     case "madvise":
-      region(live("proc", step.proc), step.region); // ranges beyond the region are the kernel's to judge
+      region(procs.live(i, step.proc), step.region); // ranges beyond the region are the kernel's to judge
+      break;
+    case "wait_scans":
+      // Each full scan walks every address mapped (at most); bound what one step may cost.
+      if (step.n * Math.max(procs.mapped, 1) > MAX_SCAN_WORK)
+        throw new ScenarioError(
+          i,
+          "n",
+          `${step.n} full scans of ${procs.mapped} mapped pages is more than the ${MAX_SCAN_WORK} page visits a step may take`,
+        );
       break;
   }
 }
 
-/** Enough frames for any scenario: everything mapped, copied once per fork and once more for KSM. */
+/**
+ * Enough frames for any scenario: everything mapped, copied once per fork and
+ * once more for KSM; at most MAX_FRAMES (beyond that the OOM killer decides).
+ */
 export function defaultFrames(s: Scenario): number {
   let mapped = 0;
   let forks = 0;
@@ -226,16 +303,39 @@ export function defaultFrames(s: Scenario): number {
     if (step.op === "mmap") mapped += step.pages;
     if (step.op === "fork") forks++;
   }
-  return Math.max(1024, 2 * mapped * (forks + 1) + 64);
+  return Math.min(MAX_FRAMES, Math.max(1024, 2 * mapped * (forks + 1) + 64));
 }
 
 /** A scenario file's text, parsed, or why it is not one (naming the step and field). */
 export function parseScenarioText(text: string): Scenario | string {
+  let json: unknown;
   try {
-    return parseScenario(JSON.parse(text));
+    json = JSON.parse(text);
   } catch (err) {
-    return err instanceof ScenarioError ? err.message : `not valid JSON: ${(err as Error).message}`;
+    return `not valid JSON: ${(err as Error).message}`;
   }
+  try {
+    return parseScenario(json);
+  } catch (err) {
+    if (err instanceof ScenarioError) return err.message;
+    throw err;
+  }
+}
+
+/**
+ * A scenario file's bytes as text, decoded as a browser decodes a page (the
+ * Encoding standard's BOM sniffing): UTF-16 LE or BE after their byte order
+ * mark, otherwise UTF-8 with its mark, if any, dropped; malformed bytes
+ * become U+FFFD and then fail as JSON.
+ */
+export function decodeScenarioBytes(bytes: Uint8Array): string {
+  const encoding =
+    bytes[0] === 0xff && bytes[1] === 0xfe
+      ? "utf-16le"
+      : bytes[0] === 0xfe && bytes[1] === 0xff
+        ? "utf-16be"
+        : "utf-8";
+  return new TextDecoder(encoding).decode(bytes);
 }
 
 /** A machine sized for a scenario: its memory_frames, or defaultFrames. */
