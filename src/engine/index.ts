@@ -11,9 +11,6 @@ export {
   counters,
   decodeScenarioBytes,
   defaultFrames,
-  MAX_FRAMES,
-  MAX_MAPPED_PAGES,
-  MAX_SCAN_WORK,
   type OutputLine,
   parseScenario,
   parseScenarioText,
@@ -24,6 +21,7 @@ export {
   type Step,
   scenarioKernel,
 } from "./scenario";
+export { MAX_FRAMES, MAX_MAPPED_PAGES, MAX_WORK } from "./scenario-limits";
 export {
   ContentIds,
   type ProcessView,

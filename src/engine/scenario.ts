@@ -2,6 +2,7 @@ import type { Checksummer } from "./checksum";
 import { Kernel, MADV_MERGEABLE, MADV_UNMERGEABLE } from "./kernel";
 import { PROFILES, type ProfileName } from "./ksm/profile";
 import { waitScans } from "./ksmd";
+import { MAX_FRAMES, ScenarioProcs } from "./scenario-limits";
 import { sysfsFiles, sysfsWrite } from "./sysfs";
 import { PAGE_SIZE, type Pid, type VirtAddr } from "./types";
 
@@ -45,19 +46,6 @@ export class ScenarioError extends Error {
     super(`${step === null ? "scenario" : `step ${step}`}${field ? `, field "${field}"` : ""}: ${detail}`);
   }
 }
-
-/** Largest memory_frames: 1 GiB of simulated RAM (the frames' bytes are held in one buffer), as in the app. */
-export const MAX_FRAMES = 1 << 18;
-/**
- * Pages mapped by all running processes at once. Page tables are held densely
- * (4 bytes a page, copied by fork), so this bounds them to 64 MiB.
- */
-export const MAX_MAPPED_PAGES = 1 << 24;
-/**
- * Page visits one wait_scans may cost: n full scans of everything mapped when it
- * starts (a full scan walks every mergeable address, present or not).
- */
-export const MAX_SCAN_WORK = 2 ** 31;
 
 type FieldKind = "name" | "count" | "frames" | "index" | "u32" | "byte" | "offset" | "string" | "advice";
 
@@ -141,7 +129,7 @@ export function parseScenario(json: unknown): Scenario {
   if (badFrames) throw new ScenarioError(null, "memory_frames", badFrames);
   if (!Array.isArray(s.steps)) throw new ScenarioError(null, "steps", "must be an array");
 
-  const procs = new Procs();
+  const procs = new ScenarioProcs();
   s.steps.forEach((raw: unknown, i: number) => {
     if (typeof raw !== "object" || raw === null || Array.isArray(raw))
       throw new ScenarioError(i, null, "must be a JSON object");
@@ -168,59 +156,7 @@ export function parseScenario(json: unknown): Scenario {
   return s as unknown as Scenario;
 }
 
-/** The processes running at some step of a scenario, their regions' sizes, and pages mapped in all. */
-class Procs {
-  private readonly regions = new Map<string, Map<string, number>>(); // process -> region -> pages
-  private readonly sizes = new Map<string, number>(); // process -> pages mapped
-  mapped = 0;
-
-  has(proc: string): boolean {
-    return this.regions.has(proc);
-  }
-
-  /** The process's regions, or a ScenarioError naming the step when it is not running. */
-  live(i: number, name: string): Map<string, number> {
-    const regions = this.regions.get(name);
-    if (!regions) throw new ScenarioError(i, "proc", `no running process is called "${name}"`);
-    return regions;
-  }
-
-  /** A new process mapping `pages` already (a fork's child), named by step i's `field`. */
-  add(i: number, field: string, proc: string, regions: Map<string, number>, pages: number): void {
-    this.check(i, field, pages);
-    this.regions.set(proc, regions);
-    this.sizes.set(proc, pages);
-    this.mapped += pages;
-  }
-
-  size(proc: string): number {
-    return this.sizes.get(proc) ?? 0;
-  }
-
-  /** Grow (or shrink) what a process maps, within MAX_MAPPED_PAGES for all processes together. */
-  grow(i: number, field: string, proc: string, pages: number): void {
-    this.check(i, field, pages);
-    this.sizes.set(proc, this.size(proc) + pages);
-    this.mapped += pages;
-  }
-
-  private check(i: number, field: string, more: number): void {
-    if (this.mapped + more > MAX_MAPPED_PAGES)
-      throw new ScenarioError(
-        i,
-        field,
-        `the processes would map ${this.mapped + more} pages in all; the simulator holds at most ${MAX_MAPPED_PAGES}`,
-      );
-  }
-
-  remove(proc: string): void {
-    this.mapped -= this.size(proc);
-    this.regions.delete(proc);
-    this.sizes.delete(proc);
-  }
-}
-
-function checkNames(i: number, step: Step, procs: Procs): void {
+function checkNames(i: number, step: Step, procs: ScenarioProcs): void {
   const region = (regions: Map<string, number>, name: string) => {
     const pages = regions.get(name);
     if (pages === undefined)
@@ -235,33 +171,27 @@ function checkNames(i: number, step: Step, procs: Procs): void {
     case "spawn":
       if (procs.has(step.proc))
         throw new ScenarioError(i, "proc", `a process "${step.proc}" is already running`);
-      procs.add(i, "proc", step.proc, new Map(), 0);
+      procs.spawn(step.proc);
       break;
-    case "fork": {
-      const regions = procs.live(i, step.proc);
+    case "fork":
+      procs.live(i, step.proc);
       if (procs.has(step.child))
         throw new ScenarioError(i, "child", `a process "${step.child}" is already running`);
-      procs.add(i, "child", step.child, new Map(regions), procs.size(step.proc));
+      procs.fork(i, step.proc, step.child);
       break;
-    }
     case "exit":
       procs.live(i, step.proc);
-      procs.remove(step.proc);
+      procs.exit(i, step.proc);
       break;
-    case "mmap": {
-      const regions = procs.live(i, step.proc);
-      if (regions.has(step.region))
+    case "mmap":
+      if (procs.live(i, step.proc).has(step.region))
         throw new ScenarioError(i, "region", `"${step.region}" is already mapped`);
-      procs.grow(i, "pages", step.proc, step.pages);
-      regions.set(step.region, step.pages);
+      procs.mmap(i, step.proc, step.region, step.pages);
       break;
-    }
-    case "munmap": {
-      const regions = procs.live(i, step.proc);
-      procs.grow(i, "region", step.proc, -region(regions, step.region));
-      regions.delete(step.region);
+    case "munmap":
+      region(procs.live(i, step.proc), step.region);
+      procs.munmap(i, step.proc, step.region);
       break;
-    }
     case "fill": {
       const pages = region(procs.live(i, step.proc), step.region);
       if (step.from + step.pages > pages)
@@ -270,24 +200,24 @@ function checkNames(i: number, step: Step, procs: Procs): void {
           "pages",
           `pages ${step.from}..${step.from + step.pages - 1} are not all inside the region's ${pages}`,
         );
+      procs.touch(i, "pages", step.proc, step.pages);
       break;
     }
     case "write": {
       const pages = region(procs.live(i, step.proc), step.region);
       if (step.page >= pages) throw new ScenarioError(i, "page", `the region has pages 0..${pages - 1}`);
+      procs.touch(i, "page", step.proc, 1);
       break;
     }
     case "madvise":
       region(procs.live(i, step.proc), step.region); // ranges beyond the region are the kernel's to judge
+      procs.madvise(i, step.proc, step.pages);
+      break;
+    case "sysfs":
+      procs.sysfs(i, step.value);
       break;
     case "wait_scans":
-      // Each full scan walks every address mapped (at most); bound what one step may cost.
-      if (step.n * Math.max(procs.mapped, 1) > MAX_SCAN_WORK)
-        throw new ScenarioError(
-          i,
-          "n",
-          `${step.n} full scans of ${procs.mapped} mapped pages is more than the ${MAX_SCAN_WORK} page visits a step may take`,
-        );
+      procs.scan(i, step.n);
       break;
   }
 }
