@@ -153,9 +153,9 @@ const mutation = fc.oneof(
 type Mutation = typeof mutation extends fc.Arbitrary<infer M> ? M : never;
 
 function mutate(seed: object, edits: Mutation[]): unknown {
-  const s = structuredClone(seed) as Record<string, unknown> & { steps: Record<string, unknown>[] };
+  const s = structuredClone(seed) as Record<string, unknown>;
   for (const m of edits) {
-    const steps = Array.isArray(s.steps) ? s.steps : null;
+    const steps = Array.isArray(s.steps) ? (s.steps as Record<string, unknown>[]) : null;
     if (m.kind === "top") {
       s[m.field] = m.value;
       continue;
