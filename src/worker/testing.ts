@@ -50,3 +50,29 @@ export function hostHarness(checksummer: Checksummer, { tickMs = 0 } = {}) {
     state: () => latest().snapshot,
   };
 }
+
+type Harness = ReturnType<typeof hostHarness>;
+
+/**
+ * Work a user would hate to lose: a scenario part-run, ksmd stepped by hand,
+ * a process written to, then a step back in time.
+ */
+export function workInProgress({ send }: Harness, scenarioText: string): void {
+  send({ type: "load-scenario", text: scenarioText, profile: "linux-6.18" });
+  send({ type: "scenario-step", count: 6 });
+  const pid = send({ type: "spawn", name: "mine" }).value!;
+  const addr = send({ type: "mmap", pid, pages: 8 }).value!;
+  send({ type: "fill", pid, addr, pages: 8, value: 42 });
+  send({ type: "madvise", pid, start: addr, len: 8 * 4096, advice: "mergeable" });
+  send({ type: "sysfs-write", file: "run", value: "1" });
+  send({ type: "step", unit: "scan" });
+  send({ type: "write", pid, addr, byte: 1 });
+  send({ type: "travel", position: 4 });
+}
+
+/** Everything the app shows and keeps of the host's state: the session, the timeline and the snapshot. */
+export function fingerprint({ send, latest }: Harness) {
+  const { session } = send({ type: "export-session" });
+  const { snapshot, timeline, scenario, simTimeMs } = latest();
+  return { session, snapshot, timeline, scenario, simTimeMs };
+}
