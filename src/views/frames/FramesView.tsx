@@ -11,6 +11,7 @@ import {
 import type { KsmEvent, Snapshot } from "../../engine";
 import { resolveFocus } from "../../store/focus";
 import { clearHover, clearSelected, setHover, toggleSelected, useViewState } from "../../store/linking";
+import { framesOfProcess, mappersOf } from "../../store/query";
 import type { Focus } from "../../store/store";
 import { PICTURE_SLOT } from "../../store/throttle";
 import { HIGHLIGHT } from "../palette";
@@ -32,14 +33,12 @@ import {
   type FrameCounts,
   focusedPid,
   framesHeadline,
-  framesOfProcess,
   framesSummary,
   type GridLayout,
   gridLayout,
   hexAddr,
   hitTest,
   KIND_NAME,
-  mappersOf,
   moveCursor,
   PULSE_MS,
   type PulseKind,
