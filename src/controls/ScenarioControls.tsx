@@ -24,7 +24,7 @@ export function ScenarioControls() {
         setPresets(list);
         setChoice(list[0]?.file ?? "");
       })
-      .catch((e) => say("error", `could not list the built-in scenarios: ${String(e)}`));
+      .catch(() => say("error", "could not list the built-in scenarios: the list could not be fetched"));
   }, []);
 
   /** Load a scenario, or a saved session (a file with a "base"); a broken file changes nothing. */
@@ -65,7 +65,10 @@ export function ScenarioControls() {
           onClick={() =>
             void fetch(`${import.meta.env.BASE_URL}scenarios/${choice}`)
               .then((r) => r.text())
-              .then((t) => load(t, choice, choice))
+              .then(
+                (t) => load(t, choice, choice),
+                () => setError(`${choice}: the built-in scenario could not be fetched`),
+              )
           }
         >
           Load
