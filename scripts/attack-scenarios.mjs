@@ -205,6 +205,7 @@ function mutated() {
   const s = structuredClone(pick(SEEDS));
   for (let n = 1 + int(3); n > 0; n--) {
     const steps = s.steps;
+    if (!Array.isArray(steps) || steps.length === 0) break; // an earlier edit replaced them
     const i = int(steps.length);
     const k = int(7);
     if (k === 0) steps[i][pick(FIELDS)] = hostile();
