@@ -351,7 +351,7 @@ function snapshotSteps(path) {
 
 const REFUSAL = /^[^\n]*\.json: ((scenario|step \d+)(, field "([^"\\\n]|\\.)*")?: .|not valid JSON: )/s;
 const JS_ERROR =
-  /\n\s+at |(Range|Type|Reference|Syntax|Internal)Error|Maximum call stack|scenario runner failed/;
+  /\n\s+at |(Range|Type|Reference|Syntax|Internal)Error|Maximum call stack|scenario runner failed|the simulator failed/;
 
 function runOne(path, profile) {
   return new Promise((resolve) => {
