@@ -17,7 +17,17 @@ export const TASK_SIZE = 2 ** 47;
 export const MMAP_BASE = 0x7f00_0000_0000;
 
 /** The kernel's error numbers that the engine can return. */
-export type Errno = "EINVAL" | "ENOMEM" | "EACCES" | "ENOENT" | "EFAULT" | "ESRCH" | "EAGAIN";
+export type Errno =
+  | "EINVAL"
+  | "ENOMEM"
+  | "EACCES"
+  | "ENOENT"
+  | "EFAULT"
+  | "ESRCH"
+  | "EAGAIN"
+  | "EBUSY"
+  | "ERANGE"
+  | "EINTR";
 
 export function pageAligned(addr: number): boolean {
   return addr % PAGE_SIZE === 0;
