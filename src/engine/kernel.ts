@@ -455,7 +455,9 @@ export class Kernel {
         }
         const tmp = Math.min(end, vma.vmEnd);
         const res = this.madviseVma(vma, start, tmp, advice);
-        if (typeof res === "string") return res;
+        // madvise() calls a kernel resource that ran out (break_ksm()'s ENOMEM) EAGAIN:
+        // only an unmapped gap is ENOMEM.
+        if (typeof res === "string") return res === "ENOMEM" ? "EAGAIN" : res;
         start = res.vmEnd;
         if (start >= end) return unmappedError;
         vma = findVma(mm, start);
