@@ -54,7 +54,7 @@ function knob2632(file: string, name: keyof Knobs, max: bigint): SysfsAttr {
 }
 
 /** An unsigned int knob of 6.18: kstrtouint(), any error is EINVAL. */
-function uint618(file: string, get: (k: Kernel) => number, set: (k: Kernel, n: number) => void): SysfsAttr {
+function uint618(get: (k: Kernel) => number, set: (k: Kernel, n: number) => void): SysfsAttr {
   return {
     show: (k) => String(get(k)),
     store(k, buf) {
@@ -174,7 +174,6 @@ const ATTRS: Record<ProfileName, Record<string, SysfsAttr>> = {
       },
     },
     sleep_millisecs: uint618(
-      "sleep_millisecs",
       (k) => k.ksm.knobs.sleepMillisecs,
       (k, n) => {
         k.ksm.knobs.sleepMillisecs = n;
@@ -183,7 +182,6 @@ const ATTRS: Record<ProfileName, Record<string, SysfsAttr>> = {
     smart_scan: bool618("smartScan"),
     use_zero_pages: bool618("useZeroPages"),
     stable_node_chains_prune_millisecs: uint618(
-      "stable_node_chains_prune_millisecs",
       (k) => ksm618(k).knobs618.stableNodeChainsPruneMillisecs,
       (k, n) => {
         ksm618(k).knobs618.stableNodeChainsPruneMillisecs = n;

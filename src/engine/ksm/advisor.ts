@@ -10,9 +10,11 @@ import type { Knobs618 } from "./profile";
  */
 
 /**
- * What one page visit costs ksmd, in microseconds: about what the real ksmd
- * spends per page on these machines when nothing merges (a checksum or a
- * tree walk), measured with shared/tools/ksmd-rate.c.
+ * What one page visit costs ksmd, in microseconds: a round figure for a
+ * native ksmd on an idle modern CPU, where a visit is a 4 KiB checksum or
+ * a short tree walk. (On the shared, loaded machines of this project
+ * shared/tools/ksmd-rate.c measured only about 30,000 pages/s, ~33 µs a page:
+ * real figures vary with load, which is why the advisor exists.)
  */
 export const PAGE_VISIT_US = 1;
 
