@@ -45,7 +45,10 @@ export class ScenarioError extends Error {
     readonly field: string | null,
     readonly detail: string,
   ) {
-    super(`${step === null ? "scenario" : `step ${step}`}${field ? `, field "${field}"` : ""}: ${detail}`);
+    // The field as a JSON string: a key of the file may hold quotes or newlines.
+    super(
+      `${step === null ? "scenario" : `step ${step}`}${field ? `, field ${JSON.stringify(field)}` : ""}: ${detail}`,
+    );
   }
 }
 
