@@ -1,4 +1,5 @@
 import { useEffect, useState } from "react";
+import { decodeScenarioBytes } from "../engine";
 import { say, startedAfresh, useStore } from "../store/store";
 import type { Session } from "../worker/session";
 import { run } from "./actions";
@@ -79,7 +80,8 @@ export function ScenarioControls() {
             accept=".json,application/json"
             onChange={(e) => {
               const f = e.target.files?.[0];
-              if (f) void f.text().then((t) => load(t, f.name));
+              // Decoded as the CLI decodes files: a UTF-8 or UTF-16 byte order mark is honoured.
+              if (f) void f.arrayBuffer().then((b) => load(decodeScenarioBytes(new Uint8Array(b)), f.name));
               e.target.value = "";
             }}
           />

@@ -15,6 +15,7 @@ import {
   type Scenario,
   ScenarioRun,
   type Snapshot,
+  STRERROR,
   scenarioKernel,
   sysfsWrite,
   takeSnapshot,
@@ -50,18 +51,8 @@ const TICK_BUDGET_MS = 12;
 /** Least time between updates while playing. */
 const PLAYING_UPDATE_MS = 100;
 
-const ERRNO_TEXT: Record<string, string> = {
-  EINVAL: "Invalid argument",
-  ENOMEM: "Cannot allocate memory",
-  EACCES: "Permission denied",
-  ENOENT: "No such file or directory",
-  ESRCH: "No such process",
-  EFAULT: "Bad address",
-  EAGAIN: "Resource temporarily unavailable",
-};
-
 export function errnoText(errno: string): string {
-  return ERRNO_TEXT[errno] ?? errno;
+  return STRERROR[errno as Errno] ?? errno;
 }
 
 type Post = (msg: WorkerMessage, transfer?: Transferable[]) => void;
@@ -69,6 +60,8 @@ type Post = (msg: WorkerMessage, transfer?: Transferable[]) => void;
 /** The transferable buffers of a snapshot: sent, not copied. */
 function buffersOf(s: Snapshot): Transferable[] {
   const out: Transferable[] = [s.frames.state.buffer, s.frames.mapcount.buffer, s.frames.contentId.buffer];
+  const m = s.index.mappers;
+  out.push(m.start.buffer, m.pid.buffer, m.addr.buffer, m.writable.buffer);
   for (const p of s.processes) for (const v of p.vmas) out.push(v.pte.buffer);
   return out as Transferable[];
 }
