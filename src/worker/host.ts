@@ -7,6 +7,8 @@ import {
   ksmdBatch,
   MADV_MERGEABLE,
   MADV_UNMERGEABLE,
+  MAX_FRAMES,
+  MAX_MAPPED_PAGES,
   type OutputLine,
   PAGE_SIZE,
   PROFILES,
@@ -33,19 +35,11 @@ import {
   type StepUnit,
   type WorkerMessage,
 } from "./protocol";
-import {
-  type Action,
-  describeAction,
-  parseSession,
-  SESSION_LIMITS,
-  type Session,
-  type SessionBase,
-} from "./session";
+import { type Action, describeAction, parseSession, type Session, type SessionBase } from "./session";
 import { type Entry, Timeline } from "./timeline";
 
 export const DEFAULT_FRAMES = 512;
 const MIN_FRAMES = 16;
-const MAX_FRAMES = 1 << 18;
 /** Real milliseconds of engine work per tick, so the worker keeps answering commands. */
 const TICK_BUDGET_MS = 12;
 /** Least time between updates while playing. */
@@ -74,9 +68,6 @@ interface World {
   simTimeMs: number;
   nextWakeMs: number;
 }
-
-/** Pages all processes may map in all: their page tables are real arrays here (ENOMEM beyond). */
-export const MAX_MAPPED_PAGES = SESSION_LIMITS.pages;
 
 function mappedPages(k: Kernel): number {
   let pages = 0;
@@ -354,7 +345,7 @@ export class EngineHost {
       case "spawn":
         return { value: k.spawn(a.name).pid };
       case "mmap": {
-        // Page tables are real arrays here: the machine maps at most MAX_MAPPED_PAGES in all.
+        // Page tables are real arrays here: the machine maps at most MAX_MAPPED_PAGES in all, as scenarios.
         if (a.pages > MAX_MAPPED_PAGES - mappedPages(k)) return { errno: "ENOMEM" };
         const r = k.mmap(a.pid, a.pages, a.name);
         return typeof r === "string" ? { errno: r } : { value: r };
