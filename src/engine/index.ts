@@ -9,6 +9,7 @@ export { FRAME_ANON, FRAME_FREE, FRAME_KSM, FRAME_ZERO, ZERO_PFN } from "./memor
 export {
   COUNTER_KEYS,
   counters,
+  decodeScenarioBytes,
   defaultFrames,
   type OutputLine,
   parseScenario,
@@ -20,6 +21,7 @@ export {
   type Step,
   scenarioKernel,
 } from "./scenario";
+export { MAX_FRAMES, MAX_MAPPED_PAGES, MAX_WORK } from "./scenario-limits";
 export {
   ContentIds,
   type ProcessView,
