@@ -9,7 +9,7 @@ import { type FramesAnchor, useAnchor } from "../mapping/anchors";
 import { useRenderer } from "../useRenderer";
 import { FramesLegend, FramesTable } from "./FramesLegend";
 import { FrameTooltip, frameSentence } from "./FrameTooltip";
-import { countFrames, focusedPid, frameRect, framesHeadline, framesSummary, gridLayout } from "./frameModel";
+import { countFrames, cssGrid, focusedPid, framesHeadline, framesSummary, gridLayout } from "./frameModel";
 import { createFramesRenderer, type FramesInput } from "./framesRenderer";
 import { useFrameInteraction } from "./useFrameInteraction";
 import { useWidth } from "./useWidth";
@@ -67,7 +67,7 @@ export function FramesPanel(props: FramesPanelProps) {
   const count = frames?.count ?? 0;
   const layout = useMemo(() => gridLayout(count, width, dpr), [count, width, dpr]);
   const counts = useMemo(() => (frames ? countFrames(frames) : null), [frames]);
-  const anchor = useMemo<FramesAnchor>(() => ({ cells: () => (pfn) => frameRect(layout, pfn) }), [layout]);
+  const anchor = useMemo<FramesAnchor>(() => ({ grid: () => cssGrid(layout) }), [layout]);
   useAnchor("frames", "memory", baseRef, anchor, wrapRef);
 
   const focus = hover ?? selected;

@@ -1,5 +1,4 @@
 import { Component, type ReactNode, useEffect, useMemo, useRef, useState } from "react";
-import { FRAME_FREE, type Snapshot } from "../../engine";
 import { resolveFocus } from "../../store/focus";
 import { useViewState } from "../../store/linking";
 import { flatOut, useStore } from "../../store/store";
@@ -7,7 +6,7 @@ import { FLAT_OUT_REDRAW_MS, PICTURE_SLOT, useThrottled } from "../../store/thro
 import { focusedPid } from "../frames/frameModel";
 import { useRenderer } from "../useRenderer";
 import { currentAnchors, onAnchorsChange } from "./anchors";
-import { LINK_BUDGET, type Mapping, mappingModel, NO_MAPPING } from "./linkModel";
+import { freedFrames, LINK_BUDGET, type Mapping, mappingModel, NO_MAPPING, type Placed } from "./linkModel";
 import { createLinksRenderer, type LinksInput } from "./linksRenderer";
 import { placeAnchors } from "./place";
 import "./mapping.css";
@@ -20,13 +19,6 @@ export interface MappingLinksProps {
 }
 
 const NO_INPUT: LinksInput = { mapping: NO_MAPPING, freed: [], motion: false };
-
-/** Frames the last picture's links ended at that are free now: what a merge (or an exit) released. */
-export function freedFrames(prev: Mapping, frames: Snapshot["frames"]): LinksInput["freed"] {
-  return prev.frames
-    .filter((f) => f.pfn < frames.count && frames.state[f.pfn] === FRAME_FREE)
-    .map((f) => ({ pfn: f.pfn, rect: f.rect }));
-}
 
 /**
  * The mapping, drawn over the views: links from each present virtual page to
@@ -95,7 +87,10 @@ function Overlay(props: MappingLinksProps) {
 
   const [input, setInput] = useState<LinksInput>(NO_INPUT);
   const last = useRef<Mapping>(NO_MAPPING);
-  // biome-ignore lint/correctness/useExhaustiveDependencies: placement is the signal to measure again
+  // While ksmd plays, the views stay where they are: measure them again only when told to
+  // (above) or every FLAT_OUT_REDRAW_MS, not in every update's frame.
+  const playing = useStore((s) => s.playing);
+  const measured = useRef<{ placed: Placed; at: number; placement: number } | null>(null);
   useEffect(() => {
     const svg = svgRef.current;
     if (!svg || !snapshot) {
@@ -103,12 +98,16 @@ function Overlay(props: MappingLinksProps) {
       setInput(NO_INPUT);
       return;
     }
-    const placed = placeAnchors(currentAnchors(), svg.getBoundingClientRect());
+    const m = measured.current;
+    const now = performance.now();
+    const keep = playing && m !== null && m.placement === placement && now - m.at < FLAT_OUT_REDRAW_MS;
+    const placed = keep ? m.placed : placeAnchors(currentAnchors(), svg.getBoundingClientRect());
+    if (!keep) measured.current = { placed, at: now, placement };
     const mapping = mappingModel(snapshot, placed, { pid: focus, budget: props.budget ?? LINK_BUDGET });
     const freed = motion ? freedFrames(last.current, snapshot.frames) : [];
     last.current = mapping;
     setInput({ mapping, freed, motion });
-  }, [snapshot, focus, motion, placement, props.budget]);
+  }, [snapshot, focus, motion, placement, playing, props.budget]);
   useRenderer(svgRef, createLinksRenderer, input);
 
   const m = input.mapping;
@@ -118,13 +117,13 @@ function Overlay(props: MappingLinksProps) {
       className="mapping-links"
       aria-hidden="true"
       data-links={m.pages.length}
-      data-in-sight={m.inSight}
+      data-more={m.more}
       data-pid={m.pid ?? undefined}
     >
-      {m.inSight > m.pages.length ? (
+      {m.more ? (
         <text className="mapping-note" x="99%" y="14" textAnchor="end">
-          links for {m.pages.length} of {m.inSight} pages in sight
-          {m.pid === null ? " — select a process to see its own" : ""}
+          links for the first {m.pages.length} pages in sight
+          {m.pid === null ? " — select a page to see its process's" : ""}
         </text>
       ) : null}
     </svg>

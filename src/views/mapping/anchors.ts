@@ -1,12 +1,13 @@
 /*
  * Where the mapping links find the views' cells: each view registers its
- * drawing element with a pure layout function (cell → rectangle, node →
- * point, in the element's own CSS pixels at its laid-out size). The links
+ * drawing element with its pure layout (the cell grid of its pages or
+ * frames, the points of its tree's nodes, in the element's own CSS pixels
+ * at its laid-out size). The links
  * read one bounding box per element for the offset, never the DOM of each
  * cell.
  */
 import { type RefObject, useEffect } from "react";
-import type { Point, Rect } from "./geometry";
+import type { CellGrid, Point } from "./geometry";
 
 /** The element's laid-out size (CSS px, before any transform). */
 export interface Size {
@@ -14,17 +15,17 @@ export interface Size {
   height: number;
 }
 
-/** A VMA's pages: page `index` of the VMA → its cell. */
+/** A VMA's pages: page `index` of the VMA is cell `index` of the grid. */
 export interface PagesAnchor {
   pid: number;
   start: number;
   end: number;
-  cells: (size: Size) => (index: number) => Rect;
+  grid: (size: Size) => CellGrid;
 }
 
-/** Physical memory: frame → its cell. */
+/** Physical memory: frame pfn is cell pfn of the grid. */
 export interface FramesAnchor {
-  cells: (size: Size) => (pfn: number) => Rect;
+  grid: (size: Size) => CellGrid;
 }
 
 /** A tree: node id → its centre, or null when the node is not drawn. */

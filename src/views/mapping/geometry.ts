@@ -49,6 +49,11 @@ export function intersect(a: Rect, b: Rect): Rect {
   return { x, y, w, h };
 }
 
+/** A grid moved by (dx, dy) and scaled by s about the origin of its coordinates. */
+export function placeGrid(g: CellGrid, dx: number, dy: number, s = 1): CellGrid {
+  return { cols: g.cols, pitch: g.pitch * s, cell: g.cell * s, left: dx + g.left * s, top: dy + g.top * s };
+}
+
 /** A rectangle moved by (dx, dy) and scaled by s about the origin of its coordinates. */
 export function place(r: Rect, dx: number, dy: number, s = 1): Rect {
   return { x: dx + r.x * s, y: dy + r.y * s, w: r.w * s, h: r.h * s };

@@ -4,23 +4,22 @@
  * page to the frame its PTE maps; another from each KSM frame to its node in
  * the stable tree. Only cells in their view's visible window count, and at
  * most `budget` page links are drawn: the focused process's, else the first
- * visible ones.
+ * visible ones, looking no further once the budget is spent.
  */
-import type { Snapshot } from "../../engine";
+import { FRAME_FREE, type Snapshot } from "../../engine";
 import { pteFrame, pteWritable } from "../../store/query";
 import { classifyFrame, type FrameKind } from "../frames/frameModel";
-import { center, edgeToward, facingEdges, inside, type Point, type Rect } from "./geometry";
+import { type CellGrid, cellRect, edgeToward, facingEdges, type Point, type Rect } from "./geometry";
 
 /** How many page links a picture draws at most: enough for a lesson's machine, bounded on a large one. */
 export const LINK_BUDGET = 600;
 
-/** A VMA's page cells as placed on the overlay. */
+/** A VMA's page cells as placed on the overlay: page `index` is cell `index` of the grid. */
 export interface PlacedVma {
   pid: number;
   start: number;
   end: number;
-  /** Page `index` of the VMA → its cell, in overlay coordinates. */
-  rect: (index: number) => Rect;
+  grid: CellGrid;
   /** The part of the overlay where this VMA's cells are visible. */
   clip: Rect;
 }
@@ -28,8 +27,8 @@ export interface PlacedVma {
 /** The views' layouts placed on the overlay. */
 export interface Placed {
   vmas: readonly PlacedVma[];
-  /** Frame → its cell, or null when it is not in sight (scrolled away). */
-  frame: (pfn: number) => Rect | null;
+  /** Frame pfn is cell pfn of the grid; frames whose centre is outside the clip are scrolled away. */
+  frames: { grid: CellGrid; clip: Rect } | null;
   /** Stable-tree node → its centre, or null when not drawn or not in sight. */
   node: (id: number) => Point | null;
 }
@@ -70,12 +69,19 @@ export interface Mapping {
   pages: PageLink[];
   nodes: NodeLink[];
   frames: FrameMark[];
-  /** Present pages in sight (of the focused process, if any), drawn or not. */
-  inSight: number;
+  /** More pages in sight (of the focused process, if any) than the budget drew: they were not looked at. */
+  more: boolean;
   pid: number | null;
 }
 
-export const NO_MAPPING: Mapping = { pages: [], nodes: [], frames: [], inSight: 0, pid: null };
+export const NO_MAPPING: Mapping = { pages: [], nodes: [], frames: [], more: false, pid: null };
+
+/** Whether cell `index`'s centre is inside the clip: arithmetic only, for 65,536 cells a picture. */
+function cellInSight(g: CellGrid, clip: Rect, index: number): boolean {
+  const x = g.left + (index % g.cols) * g.pitch + g.cell / 2;
+  const y = g.top + Math.floor(index / g.cols) * g.pitch + g.cell / 2;
+  return x >= clip.x && x <= clip.x + clip.w && y >= clip.y && y <= clip.y + clip.h;
+}
 
 export function mappingModel(
   s: Snapshot,
@@ -84,11 +90,14 @@ export function mappingModel(
 ): Mapping {
   const budget = opts.budget ?? LINK_BUDGET;
   const { state, mapcount, count } = s.frames;
+  const fp = placed.frames;
+  if (!fp) return { ...NO_MAPPING, pid: opts.pid };
   const byPid = new Map(s.processes.map((p) => [p.pid, p]));
   const pages: PageLink[] = [];
   const marks = new Map<number, FrameMark>();
-  let inSight = 0;
+  let more = false;
   for (const pv of placed.vmas) {
+    if (more) break;
     if (opts.pid !== null && pv.pid !== opts.pid) continue;
     const vma = byPid.get(pv.pid)?.vmas.find((v) => v.start === pv.start);
     if (!vma) continue;
@@ -96,26 +105,17 @@ export function mappingModel(
       const pte = vma.pte[i];
       if (pte === 0) continue;
       const pfn = pteFrame(pte);
-      if (pfn >= count) continue;
-      const page = pv.rect(i);
-      if (!inside(center(page), pv.clip)) continue;
-      const cell = placed.frame(pfn);
-      if (!cell) continue;
-      inSight++;
-      if (pages.length >= budget) continue;
+      if (pfn >= count || !cellInSight(pv.grid, pv.clip, i) || !cellInSight(fp.grid, fp.clip, pfn)) continue;
+      if (pages.length >= budget) {
+        more = true; // the rest are not even looked at: a large machine costs no more than a small one
+        break;
+      }
+      const cell = cellRect(fp.grid, pfn);
       const kind = classifyFrame(state[pfn], mapcount[pfn]) as LinkKind;
       const addr = vma.start + i * 4096;
-      const { from, to } = facingEdges(page, cell);
-      pages.push({
-        key: `${pv.pid}:${addr}`,
-        pid: pv.pid,
-        addr,
-        pfn,
-        kind,
-        writable: pteWritable(pte),
-        from,
-        to,
-      });
+      const { from, to } = facingEdges(cellRect(pv.grid, i), cell);
+      const key = `${pv.pid}:${addr}`;
+      pages.push({ key, pid: pv.pid, addr, pfn, kind, writable: pteWritable(pte), from, to });
       const mark = marks.get(pfn);
       if (mark) mark.links++;
       else marks.set(pfn, { pfn, kind, rect: cell, links: 1 });
@@ -123,12 +123,12 @@ export function mappingModel(
   }
   const nodes: NodeLink[] = [];
   for (const n of s.stableTree.nodes) {
-    if (n.pfn < 0 || n.pfn >= count) continue;
+    if (n.pfn < 0 || n.pfn >= count || !cellInSight(fp.grid, fp.clip, n.pfn)) continue;
     // With a process in focus, only its KSM frames lead on to the tree.
     if (opts.pid !== null && !marks.has(n.pfn)) continue;
     const to = placed.node(n.id);
-    const cell = placed.frame(n.pfn);
-    if (!to || !cell) continue;
+    if (!to) continue;
+    const cell = cellRect(fp.grid, n.pfn);
     nodes.push({ key: `n${n.id}`, node: n.id, pfn: n.pfn, stale: n.stale, from: edgeToward(cell, to), to });
     if (!marks.has(n.pfn))
       marks.set(n.pfn, {
@@ -139,5 +139,12 @@ export function mappingModel(
       });
   }
   const frames = [...marks.values()].sort((a, b) => a.pfn - b.pfn);
-  return { pages, nodes, frames, inSight, pid: opts.pid };
+  return { pages, nodes, frames, more, pid: opts.pid };
+}
+
+/** Frames the last picture's links ended at that are free now: what a merge (or an exit) released. */
+export function freedFrames(prev: Mapping, frames: Snapshot["frames"]): { pfn: number; rect: Rect }[] {
+  return prev.frames
+    .filter((f) => f.pfn < frames.count && frames.state[f.pfn] === FRAME_FREE)
+    .map((f) => ({ pfn: f.pfn, rect: f.rect }));
 }

@@ -1,10 +1,10 @@
 /*
  * Placing the views' registered layouts on the overlay: one bounding box per
  * registered element (and per clipping container) gives its offset and
- * scale; the cells themselves come from the views' pure layout functions.
+ * scale; the cells themselves come from the views' pure layouts.
  */
 import type { Anchors, Size } from "./anchors";
-import { type Point, place, type Rect } from "./geometry";
+import { type Point, placeGrid, type Rect } from "./geometry";
 import type { Placed, PlacedVma } from "./linkModel";
 
 interface Box {
@@ -22,14 +22,17 @@ function box(el: Element, clipEl: Element | null, origin: DOMRect): Box {
   const width = el.clientWidth || r.width;
   const height = el.clientHeight || r.height;
   const scale = width > 0 ? r.width / width : 1;
-  const dx = r.left - origin.left;
-  const dy = r.top - origin.top;
   const c = (clipEl ?? el).getBoundingClientRect();
-  const clip = { x: c.left - origin.left, y: c.top - origin.top, w: c.width, h: c.height };
-  return { dx, dy, scale, size: { width, height }, clip };
+  return {
+    dx: r.left - origin.left,
+    dy: r.top - origin.top,
+    scale,
+    size: { width, height },
+    clip: { x: c.left - origin.left, y: c.top - origin.top, w: c.width, h: c.height },
+  };
 }
 
-const NOWHERE: Placed = { vmas: [], frame: () => null, node: () => null };
+const NOWHERE: Placed = { vmas: [], frames: null, node: () => null };
 
 /**
  * The anchors as placed on an overlay whose box is `origin`. What is in sight
@@ -42,36 +45,31 @@ export function placeAnchors(a: Anchors, origin: DOMRect): Placed {
   const vmas: PlacedVma[] = [];
   for (const { el, clip, anchor } of a.pages.values()) {
     const b = box(el, clip, origin);
-    const cells = anchor.cells(b.size);
     vmas.push({
       pid: anchor.pid,
       start: anchor.start,
       end: anchor.end,
-      rect: (i) => place(cells(i), b.dx, b.dy, b.scale),
+      grid: placeGrid(anchor.grid(b.size), b.dx, b.dy, b.scale),
       clip: b.clip,
     });
   }
   const fb = box(frames.el, frames.clip, origin);
-  const frameCells = frames.anchor.cells(fb.size);
-  const frame = (pfn: number): Rect | null => {
-    const r = place(frameCells(pfn), fb.dx, fb.dy, fb.scale);
-    const cx = r.x + r.w / 2;
-    const cy = r.y + r.h / 2;
-    const c = fb.clip;
-    return cx >= c.x && cx <= c.x + c.w && cy >= c.y && cy <= c.y + c.h ? r : null;
-  };
   const tree = a.trees.get("stable");
   let node: (id: number) => Point | null = () => null;
   if (tree) {
     const tb = box(tree.el, tree.clip, origin);
     const points = tree.anchor.points(tb.size);
+    const c = tb.clip;
     node = (id) => {
       const p = points(id);
       if (!p) return null;
       const q = { x: tb.dx + p.x * tb.scale, y: tb.dy + p.y * tb.scale };
-      const c = tb.clip;
       return q.x >= c.x && q.x <= c.x + c.w && q.y >= c.y && q.y <= c.y + c.h ? q : null;
     };
   }
-  return { vmas, frame, node };
+  return {
+    vmas,
+    frames: { grid: placeGrid(frames.anchor.grid(fb.size), fb.dx, fb.dy, fb.scale), clip: fb.clip },
+    node,
+  };
 }

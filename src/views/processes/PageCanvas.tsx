@@ -5,7 +5,7 @@ import { ColorCache } from "../frames/raster";
 import { useWidth } from "../frames/useWidth";
 import { type PagesAnchor, useAnchor } from "../mapping/anchors";
 import { drawPageMarks, pageSignature, paintPages, sameSignature } from "./drawPages";
-import { indicesInVma, PAGE, PAGE_CANVAS, pageRect } from "./pageModel";
+import { indicesInVma, PAGE, PAGE_CANVAS } from "./pageModel";
 import { GRID_KEYS, type GridProps, pageInfo } from "./pageProps";
 
 const colors = new ColorCache();
@@ -19,10 +19,10 @@ export function PageCanvas(props: GridProps & { frames: Snapshot["frames"]; summ
   const { width, dpr } = useWidth(wrapRef, 560);
   const n = v.pte.length;
   const layout = useMemo(() => gridLayout(n, width, dpr, PAGE_CANVAS), [n, width, dpr]);
-  const anchor = useMemo<PagesAnchor>(() => {
-    const grid = cssGrid(layout);
-    return { pid: p.pid, start: v.start, end: v.end, cells: () => (i) => pageRect(grid, i) };
-  }, [layout, p.pid, v.start, v.end]);
+  const anchor = useMemo<PagesAnchor>(
+    () => ({ pid: p.pid, start: v.start, end: v.end, grid: () => cssGrid(layout) }),
+    [layout, p.pid, v.start, v.end],
+  );
   useAnchor("pages", `${p.pid}:${v.start}`, canvasRef, anchor);
   const [keyboard, setKeyboard] = useState(-1);
   const [tip, setTip] = useState<{ index: number; x: number; y: number } | null>(null);

@@ -12,7 +12,6 @@ import {
   type PageKind,
   pageKind,
   pageLabel,
-  pageRect,
   RMAP_MARK,
   type RmapWhere,
   vmaRange,
@@ -40,10 +39,7 @@ export function PageGrid(props: GridProps) {
       pid: p.pid,
       start: v.start,
       end: v.end,
-      cells: (size) => {
-        const grid = buttonGrid(size.width);
-        return (i) => pageRect(grid, i);
-      },
+      grid: (size) => buttonGrid(size.width),
     }),
     [p.pid, v.start, v.end],
   );
