@@ -72,6 +72,21 @@ test("a merge: both processes' pages come to point at one frame", async ({ page 
   expect(new Set(m.links.map((l) => l.pfn)).size).toBe(8);
   for (const l of m.links) endsAtFrame(l, m.frames);
   expect(await frameCellUnder(page, m.links[0].end)).toBe(true);
+  // The page buttons' layout function agrees with the browser's: each link leaves its button's bottom edge.
+  const svgBox = (await page.locator("svg.mapping-links").boundingBox())!;
+  for (const [i, l] of m.links.filter((x) => x.pid === 2).entries()) {
+    const button = (await page
+      .getByRole("button", { name: new RegExp(`^twins2 page ${i} `) })
+      .boundingBox())!;
+    const start = await page.locator(`svg.mapping-links path[data-page="${l.page}"]`).evaluate((p) =>
+      (p.getAttribute("d") ?? "")
+        .match(/^M(-?[\d.]+),(-?[\d.]+)/)!
+        .slice(1)
+        .map(Number),
+    );
+    expect(Math.abs(svgBox.x + start[0] - (button.x + button.width / 2))).toBeLessThan(0.6);
+    expect(Math.abs(svgBox.y + start[1] - (button.y + button.height))).toBeLessThan(0.6);
+  }
 
   await page.keyboard.press("f");
   await page.keyboard.press("f");
