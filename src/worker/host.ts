@@ -16,7 +16,7 @@ import {
   takeSnapshot,
 } from "../engine";
 import { comparing } from "./compare";
-import { failure } from "./failure";
+import { failure, scenarioRefusal } from "./failure";
 import { drain, type Job, JobRunner, type Result, type Steps } from "./jobs";
 import {
   type Command,
@@ -116,7 +116,7 @@ export class EngineHost {
     let scenario: Scenario | null = null;
     if (base.type === "load-scenario") {
       const parsed = parseScenarioText(base.text);
-      if (typeof parsed === "string") return { errno: "EINVAL", message: parsed };
+      if (typeof parsed === "string") return { errno: "EINVAL", message: scenarioRefusal(parsed, base.text) };
       scenario = parsed;
     } else if (!Number.isInteger(base.frames) || base.frames < MIN_FRAMES || base.frames > MAX_FRAMES)
       return { errno: "EINVAL", message: `memory must be ${MIN_FRAMES} to ${MAX_FRAMES} frames` };

@@ -188,6 +188,24 @@ describe("smaller harms (item 7)", () => {
   });
 });
 
+describe("scenario text that is not JSON", () => {
+  it("is refused in words: where, or what, not JSON.parse's own message", () => {
+    const { send } = hostHarness(checksummer);
+    const load = (text: string) => send({ type: "load-scenario", text, profile: "linux-6.18" }).message;
+    // Where JSON.parse says (V8 gives a position for some mistakes, the token for others).
+    expect(load('{"name": "x",\n "steps": [}')).toMatch(
+      /^not valid JSON: (a mistake at line 2, column 12|"\}" where it cannot be)$/,
+    );
+    expect(load('{"name": "x",\n "steps": [] "more"}')).toBe(
+      "not valid JSON: a mistake at line 2, column 14",
+    );
+    expect(load('{"name": "x"')).toMatch(/^not valid JSON: (the text ends too early|a mistake at line 1)/);
+    expect(load("")).toBe("not valid JSON: the text ends too early (was it cut short?)");
+    expect(load("{nope")).not.toMatch(/JSON at|is not valid JSON|Unexpected|Expected/);
+    expect(send({ type: "compare-profiles", text: "[1,,2]" }).message).not.toMatch(/Unexpected|Expected/);
+  });
+});
+
 describe("the session loader", () => {
   it("knows only its own action names: toString, __proto__ and constructor are unknown", () => {
     const { send } = hostHarness(checksummer);
