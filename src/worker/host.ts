@@ -28,7 +28,7 @@ import {
 } from "./protocol";
 import { type Action, describeAction, parseSession, type Session, type SessionBase } from "./session";
 import { type Entry, Timeline } from "./timeline";
-import { act, actionSteps, partly, type World, wake } from "./world";
+import { actionSteps, partly, type World, wake } from "./world";
 
 export const DEFAULT_FRAMES = 512;
 const MIN_FRAMES = 16;
@@ -305,7 +305,8 @@ export class EngineHost {
         // Only the last action's events are reported: they are what the state just did.
         this.muted = tl.position < position - 1;
         const scannedBefore = this.w.k.ksm.pagesScanned;
-        act(this.w, entry.action);
+        // Sliced too: an entry from a file may hold a million wake-ups.
+        yield* actionSteps(this.w, entry.action, { done: 0 });
         this.w.simTimeMs = entry.simTimeMs;
         this.w.nextWakeMs = entry.nextWakeMs;
         tl.position++;

@@ -144,6 +144,20 @@ describe("no input loops for ever, and long work can be cancelled (item 2)", () 
     expect(fingerprint(sliced).snapshot).toEqual(fingerprint(whole).snapshot);
   });
 
+  it("a long travel runs in slices, and cancelled leaves the state where it was", () => {
+    const h = hostHarness(checksummer, { tickMs: 1 });
+    const id = h.post({ type: "restore-session", session: { ...longSession(), position: 0 } });
+    while (h.host.busy) h.tick();
+    expect(h.replyTo(id)?.errno).toBeUndefined();
+    const before = fingerprint(h);
+    const travel = h.post({ type: "travel", position: 52 });
+    h.tick();
+    expect(h.replyTo(travel)).toBeUndefined();
+    h.send({ type: "cancel" });
+    expect(h.replyTo(travel)).toMatchObject({ errno: "ECANCELED" });
+    expect(fingerprint(h)).toEqual(before);
+  });
+
   it("a run to the end cancelled part-way keeps the steps it ran, as one timeline entry", () => {
     const h = hostHarness(checksummer, { tickMs: 5 });
     const text = JSON.stringify({
