@@ -1,5 +1,5 @@
 import { expect, type Page, test } from "@playwright/test";
-import { loadPreset, open, startProcess, sysfs } from "./helpers";
+import { loadPreset, open, startProcess, sysfs, writeByte } from "./helpers";
 
 interface Link {
   page: string;
@@ -114,12 +114,7 @@ test("a COW fault: one link peels off to a new frame", async ({ page }) => {
   const b0 = firstOf(2);
   expect(b0.pfn).toBe(a0.pfn); // merged: one KSM frame
 
-  const write = page.getByRole("form", { name: "Write to a page" });
-  await page.getByRole("combobox", { name: "process", exact: true }).selectOption({ label: "B (pid 2)" });
-  await write.getByLabel("page").fill("0");
-  await write.getByLabel("value").fill("0x41");
-  await write.getByRole("button", { name: "Write byte" }).click();
-  await expect(page.getByRole("list", { name: /Events/ })).toContainText("COW fault");
+  await writeByte(page, "B (pid 2)", 0, "0x41");
   await expect(page.locator(`svg.mapping-links path[data-page="${b0.page}"]`)).not.toHaveAttribute(
     "data-pfn",
     String(a0.pfn),
