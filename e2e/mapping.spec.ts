@@ -63,6 +63,22 @@ async function frameCellUnder(page: Page, end: { x: number; y: number }) {
   );
 }
 
+/** The colour the frames canvas painted just inside a link's end: near the top left of its frame cell, clear of the mapcount. */
+async function paintedAt(page: Page, end: { x: number; y: number }): Promise<string> {
+  const svg = (await page.locator("svg.mapping-links").boundingBox())!;
+  const canvas = (await page.locator("canvas.frames-base").boundingBox())!;
+  return page.locator("canvas.frames-base").evaluate(
+    (c: HTMLCanvasElement, at) => {
+      const scale = c.width / c.getBoundingClientRect().width;
+      const [r, g, b] = c
+        .getContext("2d")!
+        .getImageData(Math.round(at.x * scale), Math.round(at.y * scale), 1, 1).data;
+      return `#${[r, g, b].map((v) => v.toString(16).padStart(2, "0")).join("")}`;
+    },
+    { x: svg.x + end.x - canvas.x - 9, y: svg.y + end.y - canvas.y + 2 },
+  );
+}
+
 test("a merge: both processes' pages come to point at one frame", async ({ page }) => {
   await open(page);
   await startProcess(page, /^Twins/, { advise: true });
@@ -126,6 +142,9 @@ test("a COW fault: one link peels off to a new frame", async ({ page }) => {
   expect(b1.pfn).not.toBe(a0.pfn); // B's page peeled off to its own copy
   endsAtFrame(b1, m.frames);
   endsAtFrame(a1, m.frames);
+  // And on the frames canvas: A's link ends on a KSM frame (orange), B's on its anonymous copy (sky blue).
+  expect(await paintedAt(page, a1.end)).toBe("#e69f00");
+  expect(await paintedAt(page, b1.end)).toBe("#56b4e9");
   expect(await frameCellUnder(page, b1.end)).toBe(true);
 });
 
