@@ -527,8 +527,8 @@ const ls: Command = (args, io, ctx) => {
   const show = (entries: { name: string; node: Node }[], total: boolean) => {
     if (!long) {
       const shown = entries.map((e) => e.name);
-      for (const line of flags.has("1") ? shown : columns(shown, ctx.options.columns ?? 80))
-        io.out(`${line}\n`);
+      const lines = flags.has("1") ? shown : columns(shown, ctx.options.columns ?? 80);
+      if (lines.length) io.out(`${lines.join("\n")}\n`);
       return;
     }
     const rows = entries.map(({ name, node }) => {
@@ -542,9 +542,13 @@ const ls: Command = (args, io, ctx) => {
     // Widths once, not per row, and without spreading a long list into Math.max.
     const w = (k: number) => rows.reduce((max, r) => Math.max(max, r[k].length), 0);
     const [links, size] = [w(1), w(2)];
+    const date = lsDate(now);
     if (total) io.out("total 0\n");
-    for (const r of rows)
-      io.out(`${r[0]} ${r[1].padStart(links)} root root ${r[2].padStart(size)} ${lsDate(now)} ${r[3]}\n`);
+    io.out(
+      rows
+        .map((r) => `${r[0]} ${r[1].padStart(links)} root root ${r[2].padStart(size)} ${date} ${r[3]}\n`)
+        .join(""),
+    );
   };
 
   let status = 0;
@@ -634,9 +638,10 @@ const BUILTINS = new Map<string, Command>([
   [
     "history",
     (_args, io, ctx) => {
-      (ctx.options.history ?? []).slice(-HISTSIZE).forEach((line, i) => {
-        io.out(`${String(i + 1).padStart(5)}  ${line}\n`);
-      });
+      // Numbered from the first line typed, as bash numbers them after dropping the oldest.
+      const all = ctx.options.history ?? [];
+      const first = Math.max(0, all.length - HISTSIZE);
+      for (let i = first; i < all.length; i++) io.out(`${String(i + 1).padStart(5)}  ${all[i]}\n`);
       return 0;
     },
   ],

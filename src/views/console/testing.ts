@@ -11,6 +11,20 @@ import { INITIAL_STATE, runLine, type ShellOptions, type ShellState, type ShellS
 
 const checksummer = await loadChecksummer();
 
+/** Names every JavaScript object answers to. */
+export const PROTOTYPE_NAMES = [
+  "__proto__",
+  "constructor",
+  "toString",
+  "hasOwnProperty",
+  "valueOf",
+  "isPrototypeOf",
+  "propertyIsEnumerable",
+  "toLocaleString",
+  "__defineGetter__",
+  "__lookupGetter__",
+];
+
 /**
  * A shell on a simulated kernel's sysfs, for tests: it records the writes it
  * makes (the shell's boundary) and counts how often it reads the file list.
