@@ -1,5 +1,8 @@
 import type { Errno, Pfn, Pid, VirtAddr } from "./types";
 
+/** Why try_to_merge_two_pages() refused before trying (2.6.32): the ration of KSM pages, or no frame for one. */
+export type MergeRefusal = "max_kernel_pages reached" | "out of memory";
+
 /** One comparison made while walking a tree: which node, its page, and memcmp's sign. */
 export interface Compare {
   node: number;
@@ -74,7 +77,7 @@ export type KsmEvent =
       items: [number, number];
       kpfn: Pfn | null;
       ok: boolean;
-      why?: string;
+      why?: MergeRefusal;
     }
   | {
       type: "merge-with-ksm";
@@ -113,7 +116,14 @@ export type KsmEvent =
   | { type: "spawn"; fn: "do_fork"; pid: Pid; name: string }
   | { type: "fork"; fn: "dup_mmap"; parent: Pid; child: Pid }
   | { type: "exit"; fn: "__ksm_exit"; pid: Pid; easyToFree: boolean; registered: boolean }
-  | { type: "oom-kill"; fn: "oom_kill_process"; pid: Pid; totalVm: number }
+  | {
+      type: "oom-kill";
+      fn: "oom_kill_process";
+      pid: Pid;
+      totalVm: number;
+      /** Set when the victim is no simulated process: the shell writing 2 to run (pid 0 here). */
+      name?: string;
+    }
   | { type: "oom-fail"; fn: "out_of_memory"; for: string }
   | { type: "sysfs-write"; fn: string; file: string; value: string; errno?: Errno }
   | { type: "unmerge"; fn: "unmerge_and_remove_all_rmap_items"; errno?: Errno }

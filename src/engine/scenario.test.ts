@@ -34,7 +34,7 @@ describe("parseScenario errors name the step and the field", () => {
     expect(parseError(base([spawnA, { op: "jump", proc: "A" }]))).toEqual([
       1,
       "op",
-      'step 1, field "op": must be one of spawn, mmap, munmap, fill, write, madvise, fork, exit, sysfs, wait_scans, snapshot',
+      'step 1, field "op": must be one of spawn, mmap, munmap, fill, write, madvise, fork, exit, sysfs, prctl, wait_scans, snapshot',
     ]);
     expect(parseError(base([{ proc: "A" }]))[0]).toBe(0);
     expect(parseError(base([{ proc: "A" }]))[1]).toBe("op");
@@ -178,7 +178,7 @@ describe("parseScenario errors name the step and the field", () => {
     expect(parseError(base([], { memory_frames: 15 }))).toEqual([
       null,
       "memory_frames",
-      'scenario, field "memory_frames": must be at least 16',
+      'scenario, field "memory_frames": must be an integer from 16 to 262144',
     ]);
     expect(parseError(base([], { memory_frames: "64" })).slice(0, 2)).toEqual([null, "memory_frames"]);
     expect(parseError(base([], { memory_frames: 0 })).slice(0, 2)).toEqual([null, "memory_frames"]);

@@ -1,11 +1,13 @@
 import type { Checksummer } from "./checksum";
-import { Kernel, MADV_MERGEABLE, MADV_UNMERGEABLE } from "./kernel";
+import { Kernel, MADV_MERGEABLE, MADV_UNMERGEABLE, PR_SET_MEMORY_MERGE } from "./kernel";
+import { Ksm618, type KsmStat, ksmStat } from "./ksm/ksm-618";
 import { PROFILES, type ProfileName } from "./ksm/profile";
 import { waitScans } from "./ksmd";
+import { MAX_FRAMES, ScenarioProcs } from "./scenario-limits";
 import { sysfsFiles, sysfsWrite } from "./sysfs";
 import { PAGE_SIZE, type Pid, type VirtAddr } from "./types";
 
-/** A scenario file (format version 1: see docs/scenario-format.md). */
+/** A scenario file (format version 2: see docs/scenarios.md). */
 export interface Scenario {
   name: string;
   description?: string;
@@ -30,6 +32,7 @@ export type Step =
   | { op: "fork"; proc: string; child: string }
   | { op: "exit"; proc: string }
   | { op: "sysfs"; file: string; value: string }
+  | { op: "prctl"; proc: string; option: "PR_SET_MEMORY_MERGE"; value: number }
   | { op: "wait_scans"; n: number }
   | { op: "snapshot"; label: string };
 
@@ -42,11 +45,25 @@ export class ScenarioError extends Error {
     readonly field: string | null,
     readonly detail: string,
   ) {
-    super(`${step === null ? "scenario" : `step ${step}`}${field ? `, field "${field}"` : ""}: ${detail}`);
+    // The field as a JSON string: a key of the file may hold quotes or newlines.
+    super(
+      `${step === null ? "scenario" : `step ${step}`}${field ? `, field ${JSON.stringify(field)}` : ""}: ${detail}`,
+    );
   }
 }
 
-type FieldKind = "name" | "count" | "index" | "u32" | "byte" | "offset" | "string" | "advice";
+type FieldKind =
+  | "name"
+  | "count"
+  | "frames"
+  | "index"
+  | "u32"
+  | "ulong"
+  | "byte"
+  | "offset"
+  | "string"
+  | "advice"
+  | "prctl-option";
 
 /** Each op's fields: kind, and whether it may be left out. */
 const OPS: Record<Op, Record<string, [FieldKind, boolean]>> = {
@@ -77,6 +94,7 @@ const OPS: Record<Op, Record<string, [FieldKind, boolean]>> = {
   fork: { proc: ["name", true], child: ["name", true] },
   exit: { proc: ["name", true] },
   sysfs: { file: ["name", true], value: ["string", true] },
+  prctl: { proc: ["name", true], option: ["prctl-option", true], value: ["ulong", true] },
   wait_scans: { n: ["index", true] },
   snapshot: { label: ["string", true] },
 };
@@ -93,16 +111,22 @@ function checkField(kind: FieldKind, v: unknown): string | null {
       return typeof v === "string" ? null : "must be a string";
     case "count":
       return int(1, 1 << 24);
+    case "frames":
+      return int(16, MAX_FRAMES);
     case "index":
       return int(0, 1 << 24);
     case "u32":
       return int(0, 0xffff_ffff);
+    case "ulong":
+      return int(0, Number.MAX_SAFE_INTEGER);
     case "byte":
       return int(0, 255);
     case "offset":
       return int(0, PAGE_SIZE - 1);
     case "advice":
       return v === "mergeable" || v === "unmergeable" ? null : 'must be "mergeable" or "unmergeable"';
+    case "prctl-option":
+      return v === "PR_SET_MEMORY_MERGE" ? null : 'must be "PR_SET_MEMORY_MERGE"';
   }
 }
 
@@ -122,23 +146,23 @@ export function parseScenario(json: unknown): Scenario {
     throw new ScenarioError(null, "name", "must be a non-empty string");
   if (s.description !== undefined && typeof s.description !== "string")
     throw new ScenarioError(null, "description", "must be a string");
-  if (s.memory_frames !== undefined && checkField("count", s.memory_frames))
-    throw new ScenarioError(null, "memory_frames", checkField("count", s.memory_frames)!);
-  if (s.memory_frames !== undefined && (s.memory_frames as number) < 16)
-    throw new ScenarioError(null, "memory_frames", "must be at least 16");
+  const badFrames = s.memory_frames === undefined ? null : checkField("frames", s.memory_frames);
+  if (badFrames) throw new ScenarioError(null, "memory_frames", badFrames);
   if (!Array.isArray(s.steps)) throw new ScenarioError(null, "steps", "must be an array");
 
-  const procs = new Map<string, Map<string, number>>(); // live process -> region -> pages
+  const procs = new ScenarioProcs();
   s.steps.forEach((raw: unknown, i: number) => {
     if (typeof raw !== "object" || raw === null || Array.isArray(raw))
       throw new ScenarioError(i, null, "must be a JSON object");
     const step = raw as Record<string, unknown>;
     const op = step.op as Op;
-    if (typeof op !== "string" || !(op in OPS))
+    // Own properties only: an op or field named like an Object.prototype member is unknown too.
+    if (typeof op !== "string" || !Object.hasOwn(OPS, op))
       throw new ScenarioError(i, "op", `must be one of ${Object.keys(OPS).join(", ")}`);
     const fields = OPS[op];
     for (const key of Object.keys(step)) {
-      if (key !== "op" && !(key in fields)) throw new ScenarioError(i, key, `is not a field of "${op}"`);
+      if (key !== "op" && !Object.hasOwn(fields, key))
+        throw new ScenarioError(i, key, `is not a field of "${op}"`);
     }
     for (const [field, [kind, required]] of Object.entries(fields)) {
       if (step[field] === undefined) {
@@ -153,12 +177,7 @@ export function parseScenario(json: unknown): Scenario {
   return s as unknown as Scenario;
 }
 
-function checkNames(i: number, step: Step, procs: Map<string, Map<string, number>>): void {
-  const live = (field: "proc", name: string) => {
-    const regions = procs.get(name);
-    if (!regions) throw new ScenarioError(i, field, `no running process is called "${name}"`);
-    return regions;
-  };
+function checkNames(i: number, step: Step, procs: ScenarioProcs): void {
   const region = (regions: Map<string, number>, name: string) => {
     const pages = regions.get(name);
     if (pages === undefined)
@@ -173,52 +192,64 @@ function checkNames(i: number, step: Step, procs: Map<string, Map<string, number
     case "spawn":
       if (procs.has(step.proc))
         throw new ScenarioError(i, "proc", `a process "${step.proc}" is already running`);
-      procs.set(step.proc, new Map());
+      procs.spawn(step.proc);
       break;
     case "fork":
+      procs.live(i, step.proc);
       if (procs.has(step.child))
         throw new ScenarioError(i, "child", `a process "${step.child}" is already running`);
-      procs.set(step.child, new Map(live("proc", step.proc)));
+      procs.fork(i, step.proc, step.child);
       break;
     case "exit":
-      live("proc", step.proc);
-      procs.delete(step.proc);
+      procs.live(i, step.proc);
+      procs.exit(i, step.proc);
       break;
-    case "mmap": {
-      const regions = live("proc", step.proc);
-      if (regions.has(step.region))
+    case "prctl":
+      procs.live(i, step.proc);
+      break;
+    case "mmap":
+      if (procs.live(i, step.proc).has(step.region))
         throw new ScenarioError(i, "region", `"${step.region}" is already mapped`);
-      regions.set(step.region, step.pages);
+      procs.mmap(i, step.proc, step.region, step.pages);
       break;
-    }
-    case "munmap": {
-      const regions = live("proc", step.proc);
-      region(regions, step.region);
-      regions.delete(step.region);
+    case "munmap":
+      region(procs.live(i, step.proc), step.region);
+      procs.munmap(i, step.proc, step.region);
       break;
-    }
     case "fill": {
-      const pages = region(live("proc", step.proc), step.region);
+      const pages = region(procs.live(i, step.proc), step.region);
       if (step.from + step.pages > pages)
         throw new ScenarioError(
           i,
           "pages",
           `pages ${step.from}..${step.from + step.pages - 1} are not all inside the region's ${pages}`,
         );
+      procs.touch(i, "pages", step.proc, step.pages);
       break;
     }
     case "write": {
-      const pages = region(live("proc", step.proc), step.region);
+      const pages = region(procs.live(i, step.proc), step.region);
       if (step.page >= pages) throw new ScenarioError(i, "page", `the region has pages 0..${pages - 1}`);
+      procs.touch(i, "page", step.proc, 1);
       break;
     }
     case "madvise":
-      region(live("proc", step.proc), step.region); // ranges beyond the region are the kernel's to judge
+      region(procs.live(i, step.proc), step.region); // ranges beyond the region are the kernel's to judge
+      procs.madvise(i, step.proc, step.pages);
+      break;
+    case "sysfs":
+      procs.sysfs(i, step.value);
+      break;
+    case "wait_scans":
+      procs.scan(i, step.n);
       break;
   }
 }
 
-/** Enough frames for any scenario: everything mapped, copied once per fork and once more for KSM. */
+/**
+ * Enough frames for any scenario: everything mapped, copied once per fork and
+ * once more for KSM; at most MAX_FRAMES (beyond that the OOM killer decides).
+ */
 export function defaultFrames(s: Scenario): number {
   let mapped = 0;
   let forks = 0;
@@ -226,16 +257,39 @@ export function defaultFrames(s: Scenario): number {
     if (step.op === "mmap") mapped += step.pages;
     if (step.op === "fork") forks++;
   }
-  return Math.max(1024, 2 * mapped * (forks + 1) + 64);
+  return Math.min(MAX_FRAMES, Math.max(1024, 2 * mapped * (forks + 1) + 64));
 }
 
 /** A scenario file's text, parsed, or why it is not one (naming the step and field). */
 export function parseScenarioText(text: string): Scenario | string {
+  let json: unknown;
   try {
-    return parseScenario(JSON.parse(text));
+    json = JSON.parse(text);
   } catch (err) {
-    return err instanceof ScenarioError ? err.message : `not valid JSON: ${(err as Error).message}`;
+    return `not valid JSON: ${(err as Error).message}`;
   }
+  try {
+    return parseScenario(json);
+  } catch (err) {
+    if (err instanceof ScenarioError) return err.message;
+    throw err;
+  }
+}
+
+/**
+ * A scenario file's bytes as text, decoded as a browser decodes a page (the
+ * Encoding standard's BOM sniffing): UTF-16 LE or BE after their byte order
+ * mark, otherwise UTF-8 with its mark, if any, dropped; malformed bytes
+ * become U+FFFD and then fail as JSON.
+ */
+export function decodeScenarioBytes(bytes: Uint8Array): string {
+  const encoding =
+    bytes[0] === 0xff && bytes[1] === 0xfe
+      ? "utf-16le"
+      : bytes[0] === 0xfe && bytes[1] === 0xff
+        ? "utf-16be"
+        : "utf-8";
+  return new TextDecoder(encoding).decode(bytes);
 }
 
 /** A machine sized for a scenario: its memory_frames, or defaultFrames. */
@@ -262,10 +316,24 @@ export const COUNTER_KEYS = [
   "full_scans",
 ] as const;
 
+/** What linux-6.18 reports beyond the five counters, in this order. */
+export const COUNTER_KEYS_618 = [
+  "pages_scanned",
+  "pages_skipped",
+  "ksm_zero_pages",
+  "stable_node_chains",
+  "stable_node_dups",
+  "general_profit",
+] as const;
+
 export type SnapshotLine = { scenario: string; label: string } & Record<
   (typeof COUNTER_KEYS)[number],
   number
->;
+> &
+  Partial<Record<(typeof COUNTER_KEYS_618)[number], number>> & {
+    /** 6.18: /proc/<pid>/ksm_stat of every live process, by scenario name. */
+    procs?: Record<string, KsmStat>;
+  };
 export interface ErrorLine {
   scenario: string;
   step: number;
@@ -273,6 +341,18 @@ export interface ErrorLine {
   errno: string;
 }
 export type OutputLine = SnapshotLine | ErrorLine;
+
+/** 6.18's further counters (absolute values; the scenario starts at boot). */
+export function counters618(ksm: Ksm618): Record<(typeof COUNTER_KEYS_618)[number], number> {
+  return {
+    pages_scanned: ksm.pagesScanned,
+    pages_skipped: ksm.pagesSkipped,
+    ksm_zero_pages: ksm.ksmZeroPages,
+    stable_node_chains: ksm.stableNodeChains,
+    stable_node_dups: ksm.stableNodeDups,
+    general_profit: ksm.generalProfit,
+  };
+}
 
 export function counters(k: Kernel): Record<(typeof COUNTER_KEYS)[number], number> {
   const ksm = k.ksm;
@@ -343,7 +423,7 @@ export class ScenarioRun {
       return why ? "EAGAIN" : 0;
     }
     if (step.op === "snapshot") {
-      this.out({ scenario: this.scenario.name, label: step.label, ...counters(k) });
+      this.out(this.snapshotLine(step.label));
       return 0;
     }
     const pid = this.pids.get(step.proc)!;
@@ -382,6 +462,23 @@ export class ScenarioRun {
       }
       case "exit":
         return k.exit(pid);
+      case "prctl": {
+        const ret = k.prctl(pid, PR_SET_MEMORY_MERGE, step.value);
+        return typeof ret === "string" ? ret : 0;
+      }
     }
+  }
+
+  /** A snapshot line: the five counters, and on 6.18 its further files and each live process's ksm_stat. */
+  private snapshotLine(label: string): SnapshotLine {
+    const k = this.k;
+    const line: SnapshotLine = { scenario: this.scenario.name, label, ...counters(k) };
+    if (!(k.ksm instanceof Ksm618)) return line;
+    const procs: Record<string, KsmStat> = {};
+    for (const [name, pid] of this.pids) {
+      const task = k.task(pid);
+      if (task) procs[name] = ksmStat(task.mm);
+    }
+    return { ...line, ...counters618(k.ksm), procs };
   }
 }
