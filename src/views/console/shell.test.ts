@@ -1,58 +1,7 @@
-import { beforeAll, describe, expect, it } from "vitest";
-import {
-  type Checksummer,
-  Kernel,
-  loadChecksummer,
-  type ProfileName,
-  sysfsFiles,
-  sysfsRead,
-  sysfsWritable,
-  sysfsWrite,
-} from "../../engine";
-import {
-  columns,
-  INITIAL_STATE,
-  KSM_DIR,
-  prompt,
-  runLine,
-  type ShellOptions,
-  type ShellState,
-  type ShellSystem,
-} from "./shell";
-
-let checksummer: Checksummer;
-beforeAll(async () => {
-  checksummer = await loadChecksummer();
-});
-
-/** A shell on a simulated kernel's sysfs, recording the writes it makes. */
-function machine(profile: ProfileName = "linux-2.6.32", failWith?: string) {
-  const k = new Kernel({ frames: 64, profile, checksummer });
-  const writes: string[] = [];
-  const sys: ShellSystem = {
-    files: () =>
-      sysfsFiles(profile).map((file) => ({
-        file,
-        text: sysfsRead(k, file) as string,
-        writable: sysfsWritable(profile, file),
-      })),
-    write: async (file, value) => {
-      writes.push(`${file}=${JSON.stringify(value)}`);
-      if (failWith) return { errno: failWith };
-      const err = sysfsWrite(k, file, value);
-      return err ? { errno: err } : {};
-    },
-  };
-  let state: ShellState = INITIAL_STATE;
-  const options: ShellOptions = { now: new Date(2025, 10, 25, 17, 38) };
-  /** Run a line; the terminal's text, stderr lines marked with "!". */
-  const sh = async (line: string, opts: ShellOptions = {}) => {
-    const r = await runLine(line, sys, state, { ...options, ...opts });
-    state = r.state;
-    return r.lines.map((l) => (l.error ? `!${l.text}` : l.text));
-  };
-  return { k, sys, sh, writes, state: () => state, knob: (f: string) => sysfsRead(k, f) };
-}
+import { describe, expect, it } from "vitest";
+import { sysfsFiles } from "../../engine";
+import { columns, INITIAL_STATE, KSM_DIR, prompt, runLine } from "./shell";
+import { machine } from "./testing";
 
 const FILES_2_6_32 = sysfsFiles("linux-2.6.32");
 const FILES_6_18 = sysfsFiles("linux-6.18");
@@ -261,9 +210,20 @@ describe("ls", () => {
       "pages_sharing     sleep_millisecs",
       "pages_to_scan",
     ]);
+    // As `ls -C -w 80 /sys/kernel/mm/ksm` printed it on a 6.18 kernel (tabs as spaces).
     expect(await machine("linux-6.18").sh("ls /sys/kernel/mm/ksm")).toEqual([
-      "full_scans     pages_shared   pages_to_scan   pages_volatile  sleep_millisecs",
-      "pages_scanned  pages_sharing  pages_unshared  run",
+      "advisor_max_cpu            pages_sharing",
+      "advisor_max_pages_to_scan  pages_skipped",
+      "advisor_min_pages_to_scan  pages_to_scan",
+      "advisor_mode               pages_unshared",
+      "advisor_target_scan_time   pages_volatile",
+      "full_scans                 run",
+      "general_profit             sleep_millisecs",
+      "ksm_zero_pages             smart_scan",
+      "max_page_sharing           stable_node_chains",
+      "merge_across_nodes         stable_node_chains_prune_millisecs",
+      "pages_scanned              stable_node_dups",
+      "pages_shared               use_zero_pages",
     ]);
     expect(await machine("linux-6.18").sh("ls -1")).toEqual(FILES_6_18);
   });
@@ -312,7 +272,9 @@ describe("ls", () => {
     expect(out[0]).toBe("total 0");
     expect(out).toContain("-r--r--r-- 1 root root 4096 Nov 25 17:38 full_scans");
     expect(out).toContain("-rw-r--r-- 1 root root 4096 Nov 25 17:38 run");
-    expect(out).toHaveLength(10);
+    expect(out).toContain("-rw-r--r-- 1 root root 4096 Nov 25 17:38 smart_scan");
+    expect(out).toContain("-r--r--r-- 1 root root 4096 Nov 25 17:38 general_profit");
+    expect(out).toHaveLength(25); // "total 0" and the 24 files
     expect(await machine().sh("ls -l run")).toEqual(["-rw-r--r-- 1 root root 4096 Nov 25 17:38 run"]);
     expect((await machine().sh("ls -la"))[1]).toBe("drwxr-xr-x 2 root root    0 Nov 25 17:38 .");
   });

@@ -1,21 +1,22 @@
 import { memo, useCallback, useEffect, useMemo, useRef, useState } from "react";
 import type { TreeView } from "../../engine";
 import { resolveFocus } from "../../store/focus";
-import { useViewState } from "../../store/linking";
+import { setHover, toggleSelected, useViewState } from "../../store/linking";
 import { flatOut, useStore } from "../../store/store";
 import { FLAT_OUT_REDRAW_MS, PICTURE_SLOT, useThrottled } from "../../store/throttle";
 import { useWidth } from "../frames/useWidth";
-import { NO_ACTIVITY, type TreeActivity, treeActivity } from "./activity";
+import { type TreeAnchor, useAnchor } from "../mapping/anchors";
+import { useRenderer } from "../useRenderer";
+import { type TreeActivity, treeActivity } from "./activity";
 import {
-  applyFocus,
+  createTreeRenderer,
   type DrawHandlers,
-  type DrawInput,
-  drawTree,
   minWidth,
-  newDrawState,
   SPACING,
+  type TreeRenderInput,
   viewBox,
 } from "./draw";
+import { nodePoints } from "./geometry";
 import {
   buildHierarchy,
   DEFAULT_MAX_DEPTH,
@@ -158,24 +159,25 @@ export const TreePanel = memo(function TreePanel({
 
   const svgRef = useRef<SVGSVGElement>(null);
   const canvasRef = useRef<HTMLDivElement>(null);
+  const anchor = useMemo<TreeAnchor>(
+    () => ({
+      points: (size) => {
+        const at = nodePoints(model.layout, viewBox(tree, model.layout), size);
+        return (id) => at.get(id) ?? null;
+      },
+    }),
+    [tree, model],
+  );
+  useAnchor("trees", tree, svgRef, anchor, canvasRef);
   const scrolled = useRef<{ root: string | null; overflowed: boolean }>({ root: null, overflowed: false });
   const handlers = useMemo<DrawHandlers>(
     () => ({
-      hover: (id) => useStore.setState({ hover: id === null ? null : { kind: "node", tree, id } }),
-      select: (id) => {
-        const cur = useStore.getState().selected;
-        const again = cur?.kind === "node" && cur.tree === tree && cur.id === id;
-        useStore.setState({ selected: again ? null : { kind: "node", tree, id } });
-      },
+      hover: (id) => setHover(id === null ? null : { kind: "node", tree, id }),
+      select: (id) => toggleSelected({ kind: "node", tree, id }),
       expand: (root) => setExpanded((s) => new Set(s).add(root)),
     }),
     [tree],
   );
-  const stateRef = useRef(newDrawState(handlers));
-  stateRef.current.handlers = handlers;
-  const lastActivity = useRef<TreeActivity>(NO_ACTIVITY);
-  const focusRef = useRef({ lit, selected });
-  focusRef.current = { lit, selected };
 
   const emptied = tree === "unstable" && activity.scanStart !== null;
   // With motion on, the "emptied" note stays a moment even if the next update comes at once.
@@ -195,27 +197,23 @@ export const TreePanel = memo(function TreePanel({
   );
   const emptiedNote = emptied ? activity.scanStart : motion ? lingering : null;
   const search = activity.search[tree];
-  const input = useMemo<DrawInput>(
+  const draw = useMemo<TreeRenderInput["draw"]>(
     () => ({
       tree,
       layout: model.layout,
       looks: model.looks,
       search,
-      fresh: false,
       emptied,
       promoted: activity.promoted,
       motion,
     }),
     [tree, model, search, emptied, activity, motion],
   );
-  useEffect(() => {
-    const svg = svgRef.current;
-    if (!svg) return;
-    const fresh = lastActivity.current !== activity;
-    lastActivity.current = activity;
-    drawTree(svg, { ...input, fresh }, stateRef.current);
-    applyFocus(svg, focusRef.current.lit, focusRef.current.selected);
-  }, [input, activity]);
+  const input = useMemo<TreeRenderInput>(
+    () => ({ draw, activity, lit, selected, handlers }),
+    [draw, activity, lit, selected, handlers],
+  );
+  useRenderer(svgRef, createTreeRenderer, input);
   // A tree wider than its panel scrolls: bring the root into the middle when it changes.
   // Worked out from the viewBox and the observed width, not read back from the page,
   // so that redrawing never forces the browser to lay out the page.
@@ -230,9 +228,6 @@ export const TreePanel = memo(function TreePanel({
       canvas.scrollLeft = (-vb.x / vb.w) * drawn - width / 2;
     scrolled.current = { root: rootKey, overflowed: overflows };
   }, [tree, model, width]);
-  useEffect(() => {
-    if (svgRef.current) applyFocus(svgRef.current, lit, selected);
-  }, [lit, selected]);
 
   const collapseAll = useCallback(() => setExpanded(NO_IDS), []);
   const text = TREE_TEXT[tree];
