@@ -19,7 +19,7 @@ export type FnKey =
   | "stable_tree_search"
   | "stable_tree_insert"
   | "remove_node_from_stable_tree"
-  | "calc_checksum"
+  | "cmp_and_merge_page"
   | "unstable_tree_search_insert"
   | "try_to_merge_two_pages"
   | "try_to_merge_with_ksm_page"
@@ -233,10 +233,8 @@ const STABLE_TREE_SEARCH_618 = code(
   "stable_tree_search",
   KSM,
   `
-if (folio_stable_node(folio))
-    return folio;                  /* ksm page forked: its own match */ @forked
-again:
-node = root_stable_tree.rb_node;
+if (folio_stable_node(folio)) return folio;   /* ksm page forked */ @forked
+again:  node = root_stable_tree.rb_node;
 while (node) {
     tree_folio = chain_prune(&stable_node_dup, &stable_node, root);
     if (!tree_folio)          /* ksm_get_folio() removed a stale node: */
@@ -244,6 +242,8 @@ while (node) {
     ret = memcmp_pages(page, &tree_folio->page);
     if (ret < 0) node = node->rb_left;
     else if (ret > 0) node = node->rb_right;
+    else if (!is_page_sharing_candidate(stable_node_dup))
+        return NULL;    /* max_page_sharing reached: pair up anew */ @full
     else return tree_folio;                /* same contents: merge */ @found
 }
 return NULL;                               /* no KSM page has them */ @none
@@ -276,21 +276,21 @@ const STABLE_TREE_INSERT_618 = code(
   "stable_tree_insert",
   KSM,
   `
-again:
-parent = NULL;  new = &root->rb_node;
+again:  parent = NULL;  new = &root->rb_node;
 while (*new) {
-    tree_folio = chain(&stable_node_dup, stable_node, root);
+    tree_folio = chain(&stable_node_dup, &stable_node, root);  /* any dup */
     if (!tree_folio) goto again;           /* a stale node was removed */
-    ret = memcmp_pages(&kfolio->page, &tree_folio->page);
-    parent = *new;
+    ret = memcmp_pages(&kfolio->page, &tree_folio->page);  parent = *new;
     if (ret < 0) new = &parent->rb_left;
     else if (ret > 0) new = &parent->rb_right;
-    else return NULL;       /* equal: no chains of duplicates here */ @equal
+    else { need_chain = true;  break; }    /* equal: its dups are full */
 }
-stable_node_dup = alloc_stable_node();  stable_node_dup->kpfn = kpfn;
-folio_set_stable_node(kfolio, stable_node_dup);
-rb_link_node(&stable_node_dup->node, parent, new);
-rb_insert_color(&stable_node_dup->node, root);  return stable_node_dup; @inserted
+if (!(stable_node_dup = alloc_stable_node())) return NULL;  /* no memory */ @nomem
+if (!need_chain) rb_link_node(...), rb_insert_color(...);  /* new node */ @inserted
+else if (!is_stable_node_chain(stable_node))   /* the node becomes a chain */
+    stable_node = alloc_stable_node_chain(stable_node, root);
+if (need_chain) stable_node_chain_add_dup(stable_node_dup, stable_node); @chain
+folio_set_stable_node(kfolio, stable_node_dup);  return stable_node_dup;
 `,
 );
 
@@ -344,33 +344,55 @@ else
 
 /* ---------------- checksums and the unstable tree ---------------- */
 
-function calcChecksum(old: Old): Pseudo {
-  const [map, hash, unmap] = old
-    ? ["kmap_atomic(page, KM_USER0)", "jhash2(addr, PAGE_SIZE / 4, 17)", "kunmap_atomic(addr, KM_USER0)"]
-    : ["kmap_local_page(page)", "xxhash(addr, PAGE_SIZE, 0)", "kunmap_local(addr)"];
-  const caller = old
-    ? "/* cmp_and_merge_page(), when the stable tree had no match: */"
-    : "/* cmp_and_merge_page(), first, unless page is a KSM page: */\nremove_rmap_item_from_tree(rmap_item);";
-  const next = old
-    ? "tree_rmap_item = unstable_tree_search_insert(rmap_item, page, &tree_page);"
-    : "kfolio = stable_tree_search(page);";
-  return code(
-    "calc_checksum",
-    KSM,
-    `
-addr = ${map};
-checksum = ${hash};   /* simulated: xxh32, seed 17 */
-${unmap};
-return checksum;
-${caller}
+/*
+ * cmp_and_merge_page(): where the two kernels differ most. 2.6.32 looks a
+ * page up in the stable tree before its checksum (and ksm_do_scan() skips
+ * a KSM page already in the stable tree); 6.18 makes every page that is not
+ * a KSM page pass the checksum gate first, then tries the zero page.
+ */
+const CMP_AND_MERGE_PAGE_2632 = code(
+  "cmp_and_merge_page",
+  KSM,
+  `
+/* from ksm_do_scan(): a page not in the stable tree (or a forked one) */
+tree_rmap_item = stable_tree_search(page, page2, rmap_item);   /* first */
+if (tree_rmap_item) {                      /* a KSM page has them: */
+    err = try_to_merge_with_ksm_page(mm, addr, page, page2[0]);
+    if (!err) stable_tree_append(rmap_item, tree_rmap_item);
+    return;
+}
+if (PageKsm(page)) break_cow(rmap_item->mm, rmap_item->address);
+checksum = calc_checksum(page);    /* jhash2; simulated: xxh32, seed 17 */
 if (rmap_item->oldchecksum != checksum) {  /* changed since last scan */
-    rmap_item->oldchecksum = checksum;
-    return;                        /* volatile: not worth a search */ @volatile
+    rmap_item->oldchecksum = checksum;  return;   /* volatile: no search */ @volatile
 }
-${next} @steady
+tree_rmap_item = unstable_tree_search_insert(page, page2, rmap_item); @steady
+if (tree_rmap_item && !try_to_merge_two_pages(...))  /* a new KSM page */
+    stable_tree_insert(page2[0], tree_rmap_item), stable_tree_append(...);
 `,
-  );
+);
+
+const CMP_AND_MERGE_PAGE_618 = code(
+  "cmp_and_merge_page",
+  KSM,
+  `
+if ((stable_node = page_stable_node(page))) {  /* already a KSM page: */
+    if (rmap_item->head == stable_node) return;   /* merged right here */
+} else {                           /* not yet: the checksum gate first */
+    remove_rmap_item_from_tree(rmap_item);
+    checksum = calc_checksum(page);    /* xxhash; simulated: xxh32 */
+    if (rmap_item->oldchecksum != checksum) {     /* changed since last scan */
+        rmap_item->oldchecksum = checksum;  return;     /* volatile */ @volatile
+    }
+    if (!try_to_merge_with_zero_page(rmap_item, page)) return;  /* zeros */
 }
+kfolio = stable_tree_search(page);         /* then the stable tree */ @steady
+if (kfolio) { try_to_merge_with_ksm_page(), stable_tree_append();  return; }
+tree_rmap_item = unstable_tree_search_insert(rmap_item, page, &tree_page);
+if (tree_rmap_item && (kfolio = try_to_merge_two_pages(...)))  /* new KSM */
+    stable_tree_insert(kfolio), stable_tree_append() for both rmap_items;
+`,
+);
 
 function unstableTreeSearchInsert(old: Old): Pseudo {
   const flag = old ? "NODE_FLAG" : "UNSTABLE_FLAG";
@@ -571,7 +593,7 @@ if (advice == MADV_MERGEABLE) {
     if (!(*vm_flags & VM_MERGEABLE))
         return 0;                          /* just ignore the advice */
     if (vma->anon_vma && (err = unmerge_ksm_pages(vma, start, end)))
-        return err;                        /* -ENOMEM: break_ksm failed */ @unmerge-failed
+        return err;        /* -ENOMEM: break_ksm failed; madvise: EAGAIN */ @unmerge-failed
     *vm_flags &= ~VM_MERGEABLE;            /* rmap_items left for ksmd */ @unmerge
 }
 return 0;
@@ -594,9 +616,9 @@ for (;;) {
     if (start < vma->vm_start)                   /* a gap: go on, but */
         unmapped_error = -ENOMEM, start = vma->vm_start; @gap
     error = madvise_vma(vma, start, min(end, vma->vm_end));  /* ksm_madvise */
+    if (error == -ENOMEM) error = -EAGAIN;  /* ${old ? "madvise_behavior()" : "madvise_vma_behavior()"} */ @eagain
     if (error) return error; @error
-    start = vma->vm_end;  if (start >= end) return unmapped_error;
-    vma = next vma;
+    start = vma->vm_end;  if (start >= end) return unmapped_error;  vma = next;
 }
 `,
   );
@@ -810,7 +832,7 @@ function dupMmap(old: Old): Pseudo {
     FORK,
     `
 /* a registered parent's child is registered too: __ksm_enter() */
-${old ? "ksm_fork(mm, oldmm);" : "if ((retval = ksm_fork(mm, oldmm))) goto out;"}
+${old ? "if ((retval = ksm_fork(mm, oldmm))) goto out;   /* -ENOMEM: no fork */" : "ksm_fork(mm, oldmm);     /* void: best effort, __ksm_enter() may fail */"}
 for (${old ? "mpnt = oldmm->mmap; mpnt; mpnt = mpnt->vm_next" : "each vma mpnt of oldmm"}) {
     tmp = ${old ? "kmem_cache_alloc(vm_area_cachep, GFP_KERNEL);  *tmp = *mpnt;" : "vm_area_dup(mpnt);"}
     tmp->vm_mm = mm;                  /* same range, same flags */
@@ -833,8 +855,9 @@ function outOfMemory(old: Old): Pseudo {
         OOM,
         `
 retry:
-p = select_bad_process(&points, NULL);  /* here: largest total_vm; */
-                                        /* KSM sharing is not counted */
+p = select_bad_process(&points, NULL):   /* the most badness() points */
+    if (p->flags & PF_OOM_ORIGIN) points = ULONG_MAX; /* run's writer */ @origin
+    else points = total_vm + half each child's;  /* KSM sharing uncounted */
 if (PTR_ERR(p) == -1UL) return;
 if (!p) {                               /* Found nothing?!?! */
     panic("Out of memory and no killable processes..."); @none
@@ -847,7 +870,9 @@ if (oom_kill_process(p, gfp_mask, order, points, NULL, "Out of memory"))
         "out_of_memory",
         OOM,
         `
-select_bad_process(oc);      /* here: the largest total_vm */
+select_bad_process(oc):                  /* the most oom_badness() points */
+    if (oom_task_origin(task)) points = LONG_MAX;    /* run's writer */ @origin
+    else points = RSS + swap entries + page tables;  /* no total_vm */
 if (!oc->chosen) {                      /* Found nothing?!?! */
     dump_header(oc);
     pr_warn("Out of memory and no killable processes...");
@@ -917,21 +942,24 @@ return count;
 }
 
 function runStore(old: Old): Pseudo {
+  const [origin, noOrigin] = old
+    ? ["current->flags |= PF_OOM_ORIGIN;", "current->flags &= ~PF_OOM_ORIGIN;"]
+    : ["set_current_oom_origin();", "clear_current_oom_origin();"];
   return code(
     "run_store",
     KSM,
     `
 ${parse(old, "flags", true)}
 if (flags > KSM_RUN_UNMERGE) return -EINVAL;      /* only 0, 1, 2 */ @range
-mutex_lock(&ksm_thread_mutex);
-if (ksm_run != flags) {
+if (ksm_run != flags) {                 /* under ksm_thread_mutex */
     ksm_run = flags; @set
     if (flags & KSM_RUN_UNMERGE) {
-        err = unmerge_and_remove_all_rmap_items();${old ? "" : "  /* oom origin */"} @unmerge
+        ${origin}    /* the OOM killer's first pick */
+        err = unmerge_and_remove_all_rmap_items(); @unmerge
+        ${noOrigin}
         if (err) { ksm_run = KSM_RUN_STOP;  count = err; } @failed
     }
 }
-mutex_unlock(&ksm_thread_mutex);
 if (flags & KSM_RUN_MERGE)
     wake_up_interruptible(&ksm_thread_wait);      /* ksmd runs */ @wake
 return count;
@@ -967,7 +995,7 @@ function table(old: Old): Table {
     stable_tree_search: old ? STABLE_TREE_SEARCH_2632 : STABLE_TREE_SEARCH_618,
     stable_tree_insert: old ? STABLE_TREE_INSERT_2632 : STABLE_TREE_INSERT_618,
     remove_node_from_stable_tree: old ? null : REMOVE_NODE_FROM_STABLE_TREE,
-    calc_checksum: calcChecksum(old),
+    cmp_and_merge_page: old ? CMP_AND_MERGE_PAGE_2632 : CMP_AND_MERGE_PAGE_618,
     unstable_tree_search_insert: unstableTreeSearchInsert(old),
     try_to_merge_two_pages: old ? TRY_TO_MERGE_TWO_PAGES_2632 : TRY_TO_MERGE_TWO_PAGES_618,
     try_to_merge_with_ksm_page: old ? TRY_TO_MERGE_WITH_KSM_PAGE_2632 : TRY_TO_MERGE_WITH_KSM_PAGE_618,
@@ -1064,15 +1092,18 @@ function place(e: KsmEvent, profile: ProfileName): Place {
           return at("scan_get_next_rmap_item", "removed");
       }
     case "stable-search":
-      if (e.found === null) return at("stable_tree_search", "none");
+      // 6.18: an equal node whose dups are all full (max_page_sharing) is no match.
+      if (e.found === null)
+        return at("stable_tree_search", e.path.at(-1)?.result === 0 ? "full" : "none", "none");
       return at("stable_tree_search", e.path.length === 0 ? "forked" : "found", "found");
     case "stable-prune":
       // 6.18 drops a stale node whole; 2.6.32 prunes one rmap_item of a chain.
       if (!old) return at("remove_node_from_stable_tree", "erase");
       return at(e.fn === "stable_tree_insert" ? "stable_tree_insert" : "stable_tree_search", "prune");
     case "stable-insert":
-      if (e.ok) return at("stable_tree_insert", "inserted");
-      return at("stable_tree_insert", e.path[e.path.length - 1]?.result === 0 ? "equal" : "gone", "equal");
+      if (e.ok)
+        return at("stable_tree_insert", e.path.at(-1)?.result === 0 ? "chain" : "inserted", "inserted");
+      return at("stable_tree_insert", e.path.at(-1)?.result === 0 ? "equal" : "gone", "equal", "nomem");
     case "stable-append":
       return at("stable_tree_append", "append");
     case "stable-remove": {
@@ -1081,8 +1112,8 @@ function place(e: KsmEvent, profile: ProfileName): Place {
     }
     case "unstable-remove":
       return at("remove_rmap_item_from_tree", e.erased ? "unstable-erase" : "unstable-skip");
-    case "checksum":
-      return at("calc_checksum", e.volatile ? "volatile" : "steady");
+    case "checksum": // calc_checksum() only hashes: its caller decides
+      return at("cmp_and_merge_page", e.volatile ? "volatile" : "steady");
     case "unstable-search": {
       const label = { match: "match", inserted: "inserted", "page-gone": "gone", "same-page": "same" };
       return at("unstable_tree_search_insert", label[e.outcome]);
@@ -1115,8 +1146,8 @@ function place(e: KsmEvent, profile: ProfileName): Place {
       return at("dup_mmap", "copy");
     case "exit":
       return at("__ksm_exit", !e.registered ? "lookup" : e.easyToFree ? "easy" : "lazy");
-    case "oom-kill":
-      return at("oom_kill_process", "kill");
+    case "oom-kill": // pid 0: the shell writing 2 to run, an OOM origin
+      return e.pid === 0 ? at("out_of_memory", "origin") : at("oom_kill_process", "kill");
     case "oom-fail":
       return at("out_of_memory", "none");
     case "unmerge":
@@ -1130,8 +1161,8 @@ function place(e: KsmEvent, profile: ProfileName): Place {
 
 /**
  * sys_madvise() checks its arguments and walks the VMAs; ksm_madvise()
- * decides for each. An ENOMEM from MADV_UNMERGEABLE is taken to be
- * break_ksm's (an unmapped gap gives it too, but the event cannot tell).
+ * decides for each. Only an unmapped gap is ENOMEM: the -ENOMEM of a
+ * break_ksm() that found no memory becomes EAGAIN (madvise_vma()'s caller).
  */
 function madvisePlace(e: Extract<KsmEvent, { type: "madvise" }>): Place {
   const merge = e.advice === "MADV_MERGEABLE";
@@ -1141,8 +1172,8 @@ function madvisePlace(e: Extract<KsmEvent, { type: "madvise" }>): Place {
       !merge && e.advice !== "MADV_UNMERGEABLE" ? "advice" : e.start % PAGE_SIZE ? "start" : "len";
     return { fn: "sys_madvise", labels: [label] };
   }
-  if (e.errno === "ENOMEM")
-    return merge ? { fn: "sys_madvise", labels: ["gap"] } : { fn: "ksm_madvise", labels: ["unmerge-failed"] };
+  if (e.errno === "ENOMEM") return { fn: "sys_madvise", labels: ["gap"] };
+  if (e.errno === "EAGAIN") return { fn: "sys_madvise", labels: ["eagain"] };
   return { fn: "sys_madvise", labels: ["error"] };
 }
 
