@@ -13,6 +13,7 @@ import {
   ScenarioRun,
   type Snapshot,
   scenarioKernel,
+  sysfsRead,
   sysfsWrite,
   takeSnapshot,
   waitScans,
@@ -262,6 +263,28 @@ describe("what-is-ksm: run = 1 for immediate use; a write to a merged page takes
       expect(k.readByte(a, merged + 1)).toBe(0x5a);
     },
   );
+});
+
+describe("max-kernel-pages: 6.18's max_page_sharing is modelled, with chains of dups", () => {
+  it("says what the limit does instead of calling it unmodelled", () => {
+    const text = narration(lesson("max-kernel-pages"));
+    expect(text).not.toMatch(/not modelled|as if it were unlimited/);
+    expect(text).toMatch(/`max_page_sharing` \(default 256\)/);
+  });
+
+  it("the engine: with max_page_sharing 2, six equal pages make a chain of three dups", () => {
+    const k = new Kernel({ frames: 64, profile: "linux-6.18", checksummer });
+    expect(sysfsRead(k, "max_page_sharing")).toBe("256\n");
+    expect(sysfsWrite(k, "max_page_sharing", "2")).toBe(0);
+    const a = k.spawn("A").pid;
+    const start = k.mmap(a, 6) as number;
+    k.fill(a, start, 6, 0x77777777);
+    k.madvise(a, start, 6 * PAGE_SIZE, MADV_MERGEABLE);
+    sysfsWrite(k, "run", "1");
+    waitScans(k, 4);
+    expect([sysfsRead(k, "stable_node_chains"), sysfsRead(k, "stable_node_dups")]).toEqual(["1\n", "3\n"]);
+    expect([sysfsRead(k, "pages_shared"), sysfsRead(k, "pages_sharing")]).toEqual(["3\n", "3\n"]);
+  });
 });
 
 describe("the docs", () => {
