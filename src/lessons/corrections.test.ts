@@ -297,4 +297,12 @@ describe("the docs", () => {
     expect(engine).toMatch(/`MADV_UNMERGEABLE`[^.]*fails with `EAGAIN`/);
     expect(engine).not.toMatch(/max_page_sharing[^|]*unbounded/);
   });
+
+  it("the unmerge-oom preset says the writer of run is killed first, not the largest total_vm", () => {
+    const preset = JSON.parse(
+      readFileSync(new URL("../../public/scenarios/unmerge-oom.json", import.meta.url), "utf8"),
+    );
+    expect(preset.description).not.toMatch(/largest total_vm/);
+    expect(preset.description).toMatch(/OOM origin[\s\S]*takes it first/);
+  });
 });
