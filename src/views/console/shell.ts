@@ -68,12 +68,26 @@ export function prompt(cwd: string): string {
 
 // ---------------------------------------------------------------- expansion
 
+/** The shell's variables, read from its state when a word names them. */
+const VARIABLES = new Map<string, (s: ShellState) => string>([
+  ["?", (s) => String(s.status)],
+  ["HOME", () => HOME],
+  ["PWD", (s) => s.cwd],
+  ["OLDPWD", (s) => s.oldpwd ?? ""],
+  ["USER", () => "root"],
+  ["HOSTNAME", () => "ksm"],
+  ["SHELL", () => "/bin/bash"],
+]);
+
 /** A word after $ and ~ expansion: its characters and which of them may glob. */
-function expandWord(word: Word, vars: ReadonlyMap<string, string>): { text: string; mask: boolean[] } | null {
+function expandWord(
+  word: Word,
+  vars: (name: string) => string | undefined,
+): { text: string; mask: boolean[] } | null {
   let text = "";
   const mask: boolean[] = [];
   for (const p of word) {
-    const t = "text" in p ? p.text : (vars.get(p.variable) ?? "");
+    const t = "text" in p ? p.text : (vars(p.variable) ?? "");
     const may = "text" in p && !p.quoted;
     text += t;
     for (let k = 0; k < t.length; k++) mask.push(may);
@@ -94,7 +108,7 @@ const ARG_MAX = 2 * 1024 * 1024;
 /** The words after expansion; past ARG_MAX bytes expansion stops, with the first word kept. */
 function expandArgs(
   words: Word[],
-  vars: ReadonlyMap<string, string>,
+  vars: (name: string) => string | undefined,
   ctx: Context,
 ): { argv: string[]; tooLong: boolean } {
   const argv: string[] = [];
@@ -152,15 +166,7 @@ async function runSimple(
   term: Terminal,
 ): Promise<{ status: number; stdout: string }> {
   const { state } = ctx;
-  const vars = new Map([
-    ["?", String(state.status)],
-    ["HOME", HOME],
-    ["PWD", state.cwd],
-    ["OLDPWD", state.oldpwd ?? ""],
-    ["USER", "root"],
-    ["HOSTNAME", "ksm"],
-    ["SHELL", "/bin/bash"],
-  ]);
+  const vars = (name: string) => VARIABLES.get(name)?.(state);
   const toTerm = (error: boolean) => (text: string) => {
     term.chunks.push({ text, error });
   };
