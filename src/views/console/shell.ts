@@ -79,25 +79,32 @@ const VARIABLES = new Map<string, (s: ShellState) => string>([
   ["SHELL", () => "/bin/bash"],
 ]);
 
-/** A word after $ and ~ expansion: its characters and which of them may glob. */
+const GLOB_CHARS = /[*?[]/;
+
+/**
+ * A word after $ and ~ expansion: its characters and which of them may glob
+ * (`mask`; null when none may, as for most words, which saves a flag per character).
+ */
 function expandWord(
   word: Word,
   vars: (name: string) => string | undefined,
-): { text: string; mask: boolean[] } | null {
+): { text: string; mask: boolean[] | null } | null {
   let text = "";
-  const mask: boolean[] = [];
-  for (const p of word) {
-    const t = "text" in p ? p.text : (vars(p.variable) ?? "");
-    const may = "text" in p && !p.quoted;
-    text += t;
-    for (let k = 0; k < t.length; k++) mask.push(may);
-  }
+  for (const p of word) text += "text" in p ? p.text : (vars(p.variable) ?? "");
   // An unquoted $VAR that is empty (or unset) vanishes.
   if (text === "" && word.every((p) => "variable" in p)) return null;
+  let mask: boolean[] | null = null;
+  if (word.some((p) => "text" in p && !p.quoted && GLOB_CHARS.test(p.text))) {
+    mask = [];
+    for (const p of word) {
+      const length = "text" in p ? p.text.length : (vars(p.variable) ?? "").length;
+      for (let k = 0; k < length; k++) mask.push("text" in p && !p.quoted);
+    }
+  }
   const first = word[0];
   if ("text" in first && !first.quoted && first.text.startsWith("~") && (text === "~" || text[1] === "/")) {
     text = HOME + text.slice(1);
-    mask.splice(0, 1, ...Array<boolean>(HOME.length).fill(false));
+    mask?.splice(0, 1, ...Array<boolean>(HOME.length).fill(false));
   }
   return { text, mask };
 }
@@ -134,6 +141,7 @@ function expandArgs(
 // ---------------------------------------------------------------- running
 /** Where a redirection writes: nowhere (/dev/null), a sysfs file, or bash's error for opening it. */
 type Sink = { kind: "null" } | { kind: "file"; file: string } | { kind: "error"; message: string };
+const NO_SINKS: Map<number, Sink> = new Map();
 
 function openForWrite(name: string, ctx: Context): Sink {
   const fail = (errno: string): Sink => ({ kind: "error", message: `bash: ${name}: ${strerror(errno)}\n` });
@@ -173,7 +181,7 @@ async function runSimple(
   const { argv, tooLong } = expandArgs(cmd.words, vars, ctx);
 
   // Redirections are opened first, in order; a failure means the command does not run.
-  const sinks = new Map<number, Sink>();
+  const sinks = cmd.redirects.length ? new Map<number, Sink>() : NO_SINKS;
   for (const r of cmd.redirects) {
     const e = expandWord(r.target, vars);
     let targets: string[];
