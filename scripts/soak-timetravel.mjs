@@ -81,6 +81,7 @@ await new Promise((resolve) => {
       console.error(
         `${Math.round((t1 - started) / 60_000)} min: position ${timeline().position}, ` +
           `${latest?.snapshot.counters.full_scans} full scans, ${c.length} checkpoints (last at ${c.at(-1)}), ` +
+          `${MiB(timeline().bytes ?? 0)} of ${MiB(timeline().budget ?? 0)} MiB, ` +
           `longest tick ${Math.round(longestTickMs)} ms, ${JSON.stringify(memory())}`,
       );
     }
@@ -115,6 +116,8 @@ console.log(
     full_scans: played.full_scans,
     checkpoints: played.checkpoints.length,
     last_checkpoint_at: played.checkpoints.at(-1),
+    checkpoints_mib: played.mib,
+    checkpoint_budget_mib: MiB(timeline().budget ?? 0),
     longest_tick_ms: Math.round(longestTickMs),
     step_back_ms: stepBackMs,
     second_step_back_ms: secondStepBackMs,

@@ -8,7 +8,6 @@ import {
   MADV_MERGEABLE,
   MADV_UNMERGEABLE,
   type OutputLine,
-  PAGE_SIZE,
   parseScenarioText,
   runOnEveryProfile,
   type Scenario,
@@ -29,7 +28,7 @@ import {
   type WorkerMessage,
 } from "./protocol";
 import { type Action, describeAction, parseSession, type Session, type SessionBase } from "./session";
-import { type Entry, Timeline } from "./timeline";
+import { type Entry, LIMITS, type Limits, Timeline, type Work } from "./timeline";
 
 export const DEFAULT_FRAMES = 512;
 const MIN_FRAMES = 16;
@@ -100,9 +99,10 @@ export class EngineHost {
     private readonly checksummer: Checksummer,
     private readonly post: Post,
     private readonly now: () => number,
+    limits: Limits = LIMITS,
   ) {
     this.lastRealMs = now();
-    this.timeline = new Timeline(now);
+    this.timeline = new Timeline((w) => w.k.mem, now, limits);
     this.start({ type: "reset", profile: "linux-2.6.32", frames: DEFAULT_FRAMES });
   }
 
@@ -142,7 +142,7 @@ export class EngineHost {
     }
     this.base = base;
     this.contentIds = new ContentIds();
-    this.timeline.start(this.w, k.mem.nrFrames * PAGE_SIZE);
+    this.timeline.start(this.w);
     this.travelled = true;
     this.dirty = true;
     return {};
@@ -218,11 +218,20 @@ export class EngineHost {
 
   /** Apply an action and record it in the timeline (unless it was refused before doing anything). */
   private perform(action: Action): Result {
-    const scannedBefore = this.w.k.ksm.pagesScanned;
+    const before = this.workBefore();
     const r = this.act(action);
     const refused = r.errno && (action.type === "step" || action.type === "scenario-step");
-    if (!refused) this.timeline.record(this.entry(action), this.w.k.ksm.pagesScanned - scannedBefore, this.w);
+    if (!refused) this.timeline.record(this.entry(action), this.workSince(before), this.w);
     return r;
+  }
+
+  /** Where the engine's work counters stand, to measure an action's Work. */
+  private workBefore(): Work {
+    return { pages: this.w.k.ksm.pagesScanned, ms: this.now() };
+  }
+
+  private workSince(before: Work): Work {
+    return { pages: this.w.k.ksm.pagesScanned - before.pages, ms: this.now() - before.ms };
   }
 
   private entry(action: Action): Entry<Action> {
@@ -283,6 +292,8 @@ export class EngineHost {
     const tl = this.timeline;
     if (!Number.isInteger(position) || position < 0 || position > tl.entries.length)
       return { errno: "EINVAL", message: `the timeline has positions 0 to ${tl.entries.length}` };
+    if (position < tl.first)
+      return { errno: "EINVAL", message: `the history before action ${tl.first} was dropped to save memory` };
     const from = tl.checkpointFor(position);
     this.w = from.world;
     tl.position = from.position;
@@ -292,12 +303,12 @@ export class EngineHost {
       const entry = tl.next!;
       // Only the last action's events are reported: they are what the state just did.
       this.muted = tl.position < position - 1;
-      const scannedBefore = this.w.k.ksm.pagesScanned;
+      const before = this.workBefore();
       this.act(entry.action);
       this.w.simTimeMs = entry.simTimeMs;
       this.w.nextWakeMs = entry.nextWakeMs;
       tl.position++;
-      tl.advanced(this.w.k.ksm.pagesScanned - scannedBefore, this.w);
+      tl.advanced(this.workSince(before), this.w);
     }
     this.muted = false;
     this.contentIds = new ContentIds();
@@ -360,7 +371,7 @@ export class EngineHost {
     // The wake-ups of one tick are one timeline entry: flat out, ksmd wakes tens
     // of thousands of times a second, and an entry each would fill memory.
     let times = 0;
-    const scannedBefore = w.k.ksm.pagesScanned;
+    const before = this.workBefore();
     try {
       if (this.speed !== "max") w.simTimeMs += elapsed * this.speed;
       while (this.now() < deadline) {
@@ -386,7 +397,7 @@ export class EngineHost {
     }
     if (times > 0) {
       const action: Action = times === 1 ? { type: "ksmd-batch" } : { type: "ksmd-batch", times };
-      this.timeline.record(this.entry(action), w.k.ksm.pagesScanned - scannedBefore, w);
+      this.timeline.record(this.entry(action), this.workSince(before), w);
     }
     this.flush();
   }
@@ -413,6 +424,7 @@ export class EngineHost {
       scenario: scenario ? { ...scenario, lines: [...scenario.lines] } : null,
       timeline: {
         position: tl.position,
+        first: tl.first,
         length: tl.entries.length,
         label: tl.position > 0 ? describeAction(tl.entries[tl.position - 1].action) : null,
         scanMarks: [...tl.scanMarks],

@@ -1,19 +1,21 @@
 import type { Checksummer } from "../engine";
 import { EngineHost } from "./host";
 import type { Command, Reply, Update, WorkerMessage } from "./protocol";
+import type { Limits } from "./timeline";
 
 /**
  * An engine host for tests, with a hand-driven clock, recording what it
  * posts: `send` answers a command, `ack` lets the next update out, and
  * `latest`/`state` are the update and snapshot the app would draw now.
  */
-export function hostHarness(checksummer: Checksummer) {
+export function hostHarness(checksummer: Checksummer, limits?: Limits) {
   const posted: WorkerMessage[] = [];
   const clock = { now: 0 };
   const host = new EngineHost(
     checksummer,
     (m) => posted.push(m),
     () => clock.now,
+    limits,
   );
   host.flush(); // as the worker does once it has started
   let id = 0;
