@@ -1,4 +1,5 @@
 import { useEffect, useState } from "react";
+import { decodeScenarioBytes } from "../engine";
 import { say, startedAfresh, useStore } from "../store/store";
 import type { Session } from "../worker/session";
 import { run } from "./actions";
@@ -23,7 +24,7 @@ export function ScenarioControls() {
         setPresets(list);
         setChoice(list[0]?.file ?? "");
       })
-      .catch((e) => say("error", `could not list the built-in scenarios: ${String(e)}`));
+      .catch(() => say("error", "could not list the built-in scenarios: the list could not be fetched"));
   }, []);
 
   /** Load a scenario, or a saved session (a file with a "base"); a broken file changes nothing. */
@@ -64,7 +65,10 @@ export function ScenarioControls() {
           onClick={() =>
             void fetch(`${import.meta.env.BASE_URL}scenarios/${choice}`)
               .then((r) => r.text())
-              .then((t) => load(t, choice, choice))
+              .then(
+                (t) => load(t, choice, choice),
+                () => setError(`${choice}: the built-in scenario could not be fetched`),
+              )
           }
         >
           Load
@@ -76,7 +80,8 @@ export function ScenarioControls() {
             accept=".json,application/json"
             onChange={(e) => {
               const f = e.target.files?.[0];
-              if (f) void f.text().then((t) => load(t, f.name));
+              // Decoded as the CLI decodes files: a UTF-8 or UTF-16 byte order mark is honoured.
+              if (f) void f.arrayBuffer().then((b) => load(decodeScenarioBytes(new Uint8Array(b)), f.name));
               e.target.value = "";
             }}
           />

@@ -15,24 +15,57 @@ export interface Action {
   perform: () => void;
 }
 
-/** Send a command; show the kernel's errno (or any failure) as a message. Resolves to the reply. */
+/**
+ * Send a command; show the kernel's errno (or any failure) as a message.
+ * Resolves to the reply. A cancel (the user's own) and a stopped engine
+ * (the restart offer says so) are not repeated as messages.
+ */
 export async function run(cmd: Command, what: string) {
   const reply = await useStore.getState().send(cmd);
-  if (reply.errno) say("error", `${what}: ${reply.message ?? reply.errno} (${reply.errno})`);
+  if (reply.errno && reply.errno !== "ECANCELED" && reply.errno !== "EPIPE")
+    say("error", `${what}: ${reply.message ?? reply.errno} (${reply.errno})`);
   return reply;
 }
 
 const step = (unit: StepUnit, what: string) => () => void run({ type: "step", unit }, what);
 
-/** Go to a position of the timeline (the worker rebuilds that exact state). */
+/** The travel being done, and the newest one asked for meanwhile (the ones between are skipped). */
+let travelling: number | null = null;
+let wanted: number | null = null;
+
+/** Where the state is, or is about to be once the travels asked for are done. */
+function here(): number {
+  return wanted ?? travelling ?? useStore.getState().timeline.position;
+}
+
+/**
+ * Go to a position of the timeline (the worker rebuilds that exact state).
+ * One travel at a time: clicks while one is in flight only move the target,
+ * and the worker takes a target past the end (which a recorded action may
+ * have moved meanwhile) as the end, so fast clicking never errs.
+ */
 export function travel(position: number): void {
-  const { length } = useStore.getState().timeline;
-  if (position >= 0 && position <= length) void run({ type: "travel", position }, "time travel");
+  wanted = Math.max(0, position);
+  if (travelling !== null) return;
+  void (async () => {
+    while (wanted !== null) {
+      travelling = wanted;
+      wanted = null;
+      await run({ type: "travel", position: travelling }, "time travel");
+    }
+    travelling = null;
+  })();
+}
+
+/** Travel `delta` actions from where the state is (or is about to be). */
+export function travelBy(delta: number): void {
+  travel(here() + delta);
 }
 
 /** The nearest full-scan mark before or after the current position (or the timeline's end). */
 export function scanMark(direction: -1 | 1): number {
-  const { position, length, scanMarks } = useStore.getState().timeline;
+  const { length, scanMarks } = useStore.getState().timeline;
+  const position = here();
   if (direction < 0) return scanMarks.findLast((p) => p < position) ?? 0;
   return scanMarks.find((p) => p > position) ?? length;
 }
@@ -55,7 +88,7 @@ export const ACTIONS: Action[] = [
     label: "Step back in time",
     keys: ["ArrowLeft", ","],
     keyLabel: "←",
-    perform: () => travel(useStore.getState().timeline.position - 1),
+    perform: () => travelBy(-1),
   },
   {
     id: "forward",
@@ -63,8 +96,7 @@ export const ACTIONS: Action[] = [
     keys: ["ArrowRight", "."],
     keyLabel: "→",
     perform: () => {
-      const { position, length } = useStore.getState().timeline;
-      if (position < length) travel(position + 1);
+      if (here() < useStore.getState().timeline.length) travelBy(1);
       else step("page", "step")();
     },
   },

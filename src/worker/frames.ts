@@ -66,12 +66,19 @@ export class FrameHistory implements FrameWriteHook {
     this.frozenBelow = this.next;
   }
 
-  /** Forget the saved pages no longer in any of these checkpoints' versions. */
-  prune(kept: readonly Uint32Array[]): void {
-    for (const [v, { pfn, page }] of this.saved)
-      if (!kept.some((versions) => versions[pfn] === v)) {
+  /**
+   * Checkpoints were dropped: forget the saved pages they refer to that none
+   * of the kept ones does. (Usually the next kept checkpoint has the same
+   * version of a frame, which is checked first.)
+   */
+  forget(dropped: readonly Uint32Array[], kept: readonly Uint32Array[]): void {
+    for (const versions of dropped)
+      for (let pfn = 0; pfn < versions.length; pfn++) {
+        const v = versions[pfn];
+        const saved = this.saved.get(v);
+        if (saved === undefined || kept.some((k) => k[pfn] === v)) continue;
         this.saved.delete(v);
-        this.bytes -= sizeOf(page);
+        this.bytes -= sizeOf(saved.page);
       }
   }
 

@@ -2,18 +2,19 @@ import { PAGE_SIZE, type PhysMem } from "../engine";
 import { cloneSized, deepClone } from "./clone";
 import { FrameHistory } from "./frames";
 
-/** One recorded action and the clock and scan count just after it. */
+/** The engine's work for an action: pages ksmd scanned, and the time it took (ms). */
+export interface Work {
+  pages: number;
+  ms: number;
+}
+
+/** One recorded action, the clock and scan count just after it, and the work it took. */
 export interface Entry<A> {
   action: A;
   simTimeMs: number;
   nextWakeMs: number;
   fullScans: number;
-}
-
-/** The engine's work for an action: pages ksmd scanned, and the time it took (ms). */
-export interface Work {
-  pages: number;
-  ms: number;
+  work: Work;
 }
 
 /** When checkpoints are taken, and how much they may keep. */
@@ -56,9 +57,9 @@ interface Checkpoint<W> {
  * The history of everything that changed the engine since it was reset, for
  * time travel. The engine is deterministic, so the state after N actions is
  * the state after the nearest checkpoint at or before N with the actions in
- * between replayed. Checkpoints are spaced by engine work, so going back one
- * action replays at most about that work; when they outgrow their
- * budget, the oldest go, and with them the history before the oldest left
+ * between replayed. Checkpoints are spaced by engine work (Limits), so going
+ * back one action replays at most about that much. When they outgrow their
+ * budget the oldest go, and with them the history before the oldest left
  * (`first`; the actions stay, for sessions). Going back keeps the later
  * actions (to go forward again) until a new action is recorded there, which
  * drops them.
@@ -71,8 +72,10 @@ export class Timeline<A, W> {
   first = 0;
   /** Positions right after an entry that finished a full scan. */
   scanMarks: number[] = [];
-  /** What the checkpoints may take, and take now (bytes, roughly). */
+  /** What the checkpoints may take (bytes, roughly). */
   budget = 0;
+  /** The history from here on is kept whatever the budget (a session being opened goes here at its end). */
+  hold = Number.POSITIVE_INFINITY;
   private checkpoints: Checkpoint<W>[] = [];
   private frames!: FrameHistory;
   private workSinceCheckpoint: Work = { pages: 0, ms: 0 };
@@ -96,6 +99,7 @@ export class Timeline<A, W> {
     this.position = 0;
     this.first = 0;
     this.scanMarks = [];
+    this.hold = Number.POSITIVE_INFINITY;
     this.frames = new FrameHistory(mem);
     this.budget = this.limits.budget(mem.nrFrames * PAGE_SIZE);
     this.checkpoints = [this.copy(world)];
@@ -107,34 +111,41 @@ export class Timeline<A, W> {
     return this.entries[this.position];
   }
 
-  /** Record an action just applied at the current position (dropping any later history). */
-  record(entry: Entry<A>, work: Work, world: W): void {
+  /**
+   * Record an action just applied at the current position (dropping any
+   * later history), and take a checkpoint once enough work was done.
+   */
+  record(entry: Entry<A>, world: W): void {
     this.truncate();
     const before = this.entries.at(-1)?.fullScans ?? 0;
     this.entries.push(entry);
     this.position++;
     if (entry.fullScans > before) this.scanMarks.push(this.position);
-    this.advanced(work, world);
+    const since = this.add(entry.work);
+    if (since.pages < this.limits.pages && since.ms < this.limits.ms) return;
+    if (this.now() - this.copied.at < this.limits.copyShare * this.copied.ms) return;
+    this.checkpoints.push(this.copy(world));
+    this.workSinceCheckpoint = { pages: 0, ms: 0 };
+    this.fit();
   }
 
-  /** An action applied (recorded, or replayed going forward): checkpoint once enough work was done. */
-  advanced(work: Work, world: W): void {
-    // Replaying over a checkpoint: the work counts from there.
-    if (this.checkpoints.some((c) => c.position === this.position)) {
+  /**
+   * The action before the current position was replayed going forward
+   * (travel): its work counts towards the next checkpoint, from the last one
+   * passed. None is taken: the history replayed has its checkpoints already.
+   */
+  replayed(): void {
+    if (this.nearest(this.position).position === this.position)
       this.workSinceCheckpoint = { pages: 0, ms: 0 };
-      return;
-    }
+    else this.add(this.entries[this.position - 1].work);
+  }
+
+  /** Work since the last checkpoint, with this action's (which counts one page more). */
+  private add(work: Work): Work {
     const since = this.workSinceCheckpoint;
     since.pages += work.pages + 1;
     since.ms += work.ms;
-    if (since.pages < this.limits.pages && since.ms < this.limits.ms) return;
-    if (this.now() - this.copied.at < this.limits.copyShare * this.copied.ms) return;
-    this.workSinceCheckpoint = { pages: 0, ms: 0 };
-    const checkpoint = this.copy(world);
-    const at = this.checkpoints.findIndex((c) => c.position > this.position);
-    if (at < 0) this.checkpoints.push(checkpoint);
-    else this.checkpoints.splice(at, 0, checkpoint);
-    this.fit();
+    return since;
   }
 
   /** Where the checkpoints are, oldest first. */
@@ -152,12 +163,6 @@ export class Timeline<A, W> {
     return this.nearest(position).position;
   }
 
-  private nearest(position: number): Checkpoint<W> {
-    let best = this.checkpoints[0];
-    for (const c of this.checkpoints) if (c.position <= position) best = c;
-    return best;
-  }
-
   /** The state at the nearest checkpoint at or before `position` (at least `first`): where a replay to it starts. */
   checkpointFor(position: number): { position: number; world: W } {
     const best = this.nearest(position);
@@ -165,6 +170,18 @@ export class Timeline<A, W> {
     const world = deepClone(best.world, this.frames.shared);
     this.frames.restore(this.memOf(world), best.versions);
     return { position: best.position, world };
+  }
+
+  private nearest(position: number): Checkpoint<W> {
+    const cs = this.checkpoints;
+    let lo = 0; // cs[lo] is at or before position (or the oldest)
+    let hi = cs.length;
+    while (hi - lo > 1) {
+      const mid = (lo + hi) >> 1;
+      if (cs[mid].position <= position) lo = mid;
+      else hi = mid;
+    }
+    return cs[lo];
   }
 
   /** A checkpoint of the world as it is now, timed for the copy share. */
@@ -177,16 +194,14 @@ export class Timeline<A, W> {
     return { position: this.position, world: copy, versions, bytes: bytes + versions.byteLength };
   }
 
-  /** Over the budget: drop the oldest checkpoints (never one at or after the current position). */
+  /** Over the budget: drop the oldest checkpoints, as long as the current position and `hold` stay reachable. */
   private fit(): void {
-    while (
-      this.bytes > this.budget &&
-      this.checkpoints.length > 1 &&
-      this.checkpoints[1].position <= this.position
-    ) {
-      this.checkpoints.shift();
-      this.first = this.checkpoints[0].position;
-      this.frames.prune(this.checkpoints.map((c) => c.versions));
+    const keep = Math.min(this.position, this.hold);
+    const cs = this.checkpoints;
+    while (this.bytes > this.budget && cs.length > 1 && cs[1].position <= keep) {
+      const dropped = cs.shift()!;
+      this.first = cs[0].position;
+      this.frames.forget([dropped.versions], [cs[0].versions]);
     }
   }
 
@@ -194,7 +209,12 @@ export class Timeline<A, W> {
     if (this.position === this.entries.length) return;
     this.entries.length = this.position;
     this.scanMarks = this.scanMarks.filter((p) => p <= this.position);
-    this.checkpoints = this.checkpoints.filter((c) => c.position <= this.position);
-    this.frames.prune(this.checkpoints.map((c) => c.versions));
+    const at = this.checkpoints.findIndex((c) => c.position > this.position);
+    if (at < 0) return;
+    const dropped = this.checkpoints.splice(at);
+    this.frames.forget(
+      dropped.map((c) => c.versions),
+      this.checkpoints.map((c) => c.versions),
+    );
   }
 }
