@@ -19,6 +19,7 @@ import { CodePane } from "../views/code/CodePane";
 import { SysfsConsole } from "../views/console/SysfsConsole";
 import { FramesView } from "../views/frames/FramesView";
 import { EventLog } from "../views/log/EventLog";
+import { MappingLinks } from "../views/mapping/MappingLinks";
 import { ProcessesView } from "../views/processes/ProcessesView";
 import { StatsView } from "../views/stats/StatsView";
 import { TreesView } from "../views/trees/TreesView";
@@ -72,7 +73,7 @@ export function App() {
       </header>
       <ShortcutsDialog />
       <Messages />
-      <main className="app-grid">
+      <main className="app-grid mapping-host">
         <aside className="col-controls" aria-label="Controls">
           <LessonPanel />
           <KsmdControls />
@@ -102,6 +103,7 @@ export function App() {
             ]}
           />
         </div>
+        <MappingLinks />
       </main>
     </div>
   );
