@@ -85,6 +85,22 @@ describe("time travel", () => {
     expect(marks).toEqual([...marks].sort((x, y) => x - y));
   });
 
+  it("a session opens at its position even where the budget would have dropped that history", () => {
+    const tight = { limits: { ...LIMITS, pages: 5, budget: () => 40_000 } };
+    const one = hostHarness(checksummer, tight);
+    story(one.send);
+    for (let i = 0; i < 30; i++) one.send({ type: "step", unit: "batch" });
+    expect(one.latest().timeline.first).toBeGreaterThan(3); // this worker dropped its oldest history
+    const session = { ...one.send({ type: "export-session" }).session!, position: 3 };
+    const two = hostHarness(checksummer, tight);
+    expect(two.send({ type: "restore-session", session }).errno).toBeUndefined();
+    expect(two.latest().timeline.position).toBe(3);
+    const fresh = setup();
+    story(fresh.send);
+    fresh.send({ type: "travel", position: 3 });
+    expect(two.state()).toEqual(fresh.state());
+  });
+
   it("an exported session rebuilds the same state in a new worker; a broken one changes nothing", () => {
     const one = setup();
     story(one.send);
