@@ -234,7 +234,7 @@ describe("time travel", () => {
       }),
       { numRuns: 60 },
     );
-  });
+  }, 60_000);
 });
 
 describe("sessions", () => {
@@ -270,7 +270,13 @@ describe("checkpoints within their budgets", () => {
   /** A world for the timeline alone: a small memory and a note of what was done. */
   const newWorld = () => ({ mem: new PhysMem(64, checksummer), done: [] as number[] });
   type World = ReturnType<typeof newWorld>;
-  const limits = (more: Partial<Limits>): Limits => ({ ...LIMITS, ...more });
+  /** A timeline with these limits, started on a new world. */
+  const started = (more: Partial<Limits>, now = () => 0) => {
+    const w = newWorld();
+    const tl = new Timeline<string, World>((x) => x.mem, now, { ...LIMITS, ...more });
+    tl.start(w);
+    return { w, tl };
+  };
   const entry = (work: Work) => ({ action: "act", simTimeMs: 0, nextWakeMs: 0, fullScans: 0, work });
   /** `n` actions of the given work, each writing a page (so each checkpoint keeps one). */
   const play = (tl: Timeline<string, World>, w: World, n: number, work: Work) => {
@@ -282,13 +288,7 @@ describe("checkpoints within their budgets", () => {
   };
 
   it("are spaced by work however long the history, so a step back replays at most that much", () => {
-    const w = newWorld();
-    const tl = new Timeline<string, World>(
-      (x) => x.mem,
-      () => 0,
-      limits({ pages: 100, budget: () => 40_000 }),
-    );
-    tl.start(w);
+    const { w, tl } = started({ pages: 100, budget: () => 40_000 });
     play(tl, w, 3000, { pages: 9, ms: 0 }); // 10 units of work an action: a checkpoint every 10
     const at = tl.checkpointPositions;
     expect(at.at(-1)).toBe(3000);
@@ -297,25 +297,13 @@ describe("checkpoints within their budgets", () => {
   });
 
   it("are spaced by engine time where scanning is slow", () => {
-    const w = newWorld();
-    const tl = new Timeline<string, World>(
-      (x) => x.mem,
-      () => 0,
-      limits({ pages: 100, ms: 400 }),
-    );
-    tl.start(w);
+    const { w, tl } = started({ pages: 100, ms: 400 });
     play(tl, w, 40, { pages: 0, ms: 50 });
     expect(tl.checkpointPositions).toEqual([0, 8, 16, 24, 32, 40]);
   });
 
   it("drop the oldest history to stay within the budget, and say from where it starts", () => {
-    const w = newWorld();
-    const tl = new Timeline<string, World>(
-      (x) => x.mem,
-      () => 0,
-      limits({ pages: 1, budget: () => 60_000 }),
-    );
-    tl.start(w);
+    const { w, tl } = started({ pages: 1, budget: () => 60_000 });
     for (let i = 0; i < 200; i++) {
       play(tl, w, 1, { pages: 0, ms: 0 });
       expect(tl.bytes).toBeLessThanOrEqual(tl.budget);
@@ -344,7 +332,7 @@ describe("checkpoints within their budgets", () => {
     const tl = new Timeline<string, World>(
       (x) => x.mem,
       () => clock.now,
-      limits({ pages: 10 }),
+      { ...LIMITS, pages: 10 },
     );
     tl.start(slow);
     play(tl, slow, 10, { pages: 0, ms: 0 }); // due by work, but no time has passed since the base was copied
