@@ -18,8 +18,10 @@ const SLOT_BYTES = 8;
 const ENTRY_BYTES = 32;
 
 type Maker = new (from: object) => object;
-/** Per prototype, the constructors of copies made so far, with the property names each copies. */
+/** Per class prototype, the constructors of copies made so far, with the property names each copies. */
 const makers = new WeakMap<object, { keys: string[]; make: Maker }[]>();
+/** Constructors kept per class: its instances nearly always have one list of properties. */
+const MAX_MAKERS = 4;
 
 const sameKeys = (a: string[], b: string[]) => a.length === b.length && a.every((k, i) => k === b[i]);
 
@@ -29,9 +31,10 @@ const sameKeys = (a: string[], b: string[]) => a.length === b.length && a.every(
  * N properties room for them inside the object, and every copy of one class
  * one hidden class; so the engine runs on a restored copy about as fast as
  * on the original. (Object.create plus assignments put most fields in a
- * separate store, and ksmd ran 3–4 times slower after a travel.)
+ * separate store, and ksmd ran 3–4 times slower after a travel.) Null past
+ * MAX_MAKERS lists for one class, so that no input makes many functions.
  */
-function makerFor(proto: object, keys: string[]): Maker {
+function makerFor(proto: object, keys: string[]): Maker | null {
   let known = makers.get(proto);
   if (!known) {
     known = [];
@@ -39,10 +42,11 @@ function makerFor(proto: object, keys: string[]): Maker {
   }
   // Nearly always the first: objects of one class have the same properties.
   for (const m of known) if (sameKeys(m.keys, keys)) return m.make;
+  if (known.length >= MAX_MAKERS) return null;
   const body = keys.map((k) => `this[${JSON.stringify(k)}] = from[${JSON.stringify(k)}];`).join("\n");
   const make = new Function("from", body) as unknown as Maker;
   make.prototype = proto;
-  known.unshift({ keys, make });
+  known.push({ keys, make });
   return make;
 }
 
@@ -76,7 +80,9 @@ export function cloneSized<T>(root: T, keep?: ReadonlySet<object>): { copy: T; b
     } else {
       const proto = Object.getPrototypeOf(v);
       const keys = Object.keys(v);
-      c = proto ? new (makerFor(proto, keys))(v) : Object.assign(Object.create(null), v);
+      // A plain object's spread copy has its shape; a class instance needs a maker.
+      const make = proto === Object.prototype ? null : makerFor(proto, keys);
+      c = make ? new make(v) : proto === Object.prototype ? { ...v } : Object.assign(Object.create(proto), v);
       todo.push([v, c, keys]);
     }
     copies.set(v, c);

@@ -323,9 +323,10 @@ describe("checkpoints within their budgets", () => {
 
   it("copies take at most their share of the time: a slow copy puts off the next", () => {
     const clock = { now: 0 };
+    // Copying the world lists its keys: each listing takes 100 ms.
     const slow = new Proxy(newWorld(), {
       ownKeys(target) {
-        clock.now += 100; // each copy takes 100 ms
+        clock.now += 100;
         return Reflect.ownKeys(target);
       },
     });
@@ -334,11 +335,16 @@ describe("checkpoints within their budgets", () => {
       () => clock.now,
       { ...LIMITS, pages: 10 },
     );
-    tl.start(slow);
+    tl.start(slow); // copies the base
+    const copyMs = clock.now;
+    expect(copyMs).toBeGreaterThan(0);
     play(tl, slow, 10, { pages: 0, ms: 0 }); // due by work, but no time has passed since the base was copied
     expect(tl.checkpointPositions).toEqual([0]);
-    clock.now += LIMITS.copyShare * 100;
+    clock.now += LIMITS.copyShare * copyMs - 1;
     play(tl, slow, 1, { pages: 0, ms: 0 });
-    expect(tl.checkpointPositions).toEqual([0, 11]);
+    expect(tl.checkpointPositions).toEqual([0]);
+    clock.now += 1;
+    play(tl, slow, 1, { pages: 0, ms: 0 });
+    expect(tl.checkpointPositions).toEqual([0, 12]);
   });
 });
