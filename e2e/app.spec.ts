@@ -1,5 +1,5 @@
 import { expect, test } from "@playwright/test";
-import { loadPreset, open, startProcess, sysfs } from "./helpers";
+import { loadPreset, open, startProcess, sysfs, writeByte } from "./helpers";
 
 test.describe("a teacher's main flows", () => {
   test("load a preset, step it, run it to the end", async ({ page }) => {
@@ -58,12 +58,7 @@ test.describe("a teacher's main flows", () => {
     await loadPreset(page, "two-processes-merge.json");
     await page.getByRole("button", { name: "Run to the end" }).click();
     await expect(sysfs(page, "pages_sharing")).toHaveText("6");
-    const write = page.getByRole("form", { name: "Write to a page" });
-    await page.getByRole("combobox", { name: "process", exact: true }).selectOption({ label: "B (pid 2)" });
-    await write.getByLabel("page").fill("0");
-    await write.getByLabel("value").fill("0x41");
-    await write.getByRole("button", { name: "Write byte" }).click();
-    await expect(page.getByRole("list", { name: /Events/ })).toContainText("COW fault");
+    await writeByte(page, "B (pid 2)", 0, "0x41");
     await expect(sysfs(page, "pages_sharing")).toHaveText("6");
     await page.getByRole("button", { name: "Step one full scan" }).click();
     await expect(sysfs(page, "pages_sharing")).toHaveText("5");

@@ -224,7 +224,24 @@ function mutated() {
 function huge() {
   const A = { op: "spawn", proc: "A" };
   const mmap = (r, pages) => ({ op: "mmap", proc: "A", region: r, pages });
-  const k = int(8);
+  const k = int(10);
+  if (k === 8) {
+    const advise = Array.from({ length: 100 + int(900) }, (_, i) => ({
+      op: "madvise",
+      proc: "A",
+      region: "r",
+      from: 2 ** 23 + 2 * i,
+      pages: 1,
+      advice: "mergeable",
+    }));
+    return { name: "splits", steps: [A, mmap("r", 2 ** 24), ...advise, { op: "snapshot", label: "x" }] };
+  }
+  if (k === 9) {
+    const n = 1000 + int(20000);
+    const regions = Array.from({ length: n }, (_, i) => mmap(`r${i}`, 1));
+    const unmaps = Array.from({ length: n }, (_, i) => ({ op: "munmap", proc: "A", region: `r${i}` }));
+    return { name: "regions", steps: [A, ...regions, ...unmaps, { op: "snapshot", label: "x" }] };
+  }
   if (k === 0)
     return {
       name: "frames",

@@ -12,38 +12,42 @@ export interface Renderer<I> {
 }
 
 /**
- * Owns a renderer for the element in `ref`: creates it when the element
- * mounts (or `create` changes), hands it each new input, destroys it on
- * unmount — the way xyflow keeps one d3-zoom instance per pane.
- * `create` should be stable (a module function or a memoised callback).
+ * Owns a renderer for the element in `ref`: creates it once the element is
+ * there (it may mount after the component, e.g. once there is data), hands
+ * it each new input once, and destroys it when the element goes, `create`
+ * changes or the component unmounts — the way xyflow keeps one d3-zoom
+ * instance per pane. `create` should be stable (a module function).
  */
 export function useRenderer<E extends Element, I>(
   ref: RefObject<E | null>,
   create: (el: E) => Renderer<I>,
   input: I,
-): RefObject<Renderer<I> | null> {
-  const renderer = useRef<Renderer<I> | null>(null);
-  const latest = useRef(input);
-  latest.current = input;
-  // The input the current renderer last drew: each input is drawn once.
-  const drawn = useRef<{ input: I } | null>(null);
+): void {
+  const owner = useRef<{
+    el: E;
+    create: (el: E) => Renderer<I>;
+    renderer: Renderer<I>;
+    drawn: { input: I } | null;
+  } | null>(null);
+  // After every render: the element may have come or gone; draw the input if it is new.
   useEffect(() => {
     const el = ref.current;
-    if (!el) return;
-    const r = create(el);
-    renderer.current = r;
-    drawn.current = { input: latest.current };
-    r.update(latest.current);
-    return () => {
-      r.destroy();
-      if (renderer.current === r) renderer.current = null;
-      drawn.current = null;
-    };
-  }, [ref, create]);
-  useEffect(() => {
-    if (!renderer.current || drawn.current?.input === input) return;
-    drawn.current = { input };
-    renderer.current.update(input);
-  }, [input]);
-  return renderer;
+    let o = owner.current;
+    if (o && (o.el !== el || o.create !== create)) {
+      o.renderer.destroy();
+      o = owner.current = null;
+    }
+    if (!o && el) o = owner.current = { el, create, renderer: create(el), drawn: null };
+    if (o && o.drawn?.input !== input) {
+      o.drawn = { input };
+      o.renderer.update(input);
+    }
+  });
+  useEffect(
+    () => () => {
+      owner.current?.renderer.destroy();
+      owner.current = null;
+    },
+    [],
+  );
 }

@@ -15,7 +15,7 @@ import {
   takeSnapshot,
 } from "../engine";
 import { comparing } from "./compare";
-import { failure } from "./failure";
+import { failure, scenarioRefusal } from "./failure";
 import { drain, type Job, JobRunner, type Result, type Steps } from "./jobs";
 import {
   type Command,
@@ -27,7 +27,7 @@ import {
 } from "./protocol";
 import { type Action, describeAction, parseSession, type Session, type SessionBase } from "./session";
 import { type Entry, LIMITS, type Limits, Timeline, type Work } from "./timeline";
-import { act, actionSteps, partly, type World, wake } from "./world";
+import { actionSteps, partly, type World, wake } from "./world";
 
 export const DEFAULT_FRAMES = 512;
 const MIN_FRAMES = 16;
@@ -120,7 +120,7 @@ export class EngineHost {
     let scenario: Scenario | null = null;
     if (base.type === "load-scenario") {
       const parsed = parseScenarioText(base.text);
-      if (typeof parsed === "string") return { errno: "EINVAL", message: parsed };
+      if (typeof parsed === "string") return { errno: "EINVAL", message: scenarioRefusal(parsed, base.text) };
       scenario = parsed;
     } else if (!Number.isInteger(base.frames) || base.frames < MIN_FRAMES || base.frames > MAX_FRAMES)
       return { errno: "EINVAL", message: `memory must be ${MIN_FRAMES} to ${MAX_FRAMES} frames` };
@@ -331,7 +331,8 @@ export class EngineHost {
         const entry = tl.next!;
         // Only the last action's events are reported: they are what the state just did.
         this.muted = tl.position < position - 1;
-        act(this.w, entry.action);
+        // Sliced too: an entry from a file may hold a million wake-ups.
+        yield* actionSteps(this.w, entry.action, { done: 0 });
         this.w.simTimeMs = entry.simTimeMs;
         this.w.nextWakeMs = entry.nextWakeMs;
         tl.position++;
