@@ -158,3 +158,20 @@ test("focus: selecting a page draws only its process's links", async ({ page }) 
   const m = await mapping(page);
   expect(m.links.map((l) => l.pid)).toEqual([2, 2, 2, 2]);
 });
+
+test("fork: the child's pages share the parent's frames, links in the shared-by-fork colour", async ({
+  page,
+}) => {
+  await open(page);
+  await startProcess(page, /^Web worker/, { advise: true });
+  await expect(page.locator("svg.mapping-links path.mapping-link")).toHaveCount(8);
+  const parent = (await mapping(page)).links;
+  await page.getByRole("button", { name: "Fork", exact: true }).click();
+  await expect(page.locator("svg.mapping-links path.mapping-link")).toHaveCount(16);
+  const m = await mapping(page);
+  const child = m.links.filter((l) => l.pid === 2);
+  expect(child.map((l) => l.pfn)).toEqual(parent.map((l) => l.pfn));
+  for (const l of m.links) endsAtFrame(l, m.frames);
+  await expect(page.locator("svg.mapping-links path.mapping-fork")).toHaveCount(16);
+  expect(m.frames.every((f) => f.links === 2)).toBe(true);
+});

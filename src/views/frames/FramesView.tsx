@@ -1,9 +1,14 @@
 import { useId, useMemo, useRef } from "react";
-import type { KsmEvent, Snapshot } from "../../engine";
+import type { Snapshot } from "../../engine";
 import { resolveFocus } from "../../store/focus";
-import { clearHover, clearSelected, setHover, toggleSelected, useViewState } from "../../store/linking";
+import {
+  clearSelected,
+  FOCUS_ACTIONS,
+  type FocusCallbacks,
+  useViewState,
+  type ViewState,
+} from "../../store/linking";
 import { framesOfProcess } from "../../store/query";
-import type { Focus } from "../../store/store";
 import { PICTURE_SLOT } from "../../store/throttle";
 import { type FramesAnchor, useAnchor } from "../mapping/anchors";
 import { useRenderer } from "../useRenderer";
@@ -20,26 +25,11 @@ const DEFAULT_WIDTH = 640;
 /** Physical memory, connected to the store. */
 export function FramesView() {
   return (
-    <FramesPanel
-      {...useViewState(PICTURE_SLOT.frames)}
-      onHover={setHover}
-      onUnhover={clearHover}
-      onToggleSelect={toggleSelected}
-      onClearSelect={clearSelected}
-    />
+    <FramesPanel {...useViewState(PICTURE_SLOT.frames)} {...FOCUS_ACTIONS} onClearSelect={clearSelected} />
   );
 }
 
-export interface FramesPanelProps {
-  snapshot: Snapshot | null;
-  hover: Focus | null;
-  selected: Focus | null;
-  recent: readonly KsmEvent[];
-  motion: boolean;
-  onHover: (f: Focus) => void;
-  /** Clear the hover if it is still f. */
-  onUnhover: (f: Focus) => void;
-  onToggleSelect: (f: Focus) => void;
+export interface FramesPanelProps extends ViewState, FocusCallbacks {
   onClearSelect: () => void;
   /** Width to lay out for before the first measurement (and in server rendering). */
   initialWidth?: number;
