@@ -571,7 +571,7 @@ if (advice == MADV_MERGEABLE) {
     if (!(*vm_flags & VM_MERGEABLE))
         return 0;                          /* just ignore the advice */
     if (vma->anon_vma && (err = unmerge_ksm_pages(vma, start, end)))
-        return err;                        /* -ENOMEM: break_ksm failed */ @unmerge-failed
+        return err;        /* break_ksm: -ENOMEM, given as -EAGAIN */ @unmerge-failed
     *vm_flags &= ~VM_MERGEABLE;            /* rmap_items left for ksmd */ @unmerge
 }
 return 0;
@@ -1130,8 +1130,9 @@ function place(e: KsmEvent, profile: ProfileName): Place {
 
 /**
  * sys_madvise() checks its arguments and walks the VMAs; ksm_madvise()
- * decides for each. An ENOMEM from MADV_UNMERGEABLE is taken to be
- * break_ksm's (an unmapped gap gives it too, but the event cannot tell).
+ * decides for each. The errno tells the branch: ENOMEM is an unmapped gap
+ * (madvise turns break_ksm's ENOMEM into EAGAIN), EINVAL the advice, an
+ * unaligned start or a length that wraps.
  */
 function madvisePlace(e: Extract<KsmEvent, { type: "madvise" }>): Place {
   const merge = e.advice === "MADV_MERGEABLE";
@@ -1141,8 +1142,8 @@ function madvisePlace(e: Extract<KsmEvent, { type: "madvise" }>): Place {
       !merge && e.advice !== "MADV_UNMERGEABLE" ? "advice" : e.start % PAGE_SIZE ? "start" : "len";
     return { fn: "sys_madvise", labels: [label] };
   }
-  if (e.errno === "ENOMEM")
-    return merge ? { fn: "sys_madvise", labels: ["gap"] } : { fn: "ksm_madvise", labels: ["unmerge-failed"] };
+  if (e.errno === "ENOMEM") return { fn: "sys_madvise", labels: ["gap"] };
+  if (e.errno === "EAGAIN" && !merge) return { fn: "ksm_madvise", labels: ["unmerge-failed"] };
   return { fn: "sys_madvise", labels: ["error"] };
 }
 
