@@ -189,7 +189,6 @@ export class EngineHost {
   private answer(id: number, r: Result): void {
     const reply: Reply = { type: "reply", id, ...r };
     if (reply.errno && !reply.message) reply.message = errnoText(reply.errno);
-    this.lastRealMs = this.now(); // time spent on a job is not simulated time
     this.post(reply);
     this.dirty = true;
     this.flush();
@@ -390,6 +389,7 @@ export class EngineHost {
   tick(): void {
     if (this.jobs.busy) {
       this.jobs.slice();
+      this.lastRealMs = this.now(); // time spent on a job is not simulated time
       return;
     }
     const real = this.now();

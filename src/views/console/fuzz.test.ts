@@ -33,6 +33,17 @@ const VARIABLES = [
   ...PROTOTYPE_NAMES.map((n) => `$${n}`),
 ];
 const OPERATORS = ["|", ";", "&&", "||", ">", ">>", "2>", "1>", "2>/dev/null", "<", "&", "(", ")", "`"];
+const REGEXES = [
+  "-E",
+  "-i",
+  "'(a*)*b'",
+  "'\\(a\\)\\1'",
+  "'[[:digit:]]'",
+  "'a{2}'",
+  "'x\\{1,2\\}'",
+  "'[z-a]'",
+  ".",
+];
 const QUOTING = ["'", '"', "\\", "#", "'a b'", '"$HOME x"', "\\*", "\\$"];
 
 const token = fc.oneof(
@@ -42,6 +53,7 @@ const token = fc.oneof(
   fc.constantFrom(...VARIABLES),
   fc.constantFrom(...OPERATORS),
   fc.constantFrom(...QUOTING),
+  fc.constantFrom(...REGEXES),
   fc.constantFrom(...PROTOTYPE_NAMES),
 );
 const generated = fc
