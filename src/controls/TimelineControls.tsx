@@ -1,16 +1,22 @@
 import { useEffect, useState } from "react";
 import { useStore } from "../store/store";
+import type { TimelineState } from "../worker/protocol";
 import { ActionButton } from "./ActionButton";
 import { travel } from "./actions";
 
 /**
  * Time travel: back and forward one action, by full scan, and a slider over
- * the whole history since the last reset or scenario load. Dragging asks the
- * worker for one position at a time (the newest wins), since each jump
+ * the history since the last reset or scenario load (since `first` once the
+ * oldest was dropped to save memory, which the label says). Dragging asks
+ * the worker for one position at a time (the newest wins), since each jump
  * replays engine work.
  */
 export function TimelineControls() {
-  const { position, length, label, scanMarks } = useStore((s) => s.timeline);
+  return <Timeline {...useStore((s) => s.timeline)} />;
+}
+
+/** The controls for this state of the timeline. */
+export function Timeline({ position, first, length, label, scanMarks }: TimelineState) {
   const [dragging, setDragging] = useState<number | null>(null);
 
   // Once the worker has caught up with the slider, follow the engine again.
@@ -23,11 +29,11 @@ export function TimelineControls() {
   return (
     <fieldset className="control-row timeline">
       <legend className="sr-only">Timeline</legend>
-      <ActionButton id="back-scan" text="«" disabled={position === 0} />
-      <ActionButton id="back" text="◀" disabled={position === 0} />
+      <ActionButton id="back-scan" text="«" disabled={position <= first} />
+      <ActionButton id="back" text="◀" disabled={position <= first} />
       <input
         type="range"
-        min={0}
+        min={first}
         max={length}
         value={shown}
         aria-label="Timeline"
@@ -44,6 +50,9 @@ export function TimelineControls() {
         action {shown} of {length}
         {scanMarks.length > 0 && ` · scan ${scansBefore} of ${scanMarks.length}`}
         {label && <span className="timeline-what"> — {label}</span>}
+        {first > 0 && (
+          <span className="timeline-dropped"> · actions before {first} dropped to save memory</span>
+        )}
       </output>
     </fieldset>
   );
