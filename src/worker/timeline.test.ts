@@ -188,7 +188,7 @@ describe("time travel", () => {
       send({ type: "travel", position: seen[i].position });
       expect(state()).toEqual(seen[i].snapshot);
     }
-  });
+  }, 30_000);
 
   it("fast-check: random actions, then travel to a random step, equals replaying from scratch (or the oldest kept, where history was dropped)", () => {
     const action = fc.oneof(
