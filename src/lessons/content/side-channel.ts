@@ -5,7 +5,7 @@ const TIMES = ["0.15 µs", "1.6 µs", "2.8 µs"];
 
 export const sideChannel = defineLesson({
   id: "side-channel",
-  title: "16. The side channel: a write that takes too long",
+  title: "17. The side channel: a write that takes too long",
   summary:
     "Guess a neighbour's page, let ksmd merge, write, read the time: a slow write means the guess was right.",
   profile: "linux-6.18",
