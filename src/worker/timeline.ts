@@ -33,8 +33,10 @@ export interface Limits {
 }
 
 export const LIMITS: Limits = {
-  pages: 200_000,
-  ms: 400,
+  // Half a second of engine work: 1M pages is that on a big machine scanning
+  // steadily (fewer checkpoints, so a longer history in the budget).
+  pages: 1_000_000,
+  ms: 500,
   // Copying a big machine's engine takes a while (a tenth of a second or two
   // for 65,536 frames): copies take at most a fifth of the engine's time.
   copyShare: 4,
