@@ -51,7 +51,7 @@ test.describe("lessons, end to end", () => {
   test("lesson 11: 2.6.32 and 6.18 side by side", async ({ page }) => {
     await open(page);
     const answers = await walk(page, /^11\. Linux 2\.6\.32 and 6\.18/);
-    expect(answers).toEqual(["1", "1", "2", "no", "1"]);
+    expect(answers).toEqual(["1", "1", "2", "no", "1", "0"]);
     await expect(page.getByRole("table").filter({ hasText: "linux-6.18" }).first()).toBeVisible();
   });
 });

@@ -13,7 +13,7 @@ export type FnKey =
   | "stable_tree_search"
   | "stable_tree_insert"
   | "remove_node_from_stable_tree"
-  | "calc_checksum"
+  | "cmp_and_merge_page"
   | "unstable_tree_search_insert"
   | "try_to_merge_two_pages"
   | "try_to_merge_with_ksm_page"

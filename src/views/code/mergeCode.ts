@@ -4,33 +4,55 @@ import { code, KSM, type Old, type Pseudo } from "./listing";
 
 /* ---------------- checksums and the unstable tree ---------------- */
 
-export function calcChecksum(old: Old): Pseudo {
-  const [map, hash, unmap] = old
-    ? ["kmap_atomic(page, KM_USER0)", "jhash2(addr, PAGE_SIZE / 4, 17)", "kunmap_atomic(addr, KM_USER0)"]
-    : ["kmap_local_page(page)", "xxhash(addr, PAGE_SIZE, 0)", "kunmap_local(addr)"];
-  const caller = old
-    ? "/* cmp_and_merge_page(), when the stable tree had no match: */"
-    : "/* cmp_and_merge_page(), first, unless page is a KSM page: */\nremove_rmap_item_from_tree(rmap_item);";
-  const next = old
-    ? "tree_rmap_item = unstable_tree_search_insert(rmap_item, page, &tree_page);"
-    : "kfolio = stable_tree_search(page);";
-  return code(
-    "calc_checksum",
-    KSM,
-    `
-addr = ${map};
-checksum = ${hash};   /* simulated: xxh32, seed 17 */
-${unmap};
-return checksum;
-${caller}
+/*
+ * cmp_and_merge_page(): where the two kernels differ most. 2.6.32 looks a
+ * page up in the stable tree before its checksum (and ksm_do_scan() skips
+ * a KSM page already in the stable tree); 6.18 makes every page that is not
+ * a KSM page pass the checksum gate first, then tries the zero page.
+ */
+export const CMP_AND_MERGE_PAGE_2632 = code(
+  "cmp_and_merge_page",
+  KSM,
+  `
+/* from ksm_do_scan(): a page not in the stable tree (or a forked one) */
+tree_rmap_item = stable_tree_search(page, page2, rmap_item);   /* first */
+if (tree_rmap_item) {                      /* a KSM page has them: */
+    err = try_to_merge_with_ksm_page(mm, addr, page, page2[0]);
+    if (!err) stable_tree_append(rmap_item, tree_rmap_item);
+    return;
+}
+if (PageKsm(page)) break_cow(rmap_item->mm, rmap_item->address);
+checksum = calc_checksum(page);    /* jhash2; simulated: xxh32, seed 17 */
 if (rmap_item->oldchecksum != checksum) {  /* changed since last scan */
-    rmap_item->oldchecksum = checksum;
-    return;                        /* volatile: not worth a search */ @volatile
+    rmap_item->oldchecksum = checksum;  return;   /* volatile: no search */ @volatile
 }
-${next} @steady
+tree_rmap_item = unstable_tree_search_insert(page, page2, rmap_item); @steady
+if (tree_rmap_item && !try_to_merge_two_pages(...))  /* a new KSM page */
+    stable_tree_insert(page2[0], tree_rmap_item), stable_tree_append(...);
 `,
-  );
+);
+
+export const CMP_AND_MERGE_PAGE_618 = code(
+  "cmp_and_merge_page",
+  KSM,
+  `
+if ((stable_node = page_stable_node(page))) {  /* already a KSM page: */
+    if (rmap_item->head == stable_node) return;   /* merged right here */
+} else {                           /* not yet: the checksum gate first */
+    remove_rmap_item_from_tree(rmap_item);
+    checksum = calc_checksum(page);    /* xxhash; simulated: xxh32 */
+    if (rmap_item->oldchecksum != checksum) {     /* changed since last scan */
+        rmap_item->oldchecksum = checksum;  return;     /* volatile */ @volatile
+    }
+    if (!try_to_merge_with_zero_page(rmap_item, page)) return;  /* zeros */
 }
+kfolio = stable_tree_search(page);         /* then the stable tree */ @steady
+if (kfolio) { try_to_merge_with_ksm_page(), stable_tree_append();  return; }
+tree_rmap_item = unstable_tree_search_insert(rmap_item, page, &tree_page);
+if (tree_rmap_item && (kfolio = try_to_merge_two_pages(...)))  /* new KSM */
+    stable_tree_insert(kfolio), stable_tree_append() for both rmap_items;
+`,
+);
 
 export function unstableTreeSearchInsert(old: Old): Pseudo {
   const flag = old ? "NODE_FLAG" : "UNSTABLE_FLAG";

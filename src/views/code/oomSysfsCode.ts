@@ -11,8 +11,9 @@ export function outOfMemory(old: Old): Pseudo {
         OOM,
         `
 retry:
-p = select_bad_process(&points, NULL);  /* here: largest total_vm; */
-                                        /* KSM sharing is not counted */
+p = select_bad_process(&points, NULL):   /* the most badness() points */
+    if (p->flags & PF_OOM_ORIGIN) points = ULONG_MAX; /* run's writer */ @origin
+    else points = total_vm + half each child's;  /* KSM sharing uncounted */
 if (PTR_ERR(p) == -1UL) return;
 if (!p) {                               /* Found nothing?!?! */
     panic("Out of memory and no killable processes..."); @none
@@ -25,7 +26,9 @@ if (oom_kill_process(p, gfp_mask, order, points, NULL, "Out of memory"))
         "out_of_memory",
         OOM,
         `
-select_bad_process(oc);      /* here: the largest total_vm */
+select_bad_process(oc):                  /* the most oom_badness() points */
+    if (oom_task_origin(task)) points = LONG_MAX;    /* run's writer */ @origin
+    else points = RSS + swap entries + page tables;  /* no total_vm */
 if (!oc->chosen) {                      /* Found nothing?!?! */
     dump_header(oc);
     pr_warn("Out of memory and no killable processes...");
@@ -95,21 +98,24 @@ return count;
 }
 
 export function runStore(old: Old): Pseudo {
+  const [origin, noOrigin] = old
+    ? ["current->flags |= PF_OOM_ORIGIN;", "current->flags &= ~PF_OOM_ORIGIN;"]
+    : ["set_current_oom_origin();", "clear_current_oom_origin();"];
   return code(
     "run_store",
     KSM,
     `
 ${parse(old, "flags", true)}
 if (flags > KSM_RUN_UNMERGE) return -EINVAL;      /* only 0, 1, 2 */ @range
-mutex_lock(&ksm_thread_mutex);
-if (ksm_run != flags) {
+if (ksm_run != flags) {                 /* under ksm_thread_mutex */
     ksm_run = flags; @set
     if (flags & KSM_RUN_UNMERGE) {
-        err = unmerge_and_remove_all_rmap_items();${old ? "" : "  /* oom origin */"} @unmerge
+        ${origin}    /* the OOM killer's first pick */
+        err = unmerge_and_remove_all_rmap_items(); @unmerge
+        ${noOrigin}
         if (err) { ksm_run = KSM_RUN_STOP;  count = err; } @failed
     }
 }
-mutex_unlock(&ksm_thread_mutex);
 if (flags & KSM_RUN_MERGE)
     wake_up_interruptible(&ksm_thread_wait);      /* ksmd runs */ @wake
 return count;

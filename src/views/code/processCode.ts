@@ -41,9 +41,9 @@ for (;;) {
     if (start < vma->vm_start)                   /* a gap: go on, but */
         unmapped_error = -ENOMEM, start = vma->vm_start; @gap
     error = madvise_vma(vma, start, min(end, vma->vm_end));  /* ksm_madvise */
+    if (error == -ENOMEM) error = -EAGAIN;  /* ${old ? "madvise_behavior()" : "madvise_vma_behavior()"} */
     if (error) return error; @error
-    start = vma->vm_end;  if (start >= end) return unmapped_error;
-    vma = next vma;
+    start = vma->vm_end;  if (start >= end) return unmapped_error;  vma = next;
 }
 `,
   );
@@ -257,7 +257,7 @@ export function dupMmap(old: Old): Pseudo {
     FORK,
     `
 /* a registered parent's child is registered too: __ksm_enter() */
-${old ? "ksm_fork(mm, oldmm);" : "if ((retval = ksm_fork(mm, oldmm))) goto out;"}
+${old ? "if ((retval = ksm_fork(mm, oldmm))) goto out;   /* -ENOMEM: no fork */" : "ksm_fork(mm, oldmm);     /* void: best effort, __ksm_enter() may fail */"}
 for (${old ? "mpnt = oldmm->mmap; mpnt; mpnt = mpnt->vm_next" : "each vma mpnt of oldmm"}) {
     tmp = ${old ? "kmem_cache_alloc(vm_area_cachep, GFP_KERNEL);  *tmp = *mpnt;" : "vm_area_dup(mpnt);"}
     tmp->vm_mm = mm;                  /* same range, same flags */

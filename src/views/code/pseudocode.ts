@@ -2,7 +2,8 @@ import { type KsmEvent, type MergeRefusal, PAGE_SIZE, type ProfileName, ZERO_PFN
 import type { FnKey, Old, Pseudo, Table } from "./listing";
 import {
   breakKsm,
-  calcChecksum,
+  CMP_AND_MERGE_PAGE_618,
+  CMP_AND_MERGE_PAGE_2632,
   REMOVE_RMAP_ITEM_FROM_TREE_618,
   REMOVE_RMAP_ITEM_FROM_TREE_2632,
   TRY_TO_MERGE_TWO_PAGES_618,
@@ -69,7 +70,7 @@ function table(old: Old): Table {
     stable_tree_search: old ? STABLE_TREE_SEARCH_2632 : STABLE_TREE_SEARCH_618,
     stable_tree_insert: old ? STABLE_TREE_INSERT_2632 : STABLE_TREE_INSERT_618,
     remove_node_from_stable_tree: old ? null : REMOVE_NODE_FROM_STABLE_TREE,
-    calc_checksum: calcChecksum(old),
+    cmp_and_merge_page: old ? CMP_AND_MERGE_PAGE_2632 : CMP_AND_MERGE_PAGE_618,
     unstable_tree_search_insert: unstableTreeSearchInsert(old),
     try_to_merge_two_pages: old ? TRY_TO_MERGE_TWO_PAGES_2632 : TRY_TO_MERGE_TWO_PAGES_618,
     try_to_merge_with_ksm_page: old ? TRY_TO_MERGE_WITH_KSM_PAGE_2632 : TRY_TO_MERGE_WITH_KSM_PAGE_618,
@@ -166,15 +167,18 @@ function place(e: KsmEvent, profile: ProfileName): Place {
           return at("scan_get_next_rmap_item", "removed");
       }
     case "stable-search":
-      if (e.found === null) return at("stable_tree_search", "none");
+      // 6.18: an equal node whose dups are all full (max_page_sharing) is no match.
+      if (e.found === null)
+        return at("stable_tree_search", e.path.at(-1)?.result === 0 ? "full" : "none", "none");
       return at("stable_tree_search", e.path.length === 0 ? "forked" : "found", "found");
     case "stable-prune":
       // 6.18 drops a stale node whole; 2.6.32 prunes one rmap_item of a chain.
       if (!old) return at("remove_node_from_stable_tree", "erase");
       return at(e.fn === "stable_tree_insert" ? "stable_tree_insert" : "stable_tree_search", "prune");
     case "stable-insert":
-      if (e.ok) return at("stable_tree_insert", "inserted");
-      return at("stable_tree_insert", e.path[e.path.length - 1]?.result === 0 ? "equal" : "gone", "equal");
+      if (e.ok)
+        return at("stable_tree_insert", e.path.at(-1)?.result === 0 ? "chain" : "inserted", "inserted");
+      return at("stable_tree_insert", e.path.at(-1)?.result === 0 ? "equal" : "gone", "equal", "nomem");
     case "stable-append":
       return at("stable_tree_append", "append");
     case "stable-remove": {
@@ -183,8 +187,8 @@ function place(e: KsmEvent, profile: ProfileName): Place {
     }
     case "unstable-remove":
       return at("remove_rmap_item_from_tree", e.erased ? "unstable-erase" : "unstable-skip");
-    case "checksum":
-      return at("calc_checksum", e.volatile ? "volatile" : "steady");
+    case "checksum": // calc_checksum() only hashes: its caller decides
+      return at("cmp_and_merge_page", e.volatile ? "volatile" : "steady");
     case "unstable-search": {
       const label = { match: "match", inserted: "inserted", "page-gone": "gone", "same-page": "same" };
       return at("unstable_tree_search_insert", label[e.outcome]);
@@ -217,8 +221,8 @@ function place(e: KsmEvent, profile: ProfileName): Place {
       return at("dup_mmap", "copy");
     case "exit":
       return at("__ksm_exit", !e.registered ? "lookup" : e.easyToFree ? "easy" : "lazy");
-    case "oom-kill":
-      return at("oom_kill_process", "kill");
+    case "oom-kill": // pid 0: the shell writing 2 to run, an OOM origin
+      return e.pid === 0 ? at("out_of_memory", "origin") : at("oom_kill_process", "kill");
     case "oom-fail":
       return at("out_of_memory", "none");
     case "unmerge":

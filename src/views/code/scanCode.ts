@@ -154,10 +154,8 @@ export const STABLE_TREE_SEARCH_618 = code(
   "stable_tree_search",
   KSM,
   `
-if (folio_stable_node(folio))
-    return folio;                  /* ksm page forked: its own match */ @forked
-again:
-node = root_stable_tree.rb_node;
+if (folio_stable_node(folio)) return folio;   /* ksm page forked */ @forked
+again:  node = root_stable_tree.rb_node;
 while (node) {
     tree_folio = chain_prune(&stable_node_dup, &stable_node, root);
     if (!tree_folio)          /* ksm_get_folio() removed a stale node: */
@@ -165,6 +163,8 @@ while (node) {
     ret = memcmp_pages(page, &tree_folio->page);
     if (ret < 0) node = node->rb_left;
     else if (ret > 0) node = node->rb_right;
+    else if (!is_page_sharing_candidate(stable_node_dup))
+        return NULL;    /* max_page_sharing reached: pair up anew */ @full
     else return tree_folio;                /* same contents: merge */ @found
 }
 return NULL;                               /* no KSM page has them */ @none
@@ -197,21 +197,21 @@ export const STABLE_TREE_INSERT_618 = code(
   "stable_tree_insert",
   KSM,
   `
-again:
-parent = NULL;  new = &root->rb_node;
+again:  parent = NULL;  new = &root->rb_node;
 while (*new) {
-    tree_folio = chain(&stable_node_dup, stable_node, root);
+    tree_folio = chain(&stable_node_dup, &stable_node, root);  /* any dup */
     if (!tree_folio) goto again;           /* a stale node was removed */
-    ret = memcmp_pages(&kfolio->page, &tree_folio->page);
-    parent = *new;
+    ret = memcmp_pages(&kfolio->page, &tree_folio->page);  parent = *new;
     if (ret < 0) new = &parent->rb_left;
     else if (ret > 0) new = &parent->rb_right;
-    else return NULL;       /* equal: no chains of duplicates here */ @equal
+    else { need_chain = true;  break; }    /* equal: its dups are full */
 }
-stable_node_dup = alloc_stable_node();  stable_node_dup->kpfn = kpfn;
-folio_set_stable_node(kfolio, stable_node_dup);
-rb_link_node(&stable_node_dup->node, parent, new);
-rb_insert_color(&stable_node_dup->node, root);  return stable_node_dup; @inserted
+if (!(stable_node_dup = alloc_stable_node())) return NULL;  /* no memory */ @nomem
+if (!need_chain) rb_link_node(...), rb_insert_color(...);  /* new node */ @inserted
+else if (!is_stable_node_chain(stable_node))   /* the node becomes a chain */
+    stable_node = alloc_stable_node_chain(stable_node, root);
+if (need_chain) stable_node_chain_add_dup(stable_node_dup, stable_node); @chain
+folio_set_stable_node(kfolio, stable_node_dup);  return stable_node_dup;
 `,
 );
 
