@@ -2,7 +2,7 @@
 export { type Checksummer, loadChecksummer } from "./checksum";
 export type { KsmEvent, KsmEventType, MergeRefusal, Tracer } from "./events";
 export { checkInvariants } from "./invariants";
-export { Kernel, type KernelOptions, MADV_MERGEABLE, MADV_UNMERGEABLE } from "./kernel";
+export { Kernel, type KernelOptions, type LastWrite, MADV_MERGEABLE, MADV_UNMERGEABLE } from "./kernel";
 export { isProfileName, PROFILES, type ProfileName } from "./ksm/profile";
 export { ksmdBatch, ksmdBatchSlices, waitScans, waitScansSlices } from "./ksmd";
 export {
@@ -54,3 +54,4 @@ export {
 } from "./snapshotIndex";
 export { SYSFS_DIR, sysfsFiles, sysfsRead, sysfsWritable, sysfsWrite } from "./sysfs";
 export * from "./types";
+export { formatWriteNs, WRITE_COST_NS, type WriteKind } from "./writeCost";
