@@ -16,7 +16,8 @@ export const sideChannel = defineLesson({
         A write to a merged page takes a copy-on-write fault: \`do_wp_page()\` never reuses a KSM
         page, it allocates a frame and copies 4 KiB first. On this project's machine (6.18) a
         one-byte write to a KSM page took 2.8 µs (median), to an ordinary private page 0.15 µs.
-        The simulation charges those times (the log prints each write's time).
+        The simulation charges those times (\`src/engine/writeCost.ts\`); the event log prints the
+        time of each write that faults.
 
         V, the victim, holds a secret page. A, the attacker, shares the machine and may guess: it
         fills one page with its guess "42", another with the guess "99", and waits for ksmd.`,
@@ -47,8 +48,9 @@ export const sideChannel = defineLesson({
         probe: { kind: "write-time" },
       },
       say: prose`
-        0.15 µs: a plain store, no fault. Nobody else holds "99", ksmd left the page in the
-        unstable tree and writable, so the guess was wrong. Guess after guess, page by page, an
+        0.15 µs: a plain store that never entered the kernel (so the event log, which shows kernel
+        events, has no line for it). Nobody else holds "99": ksmd left the page in the unstable
+        tree, still writable, so the guess was wrong. Guess after guess, page by page, an
         attacker can test what its neighbours hold: which library versions, which files are open,
         even bits of a key when a page differs only in them.`,
     },
