@@ -4,7 +4,7 @@ import { join } from "node:path";
 import { Writable } from "node:stream";
 import { beforeAll, describe, expect, it } from "vitest";
 import { formatJson, runCli } from "../cli/run";
-import { type Checksummer, loadChecksummer } from "../engine";
+import { type Checksummer, loadChecksummer, parseScenario, runOnEveryProfile } from "../engine";
 import type { CommandMessage, Reply } from "./protocol";
 import { hostHarness } from "./testing";
 
@@ -120,6 +120,15 @@ describe("a long scenario step runs in slices (issue 9)", () => {
       full_scans: last.full_scans,
     });
     expect(last.pages_sharing).toBeGreaterThan(PAGES / 2);
+  });
+
+  it("compared on every profile, the long step runs in slices too, with the same lines as at once", () => {
+    const h = atTheWait();
+    const id = h.post({ type: "compare-profiles", text: LONG });
+    const { ticks, pongs } = tickWithPings(h);
+    expect(ticks).toBeGreaterThan(10);
+    expect(pongs).toBe(ticks);
+    expect(h.replyTo(id)?.lines).toEqual(runOnEveryProfile(parseScenario(JSON.parse(LONG)), checksummer));
   });
 
   it("cancelled mid-step, a run finishes that step, keeps it whole, and stops there", () => {
