@@ -4,7 +4,7 @@ import { ActionButton } from "./ActionButton";
 import { run } from "./actions";
 
 /**
- * Time travel: back and forward one action, by full scan, and a slider over
+ * Time travel: back and forward by full scan, and a slider over
  * the whole history since the last reset or scenario load. Dragging asks the
  * worker for one position at a time (the newest wins), since each jump
  * replays engine work.
@@ -38,7 +38,6 @@ export function TimelineControls() {
     <fieldset className="control-row timeline">
       <legend className="sr-only">Timeline</legend>
       <ActionButton id="back-scan" text="«" disabled={position === 0} />
-      <ActionButton id="back" text="◀" disabled={position === 0} />
       <input
         type="range"
         min={0}
@@ -52,7 +51,6 @@ export function TimelineControls() {
           void go(to);
         }}
       />
-      <ActionButton id="forward" text="▶" />
       <ActionButton id="forward-scan" text="»" disabled={position === length} />
       <output className="timeline-label" aria-live="polite">
         action {shown} of {length}

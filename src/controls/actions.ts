@@ -1,5 +1,7 @@
-import { say, useStore } from "../store/store";
-import type { Command, StepUnit } from "../worker/protocol";
+import { useStore } from "../store/store";
+import type { StepUnit } from "../worker/protocol";
+import { run } from "./command";
+import { stepBack, stepForward, togglePlay } from "./player";
 
 /**
  * Every frequent command is one Action: its label, its keyboard shortcut and
@@ -15,12 +17,7 @@ export interface Action {
   perform: () => void;
 }
 
-/** Send a command; show the kernel's errno (or any failure) as a message. Resolves to the reply. */
-export async function run(cmd: Command, what: string) {
-  const reply = await useStore.getState().send(cmd);
-  if (reply.errno) say("error", `${what}: ${reply.message ?? reply.errno} (${reply.errno})`);
-  return reply;
-}
+export { run } from "./command";
 
 const step = (unit: StepUnit, what: string) => () => void run({ type: "step", unit }, what);
 
@@ -45,28 +42,21 @@ export const ACTIONS: Action[] = [
     label: "Play / pause",
     keys: [" "],
     keyLabel: "Space",
-    perform: () => {
-      const { playing, speed } = useStore.getState();
-      void run({ type: "clock", playing: !playing, speed }, "clock");
-    },
+    perform: togglePlay,
   },
   {
     id: "back",
-    label: "Step back in time",
+    label: "Step back (a comparison, or in time)",
     keys: ["ArrowLeft", ","],
     keyLabel: "←",
-    perform: () => travel(useStore.getState().timeline.position - 1),
+    perform: () => void stepBack(),
   },
   {
     id: "forward",
-    label: "Step forward (again, or one page)",
+    label: "Step forward (the lesson, the scenario or ksmd)",
     keys: ["ArrowRight", "."],
     keyLabel: "→",
-    perform: () => {
-      const { position, length } = useStore.getState().timeline;
-      if (position < length) travel(position + 1);
-      else step("page", "step")();
-    },
+    perform: () => void stepForward(),
   },
   {
     id: "back-scan",

@@ -1,0 +1,9 @@
+import { say, useStore } from "../store/store";
+import type { Command } from "../worker/protocol";
+
+/** Send a command; show the kernel's errno (or any failure) as a message. Resolves to the reply. */
+export async function run(cmd: Command, what: string) {
+  const reply = await useStore.getState().send(cmd);
+  if (reply.errno) say("error", `${what}: ${reply.message ?? reply.errno} (${reply.errno})`);
+  return reply;
+}
