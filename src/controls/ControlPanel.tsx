@@ -1,4 +1,5 @@
 import { type FormEvent, useEffect, useId, useState } from "react";
+import { useShallow } from "zustand/react/shallow";
 import { PROFILES, type ProfileName } from "../engine";
 import { say, startedAfresh, useStore } from "../store/store";
 import { ActionButton } from "./ActionButton";
@@ -179,6 +180,7 @@ export function ProcessControls() {
   const [error, setError] = useState<string | null>(null);
   const [pid, setPid] = useProcessChoice();
   const count = useStore((s) => s.snapshot?.processes.length ?? 0);
+  const pids = useStore(useShallow((s) => s.snapshot?.processes.map((p) => p.pid) ?? []));
 
   const spawn = async (e: FormEvent) => {
     e.preventDefault();
@@ -186,21 +188,11 @@ export function ProcessControls() {
     const n = parseName(name || `${t.id}${count + 1}`);
     if (!n.ok) return setError(n.error);
     setError(null);
-    const r = await run({ type: "spawn", name: n.value }, "spawn");
+    // Unique pages are made unique by the pid the process will get: the next after the highest.
+    const pid = Math.max(0, ...pids) + 1;
+    const values = Array.from({ length: t.pages }, (_, i) => t.value(pid, i));
+    const r = await run({ type: "start-process", name: n.value, values, mergeable: advise }, "start");
     if (r.value === undefined) return;
-    const newPid = r.value;
-    const m = await run({ type: "mmap", pid: newPid, pages: t.pages, name: "heap" }, "mmap");
-    if (m.value === undefined) return;
-    for (let i = 0; i < t.pages; i++) {
-      const v = t.value(newPid, i);
-      if (v !== null)
-        await run({ type: "fill", pid: newPid, addr: m.value + i * PAGE, pages: 1, value: v }, "write");
-    }
-    if (advise)
-      await run(
-        { type: "madvise", pid: newPid, start: m.value, len: t.pages * PAGE, advice: "mergeable" },
-        "madvise",
-      );
     setName("");
   };
 

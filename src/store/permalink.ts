@@ -63,7 +63,13 @@ export function startPermalink(lessons: LessonLinks): () => void {
   let ready = !location.hash;
   if (!ready) void openLink(location.hash, lessons).finally(() => (ready = true));
   const unsubscribe = useStore.subscribe((s, prev) => {
-    if (s.timeline === prev.timeline && s.lesson === prev.lesson && s.preset === prev.preset) return;
+    // Every update brings a new timeline object: only a new position or length is a new state.
+    const same =
+      s.timeline.position === prev.timeline.position &&
+      s.timeline.length === prev.timeline.length &&
+      s.lesson === prev.lesson &&
+      s.preset === prev.preset;
+    if (same) return;
     clearTimeout(timer);
     if (s.playing) return;
     timer = setTimeout(async () => {

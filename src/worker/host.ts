@@ -53,6 +53,9 @@ export function errnoText(errno: string): string {
   return ERRNO_TEXT[errno] ?? errno;
 }
 
+/** Commands that only read the engine's state. */
+const READ_ONLY = new Set<CommandMessage["type"]>(["export-session", "compare-profiles"]);
+
 type Post = (msg: WorkerMessage, transfer?: Transferable[]) => void;
 
 /** The transferable buffers of a snapshot: sent, not copied. */
@@ -173,7 +176,8 @@ export class EngineHost {
     }
     if (reply.errno && !reply.message) reply.message = errnoText(reply.errno);
     this.post(reply);
-    this.dirty = true;
+    // Questions that change nothing (the session, both kernels' runs) send no picture.
+    if (!READ_ONLY.has(msg.type)) this.dirty = true;
     this.flush();
   }
 
@@ -220,7 +224,11 @@ export class EngineHost {
   private perform(action: Action): Result {
     const scannedBefore = this.w.k.ksm.pagesScanned;
     const r = this.act(action);
-    const refused = r.errno && (action.type === "step" || action.type === "scenario-step");
+    // A refused step, or a sysfs write the kernel rejected before storing (a bad number, a
+    // read-only file), changed nothing: it is not part of the history. run=2 failing with
+    // ENOMEM has unmerged part of memory first, so it stays.
+    const rejected = action.type === "sysfs-write" && (r.errno === "EINVAL" || r.errno === "EACCES");
+    const refused = rejected || (r.errno && (action.type === "step" || action.type === "scenario-step"));
     if (!refused) this.timeline.record(this.entry(action), this.w.k.ksm.pagesScanned - scannedBefore, this.w);
     return r;
   }
@@ -257,6 +265,8 @@ export class EngineHost {
       }
       case "exit":
         return result(k.exit(a.pid));
+      case "start-process":
+        return this.startProcess(a);
       case "sysfs-write": {
         const err = sysfsWrite(k, a.file, a.value);
         if (!err && a.file === "run" && k.ksm.ksmdShouldRun()) this.w.nextWakeMs = this.w.simTimeMs; // wake_up
@@ -276,6 +286,21 @@ export class EngineHost {
         }
         return {};
     }
+  }
+
+  /** A process from a template, all of it inside one action (see the command in protocol.ts). */
+  private startProcess(a: Extract<Action, { type: "start-process" }>): Result {
+    const k = this.w.k;
+    const pid = k.spawn(a.name).pid;
+    const start = k.mmap(pid, a.values.length, "heap");
+    if (typeof start === "string") return { errno: start, value: pid };
+    for (const [i, v] of a.values.entries()) {
+      const err = v === null ? 0 : k.fill(pid, start + i * PAGE_SIZE, 1, v >>> 0);
+      if (err) return { errno: err, value: pid };
+    }
+    const len = a.values.length * PAGE_SIZE;
+    const err = a.mergeable ? k.madvise(pid, start, len, MADV_MERGEABLE) : 0;
+    return err ? { errno: err, value: pid } : { value: pid };
   }
 
   /** Rebuild the state after the first `position` actions: from a checkpoint, replaying the rest. */

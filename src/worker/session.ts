@@ -19,6 +19,7 @@ export type Action =
           | "write"
           | "madvise"
           | "fork"
+          | "start-process"
           | "exit"
           | "sysfs-write"
           | "step"
@@ -43,6 +44,7 @@ const ACTION_TYPES = new Set<string>([
   "write",
   "madvise",
   "fork",
+  "start-process",
   "exit",
   "sysfs-write",
   "step",
@@ -55,7 +57,10 @@ export function isAction(cmd: { type: string }): cmd is Action {
 }
 
 /** The fields each action needs, and their kind. */
-const FIELDS: Record<Action["type"], Record<string, "int" | "string" | "count" | "unit" | "advice">> = {
+const FIELDS: Record<
+  Action["type"],
+  Record<string, "int" | "string" | "count" | "unit" | "advice" | "words" | "bool">
+> = {
   spawn: { name: "string" },
   mmap: { pid: "int", pages: "int" },
   munmap: { pid: "int", start: "int", len: "int" },
@@ -63,6 +68,7 @@ const FIELDS: Record<Action["type"], Record<string, "int" | "string" | "count" |
   write: { pid: "int", addr: "int", byte: "int" },
   madvise: { pid: "int", start: "int", len: "int", advice: "advice" },
   fork: { pid: "int", name: "string" },
+  "start-process": { name: "string", values: "words", mergeable: "bool" },
   exit: { pid: "int" },
   "sysfs-write": { file: "string", value: "string" },
   step: { unit: "unit" },
@@ -82,6 +88,10 @@ function fieldOk(kind: string, v: unknown): boolean {
       return v === "all" || (Number.isSafeInteger(v) && (v as number) > 0);
     case "unit":
       return UNITS.includes(v as StepUnit);
+    case "bool":
+      return typeof v === "boolean";
+    case "words":
+      return Array.isArray(v) && v.length > 0 && v.every((w) => w === null || Number.isSafeInteger(w));
     default:
       return v === "mergeable" || v === "unmergeable";
   }
@@ -156,6 +166,8 @@ export function describeAction(a: Action): string {
       return `spawned ${a.name}`;
     case "fork":
       return `pid ${a.pid} forked ${a.name}`;
+    case "start-process":
+      return `started ${a.name}: ${a.values.length} pages${a.mergeable ? ", madvised MERGEABLE" : ""}`;
     case "exit":
       return `pid ${a.pid} exited`;
     case "madvise":
