@@ -1,4 +1,4 @@
-import { useEffect } from "react";
+import { useEffect, useMemo, useRef } from "react";
 import { ActionButton } from "../controls/ActionButton";
 import { onKeyDown } from "../controls/actions";
 import {
@@ -30,7 +30,9 @@ import { ProcessesView } from "../views/processes/ProcessesView";
 import { StatsView } from "../views/stats/StatsView";
 import { TreesView } from "../views/trees/TreesView";
 import { Caption } from "./Caption";
+import { framesShown } from "./memoryWindow";
 import { SidePanel } from "./SidePanel";
+import { useFitHeight } from "./useFitHeight";
 
 const lessonLinks: LessonLinks = {
   text: (id) => {
@@ -61,6 +63,10 @@ export function App() {
     return () => window.removeEventListener("keydown", onKeyDown);
   }, []);
   const ready = useStore((s) => s.snapshot !== null);
+  const memoryRef = useRef<HTMLDivElement>(null);
+  const gridHeight = useFitHeight(memoryRef, ".frames-scroll", ready);
+  const frames = useStore((s) => s.snapshot?.frames);
+  const shown = useMemo(() => frames && framesShown(frames.state, frames.count), [frames]);
   const profile = useStore((s) => s.profile);
   const presenter = useStore((s) => s.presenter);
   const drawer = useStore((s) => s.drawer);
@@ -122,8 +128,8 @@ export function App() {
           <div className="stage-processes">
             <ProcessesView />
           </div>
-          <div className="stage-memory">
-            <FramesView />
+          <div className="stage-memory" ref={memoryRef}>
+            <FramesView maxHeight={gridHeight} shown={shown} />
           </div>
           <div className="stage-trees">
             <TreesView />

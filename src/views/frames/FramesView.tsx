@@ -64,11 +64,13 @@ const NAV_KEYS = new Set([
   "PageDown",
 ]);
 
-/** Physical memory, connected to the store. */
-export function FramesView() {
+/** Physical memory, connected to the store; `maxHeight`: the grid's height to fit in (the stage's box). */
+export function FramesView({ maxHeight, shown }: { maxHeight?: number; shown?: number } = {}) {
   return (
     <FramesPanel
       {...useViewState(PICTURE_SLOT.frames)}
+      maxHeight={maxHeight}
+      shown={shown}
       onHover={setHover}
       onUnhover={clearHover}
       onToggleSelect={toggleSelected}
@@ -90,6 +92,10 @@ export interface FramesPanelProps {
   onClearSelect: () => void;
   /** Width to lay out for before the first measurement (and in server rendering). */
   initialWidth?: number;
+  /** The most height the grid may take (CSS px): cells shrink to fit it. */
+  maxHeight?: number;
+  /** Draw only frames 0 to shown - 1 (every frame above is free); all when absent. */
+  shown?: number;
 }
 
 interface Tip {
@@ -121,8 +127,9 @@ export function FramesPanel(props: FramesPanelProps) {
   const hintId = useId();
 
   const frames = snapshot?.frames ?? null;
-  const count = frames?.count ?? 0;
-  const layout = useMemo(() => gridLayout(count, width, dpr), [count, width, dpr]);
+  const count = Math.min(frames?.count ?? 0, props.shown ?? Number.POSITIVE_INFINITY);
+  const maxHeight = props.maxHeight;
+  const layout = useMemo(() => gridLayout(count, width, dpr, { maxHeight }), [count, width, dpr, maxHeight]);
   const counts = useMemo(() => (frames ? countFrames(frames) : null), [frames]);
 
   const focus = hover ?? selected;
@@ -315,6 +322,9 @@ export function FramesPanel(props: FramesPanelProps) {
       <h2 id={`${hintId}-h`}>Physical memory</h2>
       <p className="frames-headline">{framesHeadline(frames)}</p>
       <FramesLegend counts={counts} />
+      {count < frames.count ? (
+        <p className="frames-window">Frames 0–{count - 1} shown: every frame above is free.</p>
+      ) : null}
       <div className="frames-scroll" ref={wrapRef}>
         <div className="frames-stack" style={{ width: layout.width, height: layout.height }}>
           {/* biome-ignore lint/a11y/noInteractiveElementToNoninteractiveRole: the canvas is one keyboard-driven widget; "application" hands it the arrow keys */}
