@@ -1,4 +1,4 @@
-import { useEffect, useMemo, useRef } from "react";
+import { type ReactNode, type RefObject, useEffect, useMemo, useRef } from "react";
 import { ActionButton } from "../controls/ActionButton";
 import { onKeyDown } from "../controls/actions";
 import {
@@ -34,6 +34,21 @@ import { framesShown } from "./memoryWindow";
 import { SidePanel } from "./SidePanel";
 import { useFitHeight } from "./useFitHeight";
 
+/** One picture's box on the stage: it scrolls inside if its picture must, so it can be reached by keyboard. */
+function StageBox(props: {
+  className: string;
+  label: string;
+  boxRef?: RefObject<HTMLElement | null>;
+  children: ReactNode;
+}) {
+  return (
+    // biome-ignore lint/a11y/noNoninteractiveTabindex: a box that may scroll must be reachable by keyboard to scroll it (WCAG 2.1.1)
+    <section className={props.className} ref={props.boxRef} aria-label={props.label} tabIndex={0}>
+      {props.children}
+    </section>
+  );
+}
+
 const lessonLinks: LessonLinks = {
   text: (id) => {
     const lesson = lessonById(id);
@@ -63,7 +78,7 @@ export function App() {
     return () => window.removeEventListener("keydown", onKeyDown);
   }, []);
   const ready = useStore((s) => s.snapshot !== null);
-  const memoryRef = useRef<HTMLDivElement>(null);
+  const memoryRef = useRef<HTMLElement>(null);
   const gridHeight = useFitHeight(memoryRef, ".frames-scroll", ready);
   const frames = useStore((s) => s.snapshot?.frames);
   const shown = useMemo(() => frames && framesShown(frames.state, frames.count), [frames]);
@@ -90,7 +105,8 @@ export function App() {
           aria-controls="drawer"
           onClick={() => setDrawer(!drawer)}
         >
-          {drawer ? "✕ Close" : "☰ Lessons & controls"}
+          <span aria-hidden="true">{drawer ? "✕ " : "☰ "}</span>
+          Lessons & controls
         </button>
         <h1>
           KSM <span className="subtitle">kernel samepage merging, visualised</span>
@@ -125,18 +141,18 @@ export function App() {
           </details>
         </aside>
         <main className="stage" aria-label="The stage">
-          <div className="stage-processes">
+          <StageBox className="stage-processes" label="Processes, virtual pages">
             <ProcessesView />
-          </div>
-          <div className="stage-memory" ref={memoryRef}>
+          </StageBox>
+          <StageBox className="stage-memory" label="Physical memory" boxRef={memoryRef}>
             <FramesView maxHeight={gridHeight} shown={shown} />
-          </div>
-          <div className="stage-trees">
+          </StageBox>
+          <StageBox className="stage-trees" label="Stable and unstable trees">
             <TreesView />
-          </div>
-          <div className="stage-counters">
+          </StageBox>
+          <StageBox className="stage-counters" label="Counters">
             <StatsView />
-          </div>
+          </StageBox>
         </main>
         <SidePanel
           tabs={[

@@ -58,7 +58,7 @@ function pageSentence(events: readonly KsmEvent[]): string {
     if (outcome) break;
   }
   const where = visit?.type === "visit" ? `ksmd visits page ${hex(visit.addr)} of pid ${visit.pid}` : "";
-  const what = outcome ? describeEvent(outcome).text : "";
+  const what = outcome ? describeEvent(outcome).text : "nothing more to do for it on this pass";
   const end = events.some((e) => e.type === "scan-end") ? " The full scan ends." : "";
   return `${[where, what].filter(Boolean).join(": ")}.${end}`;
 }

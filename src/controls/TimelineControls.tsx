@@ -10,7 +10,9 @@ import { run } from "./actions";
  * replays engine work.
  */
 export function TimelineControls() {
-  const { position, length, label, scanMarks } = useStore((s) => s.timeline);
+  const { position, length, label } = useStore((s) => s.timeline);
+  // The engine's own count, as every view shows it (a scenario step can run several scans).
+  const fullScans = useStore((s) => s.snapshot?.counters.full_scans ?? 0);
   const [dragging, setDragging] = useState<number | null>(null);
   const inFlight = useRef(false);
   const wanted = useRef<number | null>(null);
@@ -33,7 +35,6 @@ export function TimelineControls() {
   }, [dragging, position]);
 
   const shown = dragging ?? position;
-  const scansBefore = scanMarks.filter((p) => p <= shown).length;
   return (
     <fieldset className="control-row timeline">
       <legend className="sr-only">Timeline</legend>
@@ -54,7 +55,7 @@ export function TimelineControls() {
       <ActionButton id="forward-scan" text="»" disabled={position === length} />
       <output className="timeline-label" aria-live="polite">
         action {shown} of {length}
-        {scanMarks.length > 0 && ` · scan ${scansBefore} of ${scanMarks.length}`}
+        {` · full_scans ${fullScans}`}
         {label && <span className="timeline-what"> — {label}</span>}
       </output>
     </fieldset>
