@@ -9,6 +9,7 @@
  */
 import { spawn } from "node:child_process";
 import { chromium } from "@playwright/test";
+import { uiWorkload } from "./ui-workload.mjs";
 
 const arg = (name, fallback) => {
   const i = process.argv.indexOf(name);
@@ -19,32 +20,6 @@ const SECONDS = arg("--seconds", 5);
 const PORT = arg("--port", 4179);
 // How long ksmd plays before measuring (0: measure the merging from the start).
 const WARMUP_MS = arg("--warmup-ms", 1000);
-
-function scenario(frames) {
-  const procs = 4;
-  const pages = Math.floor((frames * 0.9) / procs);
-  const steps = [];
-  for (let p = 0; p < procs; p++) {
-    const proc = `P${p}`;
-    steps.push({ op: "spawn", proc }, { op: "mmap", proc, region: "heap", pages });
-    // Half the pages are common to every process (in runs of 64 equal pages), half unique.
-    for (let from = 0; from < pages; from += 64) {
-      const n = Math.min(64, pages - from);
-      const common = (from / 64) % 2 === 0;
-      steps.push({
-        op: "fill",
-        proc,
-        region: "heap",
-        from,
-        pages: n,
-        value: common ? from + 1 : (0x80000000 | (p << 24) | from) >>> 0,
-      });
-    }
-    steps.push({ op: "madvise", proc, region: "heap", from: 0, pages, advice: "mergeable" });
-  }
-  steps.push({ op: "sysfs", file: "run", value: "1" }, { op: "sysfs", file: "pages_to_scan", value: "1000" });
-  return { name: "ui-benchmark", description: "four processes filling memory", memory_frames: frames, steps };
-}
 
 function percentile(xs, p) {
   const s = [...xs].sort((a, b) => a - b);
@@ -84,7 +59,7 @@ try {
   await page.locator('input[type="file"]').setInputFiles({
     name: "ui-benchmark.json",
     mimeType: "application/json",
-    buffer: Buffer.from(JSON.stringify(scenario(FRAMES))),
+    buffer: Buffer.from(JSON.stringify(uiWorkload(FRAMES))),
   });
   await page.getByRole("button", { name: "Run to the end" }).click();
   await page

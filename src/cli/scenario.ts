@@ -5,66 +5,27 @@
  * format of docs/scenario-format.md. A file that is not valid JSON or breaks
  * the format prints nothing, is named on stderr with the step and field,
  * and makes the runner exit with status 2 once the other files have run.
+ *
+ * The status is set, not forced with process.exit(): Node exits once stdout
+ * has taken everything, so a pipe loses no line.
  */
-import { readFileSync } from "node:fs";
-import {
-  isProfileName,
-  loadChecksummer,
-  type OutputLine,
-  PROFILES,
-  type ProfileName,
-  parseScenarioText,
-  ScenarioRun,
-  scenarioKernel,
-} from "../engine";
+import { loadChecksummer } from "../engine";
+import { runCli } from "./run";
 
-function usage(msg: string): never {
-  process.stderr.write(`${msg}\nusage: npm run -s scenario -- [--profile ${PROFILES.join("|")}] FILE...\n`);
-  process.exit(2);
-}
+// A reader that went away (`| head`) ends the run quietly, as for any Unix filter.
+process.stdout.on("error", (e: NodeJS.ErrnoException) => {
+  if (e.code !== "EPIPE") throw e;
+  process.exit(process.exitCode ?? 0);
+});
 
-async function main(argv: string[]): Promise<number> {
-  let profile: ProfileName = "linux-2.6.32";
-  const files: string[] = [];
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i];
-    if (a === "--profile" || a.startsWith("--profile=")) {
-      const v = a.includes("=") ? a.slice(a.indexOf("=") + 1) : argv[++i];
-      if (!v || !isProfileName(v)) usage(`unknown profile: ${v ?? "(none)"}`);
-      profile = v;
-    } else if (a === "-h" || a === "--help") usage("");
-    else if (a.startsWith("-")) usage(`unknown option: ${a}`);
-    else files.push(a);
-  }
-  if (files.length === 0) usage("no scenario files given");
-
-  const checksummer = await loadChecksummer();
-  let status = 0;
-  for (const file of files) {
-    const scenario = parseScenarioText(readFileSync(file, "utf8"));
-    if (typeof scenario === "string") {
-      process.stderr.write(`${file}: ${scenario}\n`);
-      status = 2;
-      continue;
-    }
-    const k = scenarioKernel(scenario, profile, checksummer);
-    const lines: string[] = [];
-    const run = new ScenarioRun(
-      k,
-      scenario,
-      (line: OutputLine) => lines.push(JSON.stringify(line).replaceAll('":', '": ').replaceAll(',"', ', "')),
-      (note) => process.stderr.write(`${note}\n`),
-    );
-    run.runAll();
-    process.stdout.write(lines.map((l) => `${l}\n`).join(""));
-  }
-  return status;
-}
-
-main(process.argv.slice(2)).then(
-  (status) => process.exit(status),
-  (err) => {
-    process.stderr.write(`${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
-    process.exit(1);
-  },
-);
+loadChecksummer()
+  .then((checksummer) => runCli(process.argv.slice(2), process.stdout, process.stderr, checksummer))
+  .then(
+    (status) => {
+      process.exitCode = status;
+    },
+    (err) => {
+      process.stderr.write(`scenario runner failed: ${err instanceof Error ? err.message : String(err)}\n`);
+      process.exitCode = 1;
+    },
+  );

@@ -1,6 +1,7 @@
 import { dismiss, useStore } from "../store/store";
+import { EngineStatus } from "./EngineStatus";
 
-/** Errors and notices, newest last; each can be dismissed. */
+/** Errors and notices, newest last; each can be dismissed. Then the engine's progress or trouble, if any. */
 export function Messages() {
   const messages = useStore((s) => s.messages);
   return (
@@ -13,6 +14,7 @@ export function Messages() {
           </button>
         </div>
       ))}
+      <EngineStatus />
     </div>
   );
 }

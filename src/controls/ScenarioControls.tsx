@@ -1,5 +1,6 @@
 import { useEffect, useState } from "react";
 import { lineSentence } from "../app/caption";
+import { decodeScenarioBytes } from "../engine";
 import { LESSONS } from "../lessons";
 import { scenarioText } from "../lessons/lesson";
 import { resumeLesson } from "../lessons/progress";
@@ -34,7 +35,7 @@ export function ScenarioControls() {
         setPresets(list);
         setChoice(list[0]?.file ?? "");
       })
-      .catch((e) => say("error", `could not list the built-in scenarios: ${String(e)}`));
+      .catch(() => say("error", "could not list the built-in scenarios: the list could not be fetched"));
   }, []);
 
   /** Load a scenario, or a saved session (a file with a "base"); a broken file changes nothing. */
@@ -78,7 +79,10 @@ export function ScenarioControls() {
           onClick={() =>
             void fetch(`${import.meta.env.BASE_URL}scenarios/${choice}`)
               .then((r) => r.text())
-              .then((t) => load(t, choice, choice))
+              .then(
+                (t) => load(t, choice, choice),
+                () => setError(`${choice}: the built-in scenario could not be fetched`),
+              )
           }
         >
           Load
@@ -90,7 +94,8 @@ export function ScenarioControls() {
             accept=".json,application/json"
             onChange={(e) => {
               const f = e.target.files?.[0];
-              if (f) void f.text().then((t) => load(t, f.name));
+              // Decoded as the CLI decodes files: a UTF-8 or UTF-16 byte order mark is honoured.
+              if (f) void f.arrayBuffer().then((b) => load(decodeScenarioBytes(new Uint8Array(b)), f.name));
               e.target.value = "";
             }}
           />

@@ -43,7 +43,12 @@ export function ShareControls() {
   const savePicture = (format: "svg" | "png") =>
     pictureOf(picture, format).then(
       (blob) => download(`${name}-${picture}.${format}`, blob),
-      (err: Error) => say("error", `export: ${err.message}`),
+      // exportPicture's own errors (plain Errors) say what is wrong in words; a browser's would not.
+      (err: unknown) =>
+        say(
+          "error",
+          `export: ${err instanceof Error && err.name === "Error" ? err.message : "the picture could not be made"}`,
+        ),
     );
 
   return (

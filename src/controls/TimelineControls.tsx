@@ -1,7 +1,7 @@
-import { useEffect, useRef, useState } from "react";
+import { useEffect, useState } from "react";
 import { useStore } from "../store/store";
 import { ActionButton } from "./ActionButton";
-import { run } from "./actions";
+import { travel } from "./actions";
 
 /**
  * Time travel: back and forward by full scan, and a slider over
@@ -14,20 +14,6 @@ export function TimelineControls() {
   // The engine's own count, as every view shows it (a scenario step can run several scans).
   const fullScans = useStore((s) => s.snapshot?.counters.full_scans ?? 0);
   const [dragging, setDragging] = useState<number | null>(null);
-  const inFlight = useRef(false);
-  const wanted = useRef<number | null>(null);
-
-  const go = async (to: number) => {
-    wanted.current = to;
-    if (inFlight.current) return;
-    inFlight.current = true;
-    while (wanted.current !== null) {
-      const target = wanted.current;
-      wanted.current = null;
-      await run({ type: "travel", position: target }, "time travel");
-    }
-    inFlight.current = false;
-  };
 
   // Once the worker has caught up with the slider, follow the engine again.
   useEffect(() => {
@@ -49,7 +35,7 @@ export function TimelineControls() {
         onChange={(e) => {
           const to = Number(e.target.value);
           setDragging(to);
-          void go(to);
+          travel(to);
         }}
       />
       <ActionButton id="forward-scan" text="»" disabled={position === length} />

@@ -2,6 +2,7 @@ import { useStore } from "../store/store";
 import type { StepUnit } from "../worker/protocol";
 import { run } from "./command";
 import { stepBack, stepForward, togglePlay } from "./player";
+import { scanMark, travel } from "./travel";
 
 /**
  * Every frequent command is one Action: its label, its keyboard shortcut and
@@ -18,21 +19,10 @@ export interface Action {
 }
 
 export { run } from "./command";
+export { scanMark, travel, travelBy } from "./travel";
 
 const step = (unit: StepUnit, what: string) => () => void run({ type: "step", unit }, what);
 
-/** Go to a position of the timeline (the worker rebuilds that exact state). */
-export function travel(position: number): void {
-  const { length } = useStore.getState().timeline;
-  if (position >= 0 && position <= length) void run({ type: "travel", position }, "time travel");
-}
-
-/** The nearest full-scan mark before or after the current position (or the timeline's end). */
-export function scanMark(direction: -1 | 1): number {
-  const { position, length, scanMarks } = useStore.getState().timeline;
-  if (direction < 0) return scanMarks.findLast((p) => p < position) ?? 0;
-  return scanMarks.find((p) => p > position) ?? length;
-}
 const setRun = (v: string) => () =>
   void run({ type: "sysfs-write", file: "run", value: v }, `echo ${v} > /sys/kernel/mm/ksm/run`);
 

@@ -1,5 +1,8 @@
 import type { Errno, Pfn, Pid, VirtAddr } from "./types";
 
+/** Why try_to_merge_two_pages() refused before trying (2.6.32): the ration of KSM pages, or no frame for one. */
+export type MergeRefusal = "max_kernel_pages reached" | "out of memory";
+
 /** One comparison made while walking a tree: which node, its page, and memcmp's sign. */
 export interface Compare {
   node: number;
@@ -74,7 +77,7 @@ export type KsmEvent =
       items: [number, number];
       kpfn: Pfn | null;
       ok: boolean;
-      why?: string;
+      why?: MergeRefusal;
     }
   | {
       type: "merge-with-ksm";

@@ -1,6 +1,6 @@
 /** The engine's public surface: a deterministic, DOM-free simulation of Linux KSM. */
 export { type Checksummer, loadChecksummer } from "./checksum";
-export type { KsmEvent, KsmEventType, Tracer } from "./events";
+export type { KsmEvent, KsmEventType, MergeRefusal, Tracer } from "./events";
 export { checkInvariants } from "./invariants";
 export { Kernel, type KernelOptions, MADV_MERGEABLE, MADV_UNMERGEABLE } from "./kernel";
 export { isProfileName, PROFILES, type ProfileName } from "./ksm/profile";
@@ -9,6 +9,7 @@ export { FRAME_ANON, FRAME_FREE, FRAME_KSM, FRAME_ZERO, ZERO_PFN } from "./memor
 export {
   COUNTER_KEYS,
   counters,
+  decodeScenarioBytes,
   defaultFrames,
   type OutputLine,
   parseScenario,
@@ -20,10 +21,12 @@ export {
   type Step,
   scenarioKernel,
 } from "./scenario";
+export { MAX_FRAMES, MAX_MAPPED_PAGES, MAX_WORK } from "./scenario-limits";
 export {
   ContentIds,
   type ProcessView,
   pteFrame,
+  pteWritable,
   type RmapItemView,
   type SlotView,
   type Snapshot,
@@ -32,5 +35,13 @@ export {
   takeSnapshot,
   type VmaView,
 } from "./snapshot";
+export {
+  type AreaSegment,
+  type FrameMappers,
+  frameMappers,
+  type PageRef,
+  processAreas,
+  type SnapshotIndex,
+} from "./snapshotIndex";
 export { SYSFS_DIR, sysfsFiles, sysfsRead, sysfsWritable, sysfsWrite } from "./sysfs";
 export * from "./types";

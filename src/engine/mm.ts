@@ -141,13 +141,38 @@ export function mergeAdjacentVmas(mm: MmStruct, vma: Vma): Vma {
 }
 
 function joinVmas(mm: MmStruct, low: Vma, high: Vma): void {
-  const pte = new Int32Array(low.pages + high.pages);
-  pte.set(low.pte, 0);
-  pte.set(high.pte, low.pages);
-  low.pte = pte;
+  low.pte = joinPtes(low.pte, high.pte);
   low.vmEnd = high.vmEnd;
   low.anonVma ||= high.anonVma;
   mm.vmas.splice(mm.vmas.indexOf(high), 1);
+}
+
+/**
+ * The page table of two touching VMAs, low's entries then high's. A VMA's
+ * table may be a view with free room around it in a buffer of its own: when
+ * one side has room for the other, only the other is copied; otherwise a new
+ * buffer with room on both sides is made. So mmaps placed one below another
+ * (top-down), each merged with the last, copy each entry a bounded number of
+ * times in all, instead of copying the whole growing table every time.
+ */
+function joinPtes(low: Int32Array, high: Int32Array): Int32Array {
+  const n = low.length + high.length;
+  const roomBelow = (t: Int32Array) => t.byteOffset / 4;
+  const roomAbove = (t: Int32Array) => t.buffer.byteLength / 4 - roomBelow(t) - t.length;
+  let pte: Int32Array;
+  if (roomBelow(high) >= low.length) {
+    pte = new Int32Array(high.buffer, high.byteOffset - low.byteLength, n);
+    pte.set(low, 0);
+  } else if (roomAbove(low) >= high.length) {
+    pte = new Int32Array(low.buffer, low.byteOffset, n);
+    pte.set(high, low.length);
+  } else {
+    const room = n >>> 1;
+    pte = new Int32Array(new ArrayBuffer((n + 2 * room) * 4), room * 4, n);
+    pte.set(low, 0);
+    pte.set(high, low.length);
+  }
+  return pte;
 }
 
 /** A process: what the scenario calls `proc`. */

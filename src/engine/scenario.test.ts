@@ -178,7 +178,7 @@ describe("parseScenario errors name the step and the field", () => {
     expect(parseError(base([], { memory_frames: 15 }))).toEqual([
       null,
       "memory_frames",
-      'scenario, field "memory_frames": must be at least 16',
+      'scenario, field "memory_frames": must be an integer from 16 to 262144',
     ]);
     expect(parseError(base([], { memory_frames: "64" })).slice(0, 2)).toEqual([null, "memory_frames"]);
     expect(parseError(base([], { memory_frames: 0 })).slice(0, 2)).toEqual([null, "memory_frames"]);

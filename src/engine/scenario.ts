@@ -2,6 +2,7 @@ import type { Checksummer } from "./checksum";
 import { Kernel, MADV_MERGEABLE, MADV_UNMERGEABLE } from "./kernel";
 import { PROFILES, type ProfileName } from "./ksm/profile";
 import { waitScans } from "./ksmd";
+import { MAX_FRAMES, ScenarioProcs } from "./scenario-limits";
 import { sysfsFiles, sysfsWrite } from "./sysfs";
 import { PAGE_SIZE, type Pid, type VirtAddr } from "./types";
 
@@ -46,7 +47,7 @@ export class ScenarioError extends Error {
   }
 }
 
-type FieldKind = "name" | "count" | "index" | "u32" | "byte" | "offset" | "string" | "advice";
+type FieldKind = "name" | "count" | "frames" | "index" | "u32" | "byte" | "offset" | "string" | "advice";
 
 /** Each op's fields: kind, and whether it may be left out. */
 const OPS: Record<Op, Record<string, [FieldKind, boolean]>> = {
@@ -93,6 +94,8 @@ function checkField(kind: FieldKind, v: unknown): string | null {
       return typeof v === "string" ? null : "must be a string";
     case "count":
       return int(1, 1 << 24);
+    case "frames":
+      return int(16, MAX_FRAMES);
     case "index":
       return int(0, 1 << 24);
     case "u32":
@@ -122,23 +125,23 @@ export function parseScenario(json: unknown): Scenario {
     throw new ScenarioError(null, "name", "must be a non-empty string");
   if (s.description !== undefined && typeof s.description !== "string")
     throw new ScenarioError(null, "description", "must be a string");
-  if (s.memory_frames !== undefined && checkField("count", s.memory_frames))
-    throw new ScenarioError(null, "memory_frames", checkField("count", s.memory_frames)!);
-  if (s.memory_frames !== undefined && (s.memory_frames as number) < 16)
-    throw new ScenarioError(null, "memory_frames", "must be at least 16");
+  const badFrames = s.memory_frames === undefined ? null : checkField("frames", s.memory_frames);
+  if (badFrames) throw new ScenarioError(null, "memory_frames", badFrames);
   if (!Array.isArray(s.steps)) throw new ScenarioError(null, "steps", "must be an array");
 
-  const procs = new Map<string, Map<string, number>>(); // live process -> region -> pages
+  const procs = new ScenarioProcs();
   s.steps.forEach((raw: unknown, i: number) => {
     if (typeof raw !== "object" || raw === null || Array.isArray(raw))
       throw new ScenarioError(i, null, "must be a JSON object");
     const step = raw as Record<string, unknown>;
     const op = step.op as Op;
-    if (typeof op !== "string" || !(op in OPS))
+    // Own properties only: an op or field named like an Object.prototype member is unknown too.
+    if (typeof op !== "string" || !Object.hasOwn(OPS, op))
       throw new ScenarioError(i, "op", `must be one of ${Object.keys(OPS).join(", ")}`);
     const fields = OPS[op];
     for (const key of Object.keys(step)) {
-      if (key !== "op" && !(key in fields)) throw new ScenarioError(i, key, `is not a field of "${op}"`);
+      if (key !== "op" && !Object.hasOwn(fields, key))
+        throw new ScenarioError(i, key, `is not a field of "${op}"`);
     }
     for (const [field, [kind, required]] of Object.entries(fields)) {
       if (step[field] === undefined) {
@@ -153,12 +156,7 @@ export function parseScenario(json: unknown): Scenario {
   return s as unknown as Scenario;
 }
 
-function checkNames(i: number, step: Step, procs: Map<string, Map<string, number>>): void {
-  const live = (field: "proc", name: string) => {
-    const regions = procs.get(name);
-    if (!regions) throw new ScenarioError(i, field, `no running process is called "${name}"`);
-    return regions;
-  };
+function checkNames(i: number, step: Step, procs: ScenarioProcs): void {
   const region = (regions: Map<string, number>, name: string) => {
     const pages = regions.get(name);
     if (pages === undefined)
@@ -173,52 +171,61 @@ function checkNames(i: number, step: Step, procs: Map<string, Map<string, number
     case "spawn":
       if (procs.has(step.proc))
         throw new ScenarioError(i, "proc", `a process "${step.proc}" is already running`);
-      procs.set(step.proc, new Map());
+      procs.spawn(step.proc);
       break;
     case "fork":
+      procs.live(i, step.proc);
       if (procs.has(step.child))
         throw new ScenarioError(i, "child", `a process "${step.child}" is already running`);
-      procs.set(step.child, new Map(live("proc", step.proc)));
+      procs.fork(i, step.proc, step.child);
       break;
     case "exit":
-      live("proc", step.proc);
-      procs.delete(step.proc);
+      procs.live(i, step.proc);
+      procs.exit(i, step.proc);
       break;
-    case "mmap": {
-      const regions = live("proc", step.proc);
-      if (regions.has(step.region))
+    case "mmap":
+      if (procs.live(i, step.proc).has(step.region))
         throw new ScenarioError(i, "region", `"${step.region}" is already mapped`);
-      regions.set(step.region, step.pages);
+      procs.mmap(i, step.proc, step.region, step.pages);
       break;
-    }
-    case "munmap": {
-      const regions = live("proc", step.proc);
-      region(regions, step.region);
-      regions.delete(step.region);
+    case "munmap":
+      region(procs.live(i, step.proc), step.region);
+      procs.munmap(i, step.proc, step.region);
       break;
-    }
     case "fill": {
-      const pages = region(live("proc", step.proc), step.region);
+      const pages = region(procs.live(i, step.proc), step.region);
       if (step.from + step.pages > pages)
         throw new ScenarioError(
           i,
           "pages",
           `pages ${step.from}..${step.from + step.pages - 1} are not all inside the region's ${pages}`,
         );
+      procs.touch(i, "pages", step.proc, step.pages);
       break;
     }
     case "write": {
-      const pages = region(live("proc", step.proc), step.region);
+      const pages = region(procs.live(i, step.proc), step.region);
       if (step.page >= pages) throw new ScenarioError(i, "page", `the region has pages 0..${pages - 1}`);
+      procs.touch(i, "page", step.proc, 1);
       break;
     }
     case "madvise":
-      region(live("proc", step.proc), step.region); // ranges beyond the region are the kernel's to judge
+      region(procs.live(i, step.proc), step.region); // ranges beyond the region are the kernel's to judge
+      procs.madvise(i, step.proc, step.pages);
+      break;
+    case "sysfs":
+      procs.sysfs(i, step.value);
+      break;
+    case "wait_scans":
+      procs.scan(i, step.n);
       break;
   }
 }
 
-/** Enough frames for any scenario: everything mapped, copied once per fork and once more for KSM. */
+/**
+ * Enough frames for any scenario: everything mapped, copied once per fork and
+ * once more for KSM; at most MAX_FRAMES (beyond that the OOM killer decides).
+ */
 export function defaultFrames(s: Scenario): number {
   let mapped = 0;
   let forks = 0;
@@ -226,16 +233,39 @@ export function defaultFrames(s: Scenario): number {
     if (step.op === "mmap") mapped += step.pages;
     if (step.op === "fork") forks++;
   }
-  return Math.max(1024, 2 * mapped * (forks + 1) + 64);
+  return Math.min(MAX_FRAMES, Math.max(1024, 2 * mapped * (forks + 1) + 64));
 }
 
 /** A scenario file's text, parsed, or why it is not one (naming the step and field). */
 export function parseScenarioText(text: string): Scenario | string {
+  let json: unknown;
   try {
-    return parseScenario(JSON.parse(text));
+    json = JSON.parse(text);
   } catch (err) {
-    return err instanceof ScenarioError ? err.message : `not valid JSON: ${(err as Error).message}`;
+    return `not valid JSON: ${(err as Error).message}`;
   }
+  try {
+    return parseScenario(json);
+  } catch (err) {
+    if (err instanceof ScenarioError) return err.message;
+    throw err;
+  }
+}
+
+/**
+ * A scenario file's bytes as text, decoded as a browser decodes a page (the
+ * Encoding standard's BOM sniffing): UTF-16 LE or BE after their byte order
+ * mark, otherwise UTF-8 with its mark, if any, dropped; malformed bytes
+ * become U+FFFD and then fail as JSON.
+ */
+export function decodeScenarioBytes(bytes: Uint8Array): string {
+  const encoding =
+    bytes[0] === 0xff && bytes[1] === 0xfe
+      ? "utf-16le"
+      : bytes[0] === 0xfe && bytes[1] === 0xff
+        ? "utf-16be"
+        : "utf-8";
+  return new TextDecoder(encoding).decode(bytes);
 }
 
 /** A machine sized for a scenario: its memory_frames, or defaultFrames. */

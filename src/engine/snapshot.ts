@@ -4,8 +4,9 @@ import { Ksm618 } from "./ksm/ksm-618";
 import { Ksm2632 } from "./ksm/ksm-2632";
 import type { Knobs, ProfileName } from "./ksm/profile";
 import { NODE_FLAG, type RmapItem, SEQNR_MASK, type StableNode, UNSTABLE_FLAG } from "./ksm/rmap";
-import { ksmTestExit, MMF_VM_MERGEABLE, ptePfn, VM_MERGEABLE } from "./mm";
+import { ksmTestExit, MMF_VM_MERGEABLE, ptePfn, pteWrite, VM_MERGEABLE } from "./mm";
 import { RB_RED, type RbNode } from "./rbtree";
+import { frameMappers, peekNextScan, processAreas, type SnapshotIndex } from "./snapshotIndex";
 import { sysfsFiles, sysfsRead, sysfsWritable } from "./sysfs";
 import type { Pfn, Pid, VirtAddr } from "./types";
 
@@ -115,6 +116,8 @@ export interface Snapshot {
   cursor: { pid: Pid | null; address: VirtAddr; item: number | null; seqnr: number };
   stableTree: TreeView;
   unstableTree: TreeView;
+  /** Lookups the views need, worked out once here (src/engine/snapshotIndex.ts). */
+  index: SnapshotIndex;
 }
 
 /** Content ids per frame, recomputed only for frames written since the last call. */
@@ -247,6 +250,19 @@ export function takeSnapshot(
   }
 
   const cursorSlot = ksm.ksmScan.mmSlot;
+  const processes: ProcessView[] = [...k.tasks.values()].map((t) => ({
+    pid: t.pid,
+    name: t.name,
+    totalVm: t.mm.totalVm,
+    registered: (t.mm.flags & MMF_VM_MERGEABLE) !== 0,
+    vmas: t.mm.vmas.map((v) => ({
+      start: v.vmStart,
+      end: v.vmEnd,
+      mergeable: (v.vmFlags & VM_MERGEABLE) !== 0,
+      pte: v.pte.slice(),
+    })),
+    regions: [...t.mm.regionNames].map(([start, name]) => ({ start, name })),
+  }));
   return {
     profile: ksm.profile,
     counters: {
@@ -272,19 +288,7 @@ export function takeSnapshot(
       mapcount: mem.mapcount.slice(),
       contentId: contentIds.update(k).slice(),
     },
-    processes: [...k.tasks.values()].map((t) => ({
-      pid: t.pid,
-      name: t.name,
-      totalVm: t.mm.totalVm,
-      registered: (t.mm.flags & MMF_VM_MERGEABLE) !== 0,
-      vmas: t.mm.vmas.map((v) => ({
-        start: v.vmStart,
-        end: v.vmEnd,
-        mergeable: (v.vmFlags & VM_MERGEABLE) !== 0,
-        pte: v.pte.slice(),
-      })),
-      regions: [...t.mm.regionNames].map(([start, name]) => ({ start, name })),
-    })),
+    processes,
     slots,
     itemsOmitted,
     cursor: {
@@ -295,10 +299,20 @@ export function takeSnapshot(
     },
     stableTree,
     unstableTree,
+    index: {
+      nextScan: peekNextScan(k),
+      mappers: frameMappers(mem.nrFrames, processes),
+      areas: processAreas(processes),
+    },
   };
 }
 
 /** The frame a PTE value maps (for views decoding VmaView.pte). */
 export function pteFrame(pte: number): Pfn {
   return pte === 0 ? -1 : ptePfn(pte);
+}
+
+/** Whether a PTE value maps its frame writable (false when not present). */
+export function pteWritable(pte: number): boolean {
+  return pte !== 0 && pteWrite(pte);
 }

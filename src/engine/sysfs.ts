@@ -1,7 +1,7 @@
 import type { Kernel } from "./kernel";
 import { KSM_RUN_STOP, KSM_RUN_UNMERGE, type Ksm } from "./ksm/ksm";
 import type { Knobs, ProfileName } from "./ksm/profile";
-import type { Errno } from "./types";
+import { type Errno, PAGE_SIZE } from "./types";
 
 /** The files of /sys/kernel/mm/ksm/, as each profile has them. */
 export const SYSFS_DIR = "/sys/kernel/mm/ksm";
@@ -54,18 +54,23 @@ const ATTRS: Record<ProfileName, Record<string, SysfsAttr>> = {
   },
 };
 
+/** A profile's file of that name; own entries only, so `constructor` or `__proto__` is no file. */
+function attrOf(profile: ProfileName, file: string): SysfsAttr | undefined {
+  return Object.hasOwn(ATTRS[profile], file) ? ATTRS[profile][file] : undefined;
+}
+
 /** The file names of a profile's /sys/kernel/mm/ksm/, sorted as `ls` would. */
 export function sysfsFiles(profile: ProfileName): string[] {
   return Object.keys(ATTRS[profile]).sort();
 }
 
 export function sysfsWritable(profile: ProfileName, file: string): boolean {
-  return ATTRS[profile][file]?.knob !== undefined;
+  return attrOf(profile, file)?.knob !== undefined;
 }
 
 /** Reading a file: its value and a newline, or ENOENT. */
 export function sysfsRead(k: Kernel, file: string): string | Errno {
-  const attr = ATTRS[k.ksm.profile][file];
+  const attr = attrOf(k.ksm.profile, file);
   if (!attr) return "ENOENT";
   return `${(attr.knob && k.ksm.knobText[attr.knob]) ?? attr.show(k.ksm)}\n`;
 }
@@ -90,13 +95,20 @@ function parseValue(profile: ProfileName, buf: string): bigint | null {
  */
 export function sysfsWrite(k: Kernel, file: string, buf: string): Errno | 0 {
   const ksm = k.ksm;
-  const err = store(ksm, file, buf);
+  // The store method sees at most a page per write(): 2.6.32's sysfs_write_file()
+  // passes PAGE_SIZE - 1 bytes, kernfs PAGE_SIZE. A writer that loops, as echo and
+  // Python do, writes the rest in more calls, each parsed on its own; the first
+  // refused one ends the write. (So a 50 MB value costs no more than its pages.)
+  const max = ksm.profile === "linux-2.6.32" ? PAGE_SIZE - 1 : PAGE_SIZE;
+  let err: Errno | 0 = 0;
+  for (let at = 0; !err && (at === 0 || at < buf.length); at += max)
+    err = store(ksm, file, buf.slice(at, at + max));
   k.emit({ type: "sysfs-write", fn: `${file}_store`, file, value: buf, ...(err ? { errno: err } : {}) });
   return err;
 }
 
 function store(ksm: Ksm, file: string, buf: string): Errno | 0 {
-  const attr = ATTRS[ksm.profile][file];
+  const attr = attrOf(ksm.profile, file);
   if (!attr?.knob) return "EACCES";
   const value = parseValue(ksm.profile, buf);
   if (value === null || value > attr.max!) return "EINVAL";

@@ -19,6 +19,17 @@ export const MMAP_BASE = 0x7f00_0000_0000;
 /** The kernel's error numbers that the engine can return. */
 export type Errno = "EINVAL" | "ENOMEM" | "EACCES" | "ENOENT" | "EFAULT" | "ESRCH" | "EAGAIN";
 
+/** strerror(): glibc's text for each errno the engine can return (one table for the whole app). */
+export const STRERROR: Record<Errno, string> = {
+  EINVAL: "Invalid argument",
+  ENOMEM: "Cannot allocate memory",
+  EACCES: "Permission denied",
+  ENOENT: "No such file or directory",
+  EFAULT: "Bad address",
+  ESRCH: "No such process",
+  EAGAIN: "Resource temporarily unavailable",
+};
+
 export function pageAligned(addr: number): boolean {
   return addr % PAGE_SIZE === 0;
 }

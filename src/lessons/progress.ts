@@ -9,7 +9,16 @@ import { run } from "../controls/command";
 import type { Snapshot } from "../engine";
 import { type AppState, startedAfresh, useStore } from "../store/store";
 import { lessonById } from "./index";
-import { atBeatEnd, beatAt, beatEnds, type Compared, evaluate, type Lesson, scenarioText } from "./lesson";
+import {
+  atBeatEnd,
+  beatAt,
+  beatEnds,
+  type Compared,
+  evaluate,
+  type Lesson,
+  ProbeError,
+  scenarioText,
+} from "./lesson";
 
 export interface Progress {
   /** The answer picked for each beat's question (by beat index). */
@@ -169,7 +178,9 @@ export function syncWithEngine(s: AppState): void {
         const answer = evaluate(ask.probe, pend.before, s.snapshot, p.compared ?? {});
         patch.revealed = { ...(patch.revealed ?? p.revealed), [pend.beat]: answer };
       } catch (err) {
-        patch.error = (err as Error).message;
+        // A ProbeError says what is missing in words; anything else is a fault in the lesson itself.
+        patch.error =
+          err instanceof ProbeError ? err.message : "this question's answer could not be worked out";
       }
     }
   }

@@ -1,4 +1,5 @@
 import type { Snapshot } from "../engine";
+import { frameAt, mappersOf } from "./query";
 import type { Focus } from "./store";
 
 /** Everything a focus touches, so each view can light up its own part of it. */
@@ -57,12 +58,7 @@ export function resolveFocus(s: Snapshot | null, focus: Focus | null): Lit {
     }
   }
   // One step outwards: pages mapping the lit frames, and the items of lit pages.
-  for (const p of s.processes)
-    for (const v of p.vmas)
-      for (let i = 0; i < v.pte.length; i++) {
-        const pte = v.pte[i];
-        if (pte !== 0 && lit.pfns.has((pte >>> 1) - 1)) lit.pages.add(pageKey(p.pid, v.start + i * 4096));
-      }
+  for (const pfn of lit.pfns) for (const m of mappersOf(s, pfn)) lit.pages.add(pageKey(m.pid, m.addr));
   for (const slot of s.slots)
     for (const it of slot.items) if (lit.pages.has(pageKey(it.pid, it.addr))) lit.items.add(it.id);
   for (const [tree, view] of [
@@ -73,13 +69,4 @@ export function resolveFocus(s: Snapshot | null, focus: Focus | null): Lit {
       if (n.items.some((it) => lit.items.has(it.id)) || (tree === "stable" && lit.pfns.has(n.pfn)))
         lit.nodes.add(`${tree}:${n.id}`);
   return lit;
-}
-
-/** The frame mapped at pid:addr in a snapshot, or -1. */
-export function frameAt(s: Snapshot, pid: number, addr: number): number {
-  const p = s.processes.find((q) => q.pid === pid);
-  const v = p?.vmas.find((w) => w.start <= addr && addr < w.end);
-  if (!v) return -1;
-  const pte = v.pte[(addr - v.start) / 4096];
-  return pte === 0 ? -1 : (pte >>> 1) - 1;
 }

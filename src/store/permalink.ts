@@ -1,5 +1,5 @@
 import { say, startedAfresh, useStore } from "./store";
-import { decodeLink, encodeLink, linkSession, type Source } from "./url";
+import { decodeLink, encodeLink, LINK_TOO_LONG, linkSession, type Source } from "./url";
 
 /** What a link needs from the lessons: a lesson's scenario text by id, and picking the lesson up once restored. */
 export interface LessonLinks {
@@ -17,7 +17,20 @@ function source(): Source {
   return { kind: "text" };
 }
 
-/** Rebuild the state a link describes; a bad link is reported and changes nothing. */
+/** A built-in scenario's text, or null if there is none by that name (or it cannot be fetched). */
+async function presetText(file: string): Promise<string | null> {
+  try {
+    const r = await fetch(`${import.meta.env.BASE_URL}scenarios/${encodeURIComponent(file)}`);
+    return r.ok ? await r.text() : null;
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * Rebuild the state a link describes. The worker builds it apart and swaps
+ * it in only when whole: a bad link is reported and changes nothing.
+ */
 export async function openLink(hash: string, lessons: LessonLinks): Promise<boolean> {
   const link = await decodeLink(hash);
   if (typeof link === "string") {
@@ -26,10 +39,7 @@ export async function openLink(hash: string, lessons: LessonLinks): Promise<bool
   }
   let text: string | null = link.text ?? null;
   if (link.source.kind === "lesson") text = lessons.text(link.source.id) ?? null;
-  if (link.source.kind === "preset") {
-    const r = await fetch(`${import.meta.env.BASE_URL}scenarios/${encodeURIComponent(link.source.file)}`);
-    text = r.ok ? await r.text() : null;
-  }
+  if (link.source.kind === "preset") text = await presetText(link.source.file);
   if (link.source.kind !== "reset" && text === null) {
     say("error", "could not open this link: the scenario it names does not exist");
     return false;
@@ -47,21 +57,41 @@ export async function openLink(hash: string, lessons: LessonLinks): Promise<bool
   return true;
 }
 
-/** The link to the current state, as text for the address bar. */
-export async function currentLink(): Promise<string | null> {
+/** The link to the current state, as text for the address bar; null (and said so unless quiet) if too long. */
+export async function currentLink(quiet = false): Promise<string | null> {
   const r = await useStore.getState().send({ type: "export-session" });
-  return r.session ? encodeLink(r.session, source()) : null;
+  if (!r.session) return null;
+  const link = await encodeLink(r.session, source());
+  if (link === null && !quiet) say("info", LINK_TOO_LONG);
+  return link;
 }
 
 /**
- * Open the page's link if it has one, then keep the address bar on the
- * current state whenever it rests (not while ksmd plays: that changes it
- * twenty times a second).
+ * Open the page's link if it has one (and any link pasted into the address
+ * bar later), then keep the address bar on the current state whenever it
+ * rests (not while ksmd plays: that changes it twenty times a second). A
+ * refused link leaves the address as it was; a state too long for a link
+ * leaves the last link that fits, and says so once.
  */
 export function startPermalink(lessons: LessonLinks): () => void {
   let timer: ReturnType<typeof setTimeout> | undefined;
-  let ready = !location.hash;
-  if (!ready) void openLink(location.hash, lessons).finally(() => (ready = true));
+  let ready = false;
+  let tooLong = false;
+  const open = async (hash: string, before: string) => {
+    ready = false;
+    try {
+      if (!(await openLink(hash, lessons)) && location.hash === hash)
+        history.replaceState(null, "", before || location.pathname + location.search);
+    } finally {
+      ready = true;
+    }
+  };
+  if (location.hash) void open(location.hash, location.hash);
+  else ready = true;
+  const onHashChange = (e: HashChangeEvent) => {
+    if (location.hash) void open(location.hash, new URL(e.oldURL).hash);
+  };
+  window.addEventListener("hashchange", onHashChange);
   const unsubscribe = useStore.subscribe((s, prev) => {
     // Every update brings a new timeline object: only a new position or length is a new state.
     const same =
@@ -74,12 +104,14 @@ export function startPermalink(lessons: LessonLinks): () => void {
     if (s.playing) return;
     timer = setTimeout(async () => {
       if (!ready || useStore.getState().playing) return;
-      const link = await currentLink();
+      const link = await currentLink(tooLong);
+      tooLong = link === null;
       if (link && link !== location.hash) history.replaceState(null, "", link);
     }, SETTLE_MS);
   });
   return () => {
     clearTimeout(timer);
+    window.removeEventListener("hashchange", onHashChange);
     unsubscribe();
   };
 }

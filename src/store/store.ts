@@ -30,6 +30,14 @@ export interface LoggedEvent {
   event: KsmEvent;
 }
 
+/** A long command the engine is working through (it can be cancelled). */
+export interface Job {
+  id: number;
+  what: string;
+  done: number;
+  total: number;
+}
+
 export const LOG_LENGTH = 300;
 const HISTORY_LENGTH = 400;
 
@@ -82,8 +90,14 @@ export interface AppState {
   hover: Focus | null;
   selected: Focus | null;
   messages: Message[];
+  /** The long command running in the engine, once it has run long enough to show. */
+  job: Job | null;
+  /** Why the engine worker stopped (it failed, or stopped answering); null while it runs. */
+  engineDown: string | null;
   /** Sends a command to the engine worker; resolves with its reply. Set by the engine client. */
   send: (cmd: Command) => Promise<Reply>;
+  /** Start the engine again, from the last state it reported whole, or from a new machine. Set by the engine client. */
+  restart: (from: "last" | "new") => void;
 }
 
 const prefersReducedMotion =
@@ -121,7 +135,16 @@ export const useStore = create<AppState>()(() => ({
   hover: null,
   selected: null,
   messages: [],
-  send: () => Promise.reject(new Error("the engine is not running")),
+  job: null,
+  engineDown: null,
+  send: (cmd) =>
+    Promise.resolve({
+      type: "reply",
+      id: 0,
+      errno: "EPIPE",
+      message: `the engine is not running (${cmd.type})`,
+    }),
+  restart: () => {},
 }));
 
 /**
@@ -140,8 +163,11 @@ export function flatOut(s: Pick<AppState, "playing" | "speed">): boolean {
 
 let nextMessageId = 1;
 
+/** Show a message (once: the same words already shown are not repeated). */
 export function say(kind: Message["kind"], text: string): void {
-  const messages = [...useStore.getState().messages, { id: nextMessageId++, kind, text }].slice(-5);
+  const shown = useStore.getState().messages;
+  if (shown.some((m) => m.kind === kind && m.text === text)) return;
+  const messages = [...shown, { id: nextMessageId++, kind, text }].slice(-5);
   useStore.setState({ messages });
 }
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { Session } from "../worker/session";
-import { decodeLink, encodeLink, linkSession } from "./url";
+import { decodeLink, encodeLink, linkSession, MAX_LINK_CHARS } from "./url";
 
 const actions: Session["actions"] = [
   { type: "scenario-step", count: 3 },
@@ -16,7 +16,7 @@ describe("links", () => {
       actions,
       position: 250,
     };
-    const hash = await encodeLink(session, { kind: "lesson", id: "stable-tree" });
+    const hash = (await encodeLink(session, { kind: "lesson", id: "stable-tree" }))!;
     expect(hash).toMatch(/^#lesson=stable-tree&profile=linux-6.18&step=250&log=/);
     expect(hash.length).toBeLessThan(200); // 500 ksmd wake-ups are one run
     const link = await decodeLink(hash);
@@ -35,7 +35,7 @@ describe("links", () => {
       actions: [],
       position: 0,
     };
-    const link = await decodeLink(await encodeLink(s, { kind: "text" }));
+    const link = await decodeLink((await encodeLink(s, { kind: "text" }))!);
     if (typeof link === "string") throw new Error(link);
     expect(linkSession(link, link.text ?? null)).toEqual(s);
     const reset: Session = {
@@ -43,7 +43,7 @@ describe("links", () => {
       actions,
       position: 2,
     };
-    const back = await decodeLink(await encodeLink(reset, { kind: "text" }));
+    const back = await decodeLink((await encodeLink(reset, { kind: "text" }))!);
     if (typeof back === "string") throw new Error(back);
     expect(linkSession(back, null)).toEqual(reset);
   });
@@ -53,5 +53,34 @@ describe("links", () => {
     expect(await decodeLink("#preset=a.json&profile=linux-6.18&step=-1")).toMatch(/step/);
     expect(await decodeLink("#preset=a.json&profile=linux-6.18&step=0&log=AAAA")).toMatch(/broken/);
     expect(await decodeLink("#profile=linux-6.18&step=0")).toMatch(/no scenario/);
+  });
+
+  it("say so in words, not in JavaScript's, when the packed part is garbled (issue 9, item 7)", async () => {
+    for (const log of ["AAAA", "%%%", "q80BAA", "x".repeat(101)]) {
+      const why = await decodeLink(`#frames=64&profile=linux-6.18&step=0&log=${log}`);
+      expect(why).toBe("the link is broken: its packed part cannot be read (was it cut short or changed?)");
+    }
+  });
+
+  it("are not written when too long to reopen (issue 9, item 7)", async () => {
+    // Process names that do not compress: a session of about 3 MB packed.
+    let seed = 1;
+    const noise = () => {
+      let name = "";
+      for (let i = 0; i < 200; i++) {
+        seed = (seed * 48271) % 2147483647;
+        name += String.fromCharCode(33 + (seed % 90));
+      }
+      return name;
+    };
+    const spawns = Array.from({ length: 12_000 }, () => ({ type: "spawn" as const, name: noise() }));
+    const big: Session = {
+      base: { type: "reset", profile: "linux-6.18", frames: 64 },
+      actions: spawns,
+      position: 0,
+    };
+    expect(await encodeLink(big, { kind: "text" })).toBeNull();
+    const fits = { ...big, actions: spawns.slice(0, 2000) };
+    expect((await encodeLink(fits, { kind: "text" }))!.length).toBeLessThanOrEqual(MAX_LINK_CHARS);
   });
 });

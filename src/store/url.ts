@@ -42,7 +42,17 @@ async function unpack(text: string): Promise<unknown> {
   return JSON.parse(new TextDecoder().decode(await pipe(bytes, new DecompressionStream("deflate-raw"))));
 }
 
-export async function encodeLink(session: Session, source: Source): Promise<string> {
+/**
+ * The longest link written: browsers cut or refuse longer addresses (Chrome
+ * at 2 MB, with the page's own address before the fragment), and a link that
+ * cannot be reopened must not replace one that can.
+ */
+export const MAX_LINK_CHARS = 1_000_000;
+
+export const LINK_TOO_LONG = "This session is too long for a link; use Save session to keep it as a file.";
+
+/** The link to a session, or null if it would be too long to reopen (MAX_LINK_CHARS). */
+export async function encodeLink(session: Session, source: Source): Promise<string | null> {
   const p = new URLSearchParams();
   const base = session.base;
   if (base.type === "reset") p.set("frames", String(base.frames));
@@ -52,7 +62,8 @@ export async function encodeLink(session: Session, source: Source): Promise<stri
   p.set("profile", base.profile);
   p.set("step", String(session.position));
   if (session.actions.length > 0) p.set("log", await pack(packActions(session.actions)));
-  return `#${p.toString()}`;
+  const link = `#${p.toString()}`;
+  return link.length <= MAX_LINK_CHARS ? link : null;
 }
 
 /** Read a link; a string says what is wrong with it. */
@@ -82,8 +93,9 @@ export async function decodeLink(hash: string): Promise<Link | string> {
       return { source: { kind: "text" }, text, profile, actions, position };
     }
     if (frames) return { source: { kind: "reset", frames: Number(frames) }, profile, actions, position };
-  } catch (err) {
-    return `the link is broken: ${(err as Error).message}`;
+  } catch {
+    // atob, inflate or JSON.parse failed: the packed part was cut short or altered.
+    return "the link is broken: its packed part cannot be read (was it cut short or changed?)";
   }
   return "the link names no scenario";
 }

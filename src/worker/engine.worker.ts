@@ -6,7 +6,9 @@ import type { CommandMessage, WorkerMessage } from "./protocol";
 /*
  * The engine's web worker. It loads xxhash-wasm, then hosts the engine:
  * commands come in as messages, updates go out with their typed arrays
- * transferred. The clock ticks every few milliseconds while playing.
+ * transferred. The clock ticks every few milliseconds while playing; a long
+ * command runs slice after slice with only a message's turn between them,
+ * so pings and cancels are heard.
  */
 declare const self: DedicatedWorkerGlobalScope;
 
@@ -14,13 +16,37 @@ const queue: CommandMessage[] = [];
 let host: EngineHost | null = null;
 
 self.onmessage = (e: MessageEvent<CommandMessage>) => {
-  if (host) host.handle(e.data);
-  else queue.push(e.data);
+  if (!host) queue.push(e.data);
+  else if (e.data.type === "ping") self.postMessage({ type: "pong" } satisfies WorkerMessage);
+  else {
+    host.handle(e.data);
+    if (host.busy) next();
+  }
 };
+
+// A message to itself runs as soon as the messages already queued are handled
+// (setTimeout(0) would wait 4 ms once nested, a quarter of each slice).
+const soon = new MessageChannel();
+let soonPending = false;
+soon.port1.onmessage = () => {
+  soonPending = false;
+  loop();
+};
+
+let timer: ReturnType<typeof setTimeout> | undefined;
+/** Schedule the next tick: at once while busy, else after a few ms. */
+function next(): void {
+  clearTimeout(timer);
+  if (!host?.busy) timer = setTimeout(loop, host?.isPlaying ? 4 : 30);
+  else if (!soonPending) {
+    soonPending = true;
+    soon.port2.postMessage(null);
+  }
+}
 
 function loop(): void {
   host?.tick();
-  setTimeout(loop, host?.isPlaying ? 4 : 30);
+  next();
 }
 
 loadChecksummer().then(
@@ -34,9 +60,9 @@ loadChecksummer().then(
     host.flush();
     loop();
   },
-  (err) =>
+  () =>
     self.postMessage({
       type: "error",
-      message: `could not load xxhash-wasm: ${String(err)}`,
+      message: "the engine could not start: its checksum module (xxhash-wasm) did not load",
     } satisfies WorkerMessage),
 );

@@ -9,17 +9,22 @@ import {
   MADV_UNMERGEABLE,
   type OutputLine,
   PAGE_SIZE,
+  PROFILES,
+  type ProfileName,
   parseScenarioText,
-  runOnEveryProfile,
   type Scenario,
   ScenarioRun,
   type Snapshot,
+  STRERROR,
   scenarioKernel,
   sysfsWrite,
   takeSnapshot,
   waitScans,
 } from "../engine";
+import { failure } from "./failure";
+import { drain, type Job, JobRunner, type Result, type Steps } from "./jobs";
 import {
+  type Command,
   type CommandMessage,
   MAX_EVENTS_PER_UPDATE,
   type Reply,
@@ -28,7 +33,14 @@ import {
   type StepUnit,
   type WorkerMessage,
 } from "./protocol";
-import { type Action, describeAction, parseSession, type Session, type SessionBase } from "./session";
+import {
+  type Action,
+  describeAction,
+  parseSession,
+  SESSION_LIMITS,
+  type Session,
+  type SessionBase,
+} from "./session";
 import { type Entry, Timeline } from "./timeline";
 
 export const DEFAULT_FRAMES = 512;
@@ -39,18 +51,8 @@ const TICK_BUDGET_MS = 12;
 /** Least time between updates while playing. */
 const PLAYING_UPDATE_MS = 100;
 
-const ERRNO_TEXT: Record<string, string> = {
-  EINVAL: "Invalid argument",
-  ENOMEM: "Cannot allocate memory",
-  EACCES: "Permission denied",
-  ENOENT: "No such file or directory",
-  ESRCH: "No such process",
-  EFAULT: "Bad address",
-  EAGAIN: "Resource temporarily unavailable",
-};
-
 export function errnoText(errno: string): string {
-  return ERRNO_TEXT[errno] ?? errno;
+  return STRERROR[errno as Errno] ?? errno;
 }
 
 /** Commands that only read the engine's state. */
@@ -61,6 +63,8 @@ type Post = (msg: WorkerMessage, transfer?: Transferable[]) => void;
 /** The transferable buffers of a snapshot: sent, not copied. */
 function buffersOf(s: Snapshot): Transferable[] {
   const out: Transferable[] = [s.frames.state.buffer, s.frames.mapcount.buffer, s.frames.contentId.buffer];
+  const m = s.index.mappers;
+  out.push(m.start.buffer, m.pid.buffer, m.addr.buffer, m.writable.buffer);
   for (const p of s.processes) for (const v of p.vmas) out.push(v.pte.buffer);
   return out as Transferable[];
 }
@@ -74,18 +78,30 @@ interface World {
   nextWakeMs: number;
 }
 
-type Result = Omit<Reply, "type" | "id">;
+/** Pages all processes may map in all: their page tables are real arrays here (ENOMEM beyond). */
+export const MAX_MAPPED_PAGES = SESSION_LIMITS.pages;
+
+function mappedPages(k: Kernel): number {
+  let pages = 0;
+  for (const t of k.tasks.values()) pages += t.mm.totalVm;
+  return pages;
+}
+
+/** What a scenario's steps, a travel or an opening says when cancelled. */
+const NOTHING_CHANGED = "cancelled: nothing was changed";
 
 /**
  * Hosts the engine in the worker: applies commands, owns the simulated
  * clock (ksmd wakes every sleep_millisecs of simulated time), and sends the
  * app at most one update per animation frame — the next only after the app
- * acknowledges the last one.
+ * acknowledges the last one. Long commands run as jobs in slices (see
+ * JobRunner); opening anything builds the new machine apart and swaps it in
+ * only when it is whole.
  */
 export class EngineHost {
   private w!: World;
   private base!: SessionBase;
-  private readonly timeline: Timeline<Action, World>;
+  private timeline: Timeline<Action, World>;
   /** While replaying to travel in time, events are not reported. */
   private muted = false;
   private travelled = false;
@@ -98,6 +114,7 @@ export class EngineHost {
   private lastRealMs: number;
   private playing = false;
   private speed: Speed = 1;
+  private readonly jobs: JobRunner;
 
   constructor(
     private readonly checksummer: Checksummer,
@@ -106,6 +123,13 @@ export class EngineHost {
   ) {
     this.lastRealMs = now();
     this.timeline = new Timeline(now);
+    this.jobs = new JobRunner(
+      post,
+      now,
+      TICK_BUDGET_MS,
+      (id, r) => this.answer(id, r),
+      (m) => this.dispatch(m),
+    );
     this.start({ type: "reset", profile: "linux-2.6.32", frames: DEFAULT_FRAMES });
   }
 
@@ -113,12 +137,20 @@ export class EngineHost {
     return this.playing;
   }
 
-  /** A fresh machine, or a scenario loaded on one, as the start of a new timeline. */
+  /** A long command is running or commands wait for one: call tick() again soon. */
+  get busy(): boolean {
+    return this.jobs.busy;
+  }
+
+  /**
+   * A fresh machine, or a scenario loaded on one, as the start of a new
+   * timeline (this.timeline, which the caller has made new). Nothing is
+   * changed if the base is refused.
+   */
   private start(base: SessionBase): Result {
     let scenario: Scenario | null = null;
     if (base.type === "load-scenario") {
       const parsed = parseScenarioText(base.text);
-      // A broken file changes nothing.
       if (typeof parsed === "string") return { errno: "EINVAL", message: parsed };
       scenario = parsed;
     } else if (!Number.isInteger(base.frames) || base.frames < MIN_FRAMES || base.frames > MAX_FRAMES)
@@ -159,34 +191,56 @@ export class EngineHost {
       this.events.splice(0, this.events.length - MAX_EVENTS_PER_UPDATE);
   }
 
-  /** Apply one command and answer it; an exception is reported, never thrown. */
+  /** Take one message from the app; an exception is reported, never thrown. */
   handle(msg: CommandMessage): void {
-    if (msg.type === "ack") {
-      this.awaitingAck = false;
-      this.flush();
-      return;
+    switch (msg.type) {
+      case "ack":
+        this.awaitingAck = false;
+        this.flush();
+        return;
+      case "ping":
+        this.post({ type: "pong" });
+        return;
+      case "cancel":
+        this.answer(msg.id, this.jobs.cancel() ? {} : { errno: "ESRCH", message: "nothing is running" });
+        return;
     }
-    let reply: Reply;
+    if (!this.jobs.hold(msg)) this.dispatch(msg);
+  }
+
+  /** Apply a command: at once, or as a job that runs in slices. */
+  private dispatch(msg: CommandMessage): void {
+    const { id, ...cmd } = msg;
+    let r: Result | Job;
     try {
-      reply = { type: "reply", id: msg.id, ...this.apply(msg) };
+      r = this.apply(cmd);
     } catch (err) {
-      const message = err instanceof Error ? err.message : String(err);
-      this.post({ type: "error", message });
-      reply = { type: "reply", id: msg.id, errno: "EIO", message };
+      r = failure(err, `"${cmd.type}"`);
     }
+    if ("steps" in r) this.jobs.start(id, r);
+    else this.answer(id, r, !READ_ONLY.has(cmd.type));
+  }
+
+  /** Reply; `changed`: the command may have changed the state, so a new picture follows. */
+  private answer(id: number, r: Result, changed = true): void {
+    const reply: Reply = { type: "reply", id, ...r };
     if (reply.errno && !reply.message) reply.message = errnoText(reply.errno);
+    this.lastRealMs = this.now(); // time spent on a job is not simulated time
     this.post(reply);
     // Questions that change nothing (the session, both kernels' runs) send no picture.
-    if (!READ_ONLY.has(msg.type)) this.dirty = true;
+    if (changed) this.dirty = true;
     this.flush();
   }
 
-  private apply(msg: CommandMessage): Result {
-    const { id: _, ...cmd } = msg;
+  private apply(cmd: Command): Result | Job {
     switch (cmd.type) {
       case "reset":
       case "load-scenario":
-        return this.start(cmd);
+        return this.opening({ base: cmd, actions: [], position: 0 });
+      case "restore-session": {
+        const checked = parseSession(cmd.session);
+        return typeof checked === "string" ? { errno: "EINVAL", message: checked } : this.opening(checked);
+      }
       case "read": {
         const r = this.w.k.readByte(cmd.pid, cmd.addr);
         return typeof r === "string" ? { errno: r } : { value: r };
@@ -196,13 +250,21 @@ export class EngineHost {
         this.speed = cmd.speed === "max" || (cmd.speed > 0 && cmd.speed <= 1000) ? cmd.speed : 1;
         this.lastRealMs = this.now();
         return {};
-      case "compare-profiles": {
-        const parsed = parseScenarioText(cmd.text);
-        if (typeof parsed === "string") return { errno: "EINVAL", message: parsed };
-        return { lines: runOnEveryProfile(parsed, this.checksummer) };
+      case "compare-profiles":
+        return this.comparing(cmd.text);
+      case "travel": {
+        if (!Number.isSafeInteger(cmd.position))
+          return { errno: "EINVAL", message: "a position is a whole number" };
+        // Clicks queued behind a travel may aim past an end that moved: they go to that end.
+        const position = Math.max(0, Math.min(cmd.position, this.timeline.entries.length));
+        const progress = { done: 0, total: 0 };
+        return {
+          what: "time travel",
+          progress,
+          steps: this.travel(position, progress),
+          cancelled: NOTHING_CHANGED,
+        };
       }
-      case "travel":
-        return this.travel(cmd.position);
       case "export-session":
         return {
           session: {
@@ -211,31 +273,86 @@ export class EngineHost {
             position: this.timeline.position,
           },
         };
-      case "restore-session":
-        return this.restoreSession(cmd.session);
       case "ack":
+      case "ping":
+      case "cancel":
         return {};
-      default:
-        return this.perform(cmd);
+      default: {
+        const progress = { done: 0, total: cmd.type === "scenario-step" ? (this.w.scenario?.steps ?? 0) : 0 };
+        return {
+          what: cmd.type === "scenario-step" ? "running the scenario" : describeAction(cmd),
+          progress,
+          steps: this.perform(cmd, progress),
+          cancelled: "stopped: what was done so far is kept",
+        };
+      }
     }
   }
 
-  /** Apply an action and record it in the timeline (unless it was refused before doing anything). */
-  private perform(action: Action): Result {
+  /**
+   * Apply an action and record it in the timeline (unless it was refused
+   * before doing anything). Cancelled part-way, what was done is recorded as
+   * done (so many wake-ups or scenario steps). If the engine throws, the
+   * state is rebuilt from the timeline as it was before the action.
+   */
+  private *perform(action: Action, progress = { done: 0, total: 0 }, recover = true): Steps {
     const scannedBefore = this.w.k.ksm.pagesScanned;
-    const r = this.act(action);
-    // A refused step, or a sysfs write the kernel rejected before storing (a bad number, a
-    // read-only file), changed nothing: it is not part of the history. run=2 failing with
-    // ENOMEM has unmerged part of memory first, so it stays.
-    const rejected = action.type === "sysfs-write" && (r.errno === "EINVAL" || r.errno === "EACCES");
-    const refused = rejected || (r.errno && (action.type === "step" || action.type === "scenario-step"));
-    if (!refused) this.timeline.record(this.entry(action), this.w.k.ksm.pagesScanned - scannedBefore, this.w);
-    return r;
+    const before = progress.done;
+    let r: Result | null = null;
+    let failed = false;
+    try {
+      r = yield* this.steps(action, progress);
+      return r;
+    } catch (err) {
+      failed = true;
+      if (recover) this.rebuild();
+      throw err;
+    } finally {
+      const done = progress.done - before;
+      const taken = r ? action : partly(action, done);
+      // A refused step, or a sysfs write the kernel rejected before storing (a bad number, a
+      // read-only file), changed nothing: it is not part of the history. run=2 failing with
+      // ENOMEM has unmerged part of memory first, so it stays.
+      const rejected = action.type === "sysfs-write" && (r?.errno === "EINVAL" || r?.errno === "EACCES");
+      const refused = rejected || (r?.errno && (action.type === "step" || action.type === "scenario-step"));
+      if (!failed && taken && !refused)
+        this.timeline.record(this.entry(taken), this.w.k.ksm.pagesScanned - scannedBefore, this.w);
+    }
   }
 
   private entry(action: Action): Entry<Action> {
     const { simTimeMs, nextWakeMs, k } = this.w;
     return { action, simTimeMs, nextWakeMs, fullScans: k.ksm.fullScans };
+  }
+
+  /** The steps of an action: one per ksmd wake-up or scenario step, counted in progress.done. */
+  private *steps(a: Action, progress: { done: number }): Steps {
+    if (a.type === "ksmd-batch") {
+      for (let i = 0; i < (a.times ?? 1); i++) {
+        this.wake();
+        progress.done++;
+        yield;
+      }
+      return {};
+    }
+    if (a.type !== "scenario-step") return this.act(a);
+    const { run, scenario } = this.w;
+    if (!run || !scenario) return { errno: "EINVAL", message: "no scenario is loaded" };
+    if (run.done) return { errno: "EINVAL", message: "the scenario has run to its end" };
+    for (let i = 0; (a.count === "all" || i < a.count) && !run.done; i++) {
+      run.step();
+      scenario.next = run.next;
+      progress.done++;
+      yield;
+    }
+    return {};
+  }
+
+  /** ksmd wakes when it is due (a no-op while playing, where the clock decided it) and scans a batch. */
+  private wake(): void {
+    this.w.simTimeMs = Math.max(this.w.simTimeMs, this.w.nextWakeMs);
+    ksmdBatch(this.w.k);
+    this.w.nextWakeMs += this.w.k.ksm.knobs.sleepMillisecs;
   }
 
   /** What an action does to the engine: the same when first done and when replayed. */
@@ -246,6 +363,8 @@ export class EngineHost {
       case "spawn":
         return { value: k.spawn(a.name).pid };
       case "mmap": {
+        // Page tables are real arrays here: the machine maps at most MAX_MAPPED_PAGES in all.
+        if (a.pages > MAX_MAPPED_PAGES - mappedPages(k)) return { errno: "ENOMEM" };
         const r = k.mmap(a.pid, a.pages, a.name);
         return typeof r === "string" ? { errno: r } : { value: r };
       }
@@ -260,6 +379,8 @@ export class EngineHost {
           k.madvise(a.pid, a.start, a.len, a.advice === "mergeable" ? MADV_MERGEABLE : MADV_UNMERGEABLE),
         );
       case "fork": {
+        const parent = k.task(a.pid);
+        if (parent && parent.mm.totalVm > MAX_MAPPED_PAGES - mappedPages(k)) return { errno: "ENOMEM" };
         const r = k.fork(a.pid, a.name);
         return typeof r === "string" ? { errno: r } : { value: r.pid };
       }
@@ -275,16 +396,8 @@ export class EngineHost {
       case "step":
         return this.step(a.unit);
       case "scenario-step":
-        return this.scenarioStep(a.count);
       case "ksmd-batch":
-        for (let i = 0; i < (a.times ?? 1); i++) {
-          // ksmd wakes when it is due: a no-op while playing, where the clock
-          // decided it; a restored session rebuilds its clock this way.
-          this.w.simTimeMs = Math.max(this.w.simTimeMs, this.w.nextWakeMs);
-          ksmdBatch(k);
-          this.w.nextWakeMs += k.ksm.knobs.sleepMillisecs;
-        }
-        return {};
+        return drain(this.steps(a, { done: 0 }));
     }
   }
 
@@ -303,50 +416,135 @@ export class EngineHost {
     return err ? { errno: err, value: pid } : { value: pid };
   }
 
-  /** Rebuild the state after the first `position` actions: from a checkpoint, replaying the rest. */
-  private travel(position: number): Result {
+  /**
+   * Rebuild the state after the first `position` actions: from a checkpoint,
+   * replaying the rest, one action a step. Cancelled (or failing), the state
+   * stays where it was.
+   */
+  private *travel(position: number, progress: { done: number; total: number }): Steps {
     const tl = this.timeline;
-    if (!Number.isInteger(position) || position < 0 || position > tl.entries.length)
-      return { errno: "EINVAL", message: `the timeline has positions 0 to ${tl.entries.length}` };
+    const was = { w: this.w, position: tl.position };
     const from = tl.checkpointFor(position);
     this.w = from.world;
     tl.position = from.position;
     this.events = [];
     this.eventCount = 0;
-    while (tl.position < position) {
-      const entry = tl.next!;
-      // Only the last action's events are reported: they are what the state just did.
-      this.muted = tl.position < position - 1;
-      const scannedBefore = this.w.k.ksm.pagesScanned;
-      this.act(entry.action);
-      this.w.simTimeMs = entry.simTimeMs;
-      this.w.nextWakeMs = entry.nextWakeMs;
-      tl.position++;
-      tl.advanced(this.w.k.ksm.pagesScanned - scannedBefore, this.w);
+    progress.total = position - from.position;
+    let arrived = false;
+    try {
+      while (tl.position < position) {
+        const entry = tl.next!;
+        // Only the last action's events are reported: they are what the state just did.
+        this.muted = tl.position < position - 1;
+        const scannedBefore = this.w.k.ksm.pagesScanned;
+        this.act(entry.action);
+        this.w.simTimeMs = entry.simTimeMs;
+        this.w.nextWakeMs = entry.nextWakeMs;
+        tl.position++;
+        tl.advanced(this.w.k.ksm.pagesScanned - scannedBefore, this.w);
+        progress.done++;
+        yield;
+      }
+      arrived = true;
+    } finally {
+      this.muted = false;
+      if (!arrived) {
+        this.w = was.w;
+        tl.position = was.position;
+      }
     }
-    this.muted = false;
     this.contentIds = new ContentIds();
     this.playing = false;
     this.travelled = true;
-    return {};
+    return { value: position };
   }
 
-  /** Rebuild a session: start from its base, replay every action (recording each), then travel to its position. */
-  private restoreSession(session: Session): Result {
-    const checked = parseSession(session);
-    if (typeof checked === "string") return { errno: "EINVAL", message: checked };
-    const started = this.start(checked.base); // changes nothing if the base is bad
-    if (started.errno) return started;
+  /** After the engine threw mid-action: the state as the timeline last recorded it. */
+  private rebuild(): void {
     this.muted = true;
     try {
-      for (const action of checked.actions) this.perform(action);
+      drain(this.travel(this.timeline.position, { done: 0, total: 0 }));
+    } catch (err) {
+      failure(err, "rebuilding the state");
     } finally {
       this.muted = false;
     }
-    return this.travel(Math.min(checked.position, this.timeline.entries.length));
   }
 
-  private step(unit: StepUnit): Omit<Reply, "type" | "id"> {
+  /** Opening a session (or a reset, or a scenario: a session with no actions) as a job. */
+  private opening(session: Session): Job {
+    const progress = { done: 0, total: session.actions.length };
+    const what = session.base.type === "reset" && session.actions.length === 0 ? "a new machine" : "opening";
+    return { what, progress, steps: this.open(session, progress), cancelled: NOTHING_CHANGED };
+  }
+
+  /**
+   * Open a session all or nothing: build its machine and timeline apart (the
+   * base, every action replayed and recorded, then travel to its position)
+   * and keep them only if all of it worked; otherwise, or cancelled, the old
+   * machine, timeline and clock are back as they were.
+   */
+  private *open(session: Session, progress: { done: number; total: number }): Steps {
+    const was = {
+      w: this.w,
+      base: this.base,
+      timeline: this.timeline,
+      contentIds: this.contentIds,
+      playing: this.playing,
+      travelled: this.travelled,
+    };
+    let whole = false;
+    this.timeline = new Timeline(this.now);
+    try {
+      const started = this.start(session.base);
+      if (started.errno) return started;
+      this.muted = true;
+      for (const [i, action] of session.actions.entries()) {
+        try {
+          yield* this.perform(action, { done: 0, total: 0 }, false);
+        } catch (err) {
+          return failure(err, `action ${i} (${describeAction(action)})`);
+        }
+        progress.done = i + 1;
+      }
+      const position = Math.min(session.position, this.timeline.entries.length);
+      yield* this.travel(position, { done: 0, total: 0 });
+      whole = true;
+      return {};
+    } finally {
+      this.muted = false;
+      if (!whole) Object.assign(this, was);
+    }
+  }
+
+  /** A scenario run to its end on every profile, each on a fresh machine apart from the live one. */
+  private comparing(text: string): Result | Job {
+    const parsed = parseScenarioText(text);
+    if (typeof parsed === "string") return { errno: "EINVAL", message: parsed };
+    const progress = { done: 0, total: parsed.steps.length * PROFILES.length };
+    const checksummer = this.checksummer;
+    function* steps(): Steps {
+      const lines = {} as Record<ProfileName, OutputLine[]>;
+      for (const profile of PROFILES) {
+        const out: OutputLine[] = [];
+        lines[profile] = out;
+        const run = new ScenarioRun(
+          scenarioKernel(parsed as Scenario, profile, checksummer),
+          parsed as Scenario,
+          (l) => out.push(l),
+        );
+        while (!run.done) {
+          run.step();
+          progress.done++;
+          yield;
+        }
+      }
+      return { lines };
+    }
+    return { what: "comparing the kernels", progress, steps: steps(), cancelled: "comparison cancelled" };
+  }
+
+  private step(unit: StepUnit): Result {
     const ksm = this.w.k.ksm;
     if (!ksm.ksmdShouldRun())
       return {
@@ -365,17 +563,12 @@ export class EngineHost {
     return {};
   }
 
-  private scenarioStep(count: number | "all"): Omit<Reply, "type" | "id"> {
-    const { run, scenario } = this.w;
-    if (!run || !scenario) return { errno: "EINVAL", message: "no scenario is loaded" };
-    if (run.done) return { errno: "EINVAL", message: "the scenario has run to its end" };
-    for (let i = 0; (count === "all" || i < count) && !run.done; i++) run.step();
-    scenario.next = run.next;
-    return {};
-  }
-
   /** Advance the simulated clock by the real time elapsed (times the speed), running ksmd when it wakes. */
   tick(): void {
+    if (this.jobs.busy) {
+      this.jobs.slice();
+      return;
+    }
     const real = this.now();
     const elapsed = real - this.lastRealMs;
     this.lastRealMs = real;
@@ -396,18 +589,18 @@ export class EngineHost {
         }
         if (this.speed === "max") w.simTimeMs = Math.max(w.simTimeMs, w.nextWakeMs);
         if (w.simTimeMs < w.nextWakeMs) break;
-        this.act({ type: "ksmd-batch" });
+        this.wake();
         times++;
         this.dirty = true;
       }
       // Falling behind (a batch takes longer than its share): don't try to catch up.
       if (this.speed !== "max" && w.nextWakeMs < w.simTimeMs - 1000) w.nextWakeMs = w.simTimeMs;
     } catch (err) {
+      // The state is half-changed: back to the last recorded one (this tick's wake-ups are lost).
       this.playing = false;
-      this.post({
-        type: "error",
-        message: `ksmd stopped: ${err instanceof Error ? err.message : String(err)}`,
-      });
+      this.rebuild();
+      this.post({ type: "error", message: `ksmd stopped: ${failure(err, "a wake-up of ksmd").message}` });
+      return;
     }
     if (times > 0) {
       const action: Action = times === 1 ? { type: "ksmd-batch" } : { type: "ksmd-batch", times };
@@ -418,7 +611,8 @@ export class EngineHost {
 
   /** Send an update if something changed and the app has drawn the last one. */
   flush(): void {
-    if (!this.dirty || this.awaitingAck) return;
+    // A machine being built or rebuilt is shown only once it is whole.
+    if (!this.dirty || this.awaitingAck || this.jobs.busy) return;
     // While ksmd plays, 10 pictures a second are plenty and leave the app's main thread free.
     const now = this.now();
     if (this.playing && now - this.lastSentMs < PLAYING_UPDATE_MS) return;
@@ -451,4 +645,13 @@ export class EngineHost {
     this.awaitingAck = true;
     this.post(msg, buffersOf(snapshot));
   }
+}
+
+/** An action cut short after `done` steps (wake-ups or scenario steps), as a record of what it did; null for none. */
+function partly(a: Action, done: number): Action | null {
+  if (done === 0) return null;
+  if (a.type === "ksmd-batch")
+    return done === 1 ? { type: "ksmd-batch" } : { type: "ksmd-batch", times: done };
+  if (a.type === "scenario-step") return { type: "scenario-step", count: done };
+  return null;
 }

@@ -32,13 +32,21 @@ export type Command =
   | { type: "scenario-step"; count: number | "all" }
   /** Run a scenario to its end on both profiles, apart from the live engine: its output lines for each. */
   | { type: "compare-profiles"; text: string }
-  /** Go back or forward in time: to the state after the first `position` actions of the timeline. */
+  /**
+   * Go back or forward in time: to the state after the first `position`
+   * actions of the timeline (a position past either end goes to that end).
+   * reply.value is the position reached.
+   */
   | { type: "travel"; position: number }
   /** The session so far (reply.session), for a link or a file. */
   | { type: "export-session" }
   /** Rebuild a session's exact state; an invalid one changes nothing. */
   | { type: "restore-session"; session: Session }
-  | { type: "ack" };
+  | { type: "ack" }
+  /** Stop the long command running now (opening a session, time travel, a run to the end, a comparison). */
+  | { type: "cancel" }
+  /** Are you there? Answered at once with a pong, even in the middle of a long command. */
+  | { type: "ping" };
 
 export type CommandMessage = Command & { id: number };
 
@@ -97,7 +105,22 @@ export interface WorkerError {
   message: string;
 }
 
-export type WorkerMessage = Reply | Update | WorkerError;
+/** A long command's progress, sent a few times a second while it runs (it can be cancelled). */
+export interface Progress {
+  type: "progress";
+  /** The command's id: its reply ends it. */
+  id: number;
+  /** What it does, for people: "opening the session". */
+  what: string;
+  done: number;
+  total: number;
+}
+
+export interface Pong {
+  type: "pong";
+}
+
+export type WorkerMessage = Reply | Update | WorkerError | Progress | Pong;
 
 /** Events kept per update; at full speed there can be far more. */
 export const MAX_EVENTS_PER_UPDATE = 200;

@@ -6,20 +6,27 @@ import type { Command, Reply, Update, WorkerMessage } from "./protocol";
  * An engine host for tests, with a hand-driven clock, recording what it
  * posts: `send` answers a command, `ack` lets the next update out, and
  * `latest`/`state` are the update and snapshot the app would draw now.
+ * With `tickMs`, every reading of the clock moves it on by that much, so
+ * long commands run in slices as in the worker: `post` sends a command
+ * without waiting, `tick` runs the next slice.
  */
-export function hostHarness(checksummer: Checksummer) {
+export function hostHarness(checksummer: Checksummer, { tickMs = 0 } = {}) {
   const posted: WorkerMessage[] = [];
   const clock = { now: 0 };
   const host = new EngineHost(
     checksummer,
     (m) => posted.push(m),
-    () => clock.now,
+    () => (clock.now += tickMs),
   );
   host.flush(); // as the worker does once it has started
   let id = 0;
-  const send = (cmd: Command): Reply => {
+  const replyTo = (n: number) => posted.filter((m): m is Reply => m.type === "reply").find((m) => m.id === n);
+  const post = (cmd: Command): number => {
     host.handle({ ...cmd, id: ++id });
-    const r = posted.filter((m): m is Reply => m.type === "reply").find((m) => m.id === id);
+    return id;
+  };
+  const send = (cmd: Command): Reply => {
+    const r = replyTo(post(cmd));
     if (!r) throw new Error("no reply");
     return r;
   };
@@ -29,5 +36,43 @@ export function hostHarness(checksummer: Checksummer) {
     ack();
     return updates().at(-1)!;
   };
-  return { host, posted, clock, send, updates, ack, latest, state: () => latest().snapshot };
+  return {
+    host,
+    posted,
+    clock,
+    send,
+    post,
+    replyTo,
+    tick: () => host.tick(),
+    updates,
+    ack,
+    latest,
+    state: () => latest().snapshot,
+  };
+}
+
+type Harness = ReturnType<typeof hostHarness>;
+
+/**
+ * Work a user would hate to lose: a scenario part-run, ksmd stepped by hand,
+ * a process written to, then a step back in time.
+ */
+export function workInProgress({ send }: Harness, scenarioText: string): void {
+  send({ type: "load-scenario", text: scenarioText, profile: "linux-6.18" });
+  send({ type: "scenario-step", count: 6 });
+  const pid = send({ type: "spawn", name: "mine" }).value!;
+  const addr = send({ type: "mmap", pid, pages: 8 }).value!;
+  send({ type: "fill", pid, addr, pages: 8, value: 42 });
+  send({ type: "madvise", pid, start: addr, len: 8 * 4096, advice: "mergeable" });
+  send({ type: "sysfs-write", file: "run", value: "1" });
+  send({ type: "step", unit: "scan" });
+  send({ type: "write", pid, addr, byte: 1 });
+  send({ type: "travel", position: 4 });
+}
+
+/** Everything the app shows and keeps of the host's state: the session, the timeline and the snapshot. */
+export function fingerprint({ send, latest }: Harness) {
+  const { session } = send({ type: "export-session" });
+  const { snapshot, timeline, scenario, simTimeMs } = latest();
+  return { session, snapshot, timeline, scenario, simTimeMs };
 }

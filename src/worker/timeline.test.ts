@@ -71,8 +71,10 @@ describe("time travel", () => {
     expect(u.travelled).toBe(true);
     expect(u.events.every((e) => e.fn !== "do_fork")).toBe(true);
     expect(u.events.some((e) => e.type === "scan-end")).toBe(true);
-    expect(send({ type: "travel", position: 99 })).toMatchObject({ errno: "EINVAL" });
-    expect(latest().travelled).toBe(false);
+    // Past the end (a click queued behind a travel that aimed at an end that moved): the end.
+    expect(send({ type: "travel", position: 99 })).toMatchObject({ value: 13 });
+    expect(latest().timeline.position).toBe(13);
+    expect(send({ type: "travel", position: 1.5 })).toMatchObject({ errno: "EINVAL" });
   });
 
   it("marks where full scans ended, for scrubbing by scan", () => {

@@ -1,4 +1,4 @@
-import type { Compare } from "../events";
+import type { Compare, MergeRefusal } from "../events";
 import { findVma, ksmTestExit, type MmStruct } from "../mm";
 import { RbRoot, rbErase, rbInsertColor, rbLinkNode, rbReplaceNode } from "../rbtree";
 import type { Pfn, VirtAddr } from "../types";
@@ -220,7 +220,7 @@ export class Ksm2632 extends Ksm {
    * max_kernel_pages: KSM pages cannot be swapped, so they are rationed.
    */
   private tryToMergeTwoPages(item1: RmapItem, page1: Pfn, item2: RmapItem, page2: Pfn): 0 | "EFAULT" {
-    const result = (ok: boolean, kpfn: Pfn | null, why?: string): 0 | "EFAULT" => {
+    const result = (ok: boolean, kpfn: Pfn | null, why?: MergeRefusal): 0 | "EFAULT" => {
       if (this.tracing)
         this.k.emit({
           type: "merge-two",

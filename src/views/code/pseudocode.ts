@@ -1,4 +1,4 @@
-import { type KsmEvent, PAGE_SIZE, type ProfileName, ZERO_PFN } from "../../engine";
+import { type KsmEvent, type MergeRefusal, PAGE_SIZE, type ProfileName, ZERO_PFN } from "../../engine";
 
 /*
  * Short pseudo-code, written by us, of every kernel function an engine event
@@ -434,6 +434,12 @@ if (!err) {
 return err ? NULL : page;      /* NULL: a page changed or went away */ @failed
 `,
 );
+
+/** The line of try_to_merge_two_pages() each typed refusal stops at. */
+const REFUSAL_LABEL: Record<MergeRefusal, string> = {
+  "max_kernel_pages reached": "max",
+  "out of memory": "nomem",
+};
 
 const MERGE_FAILED = "return err;                    /* -EFAULT: it changed or went away */ @failed";
 
@@ -1083,9 +1089,7 @@ function place(e: KsmEvent, profile: ProfileName): Place {
     }
     case "merge-two": {
       if (e.ok) return at("try_to_merge_two_pages", "ok");
-      const why =
-        e.why === "max_kernel_pages reached" ? "max" : e.why === "out of memory" ? "nomem" : "failed";
-      return at("try_to_merge_two_pages", why, "failed");
+      return at("try_to_merge_two_pages", e.why ? REFUSAL_LABEL[e.why] : "failed", "failed");
     }
     case "merge-with-ksm":
       return at("try_to_merge_with_ksm_page", e.ok ? "ok" : "failed");

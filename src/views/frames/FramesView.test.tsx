@@ -2,7 +2,8 @@ import { renderToStaticMarkup, renderToString } from "react-dom/server";
 import { beforeAll, describe, expect, it } from "vitest";
 import { sameFocus, toggled } from "../../store/linking";
 import { useStore } from "../../store/store";
-import { FramesPanel, type FramesPanelProps, FramesView, FrameTooltip } from "./FramesView";
+import { FramesPanel, type FramesPanelProps, FramesView } from "./FramesView";
+import { FrameTooltip } from "./FrameTooltip";
 import {
   FRAME_ANON,
   FRAME_KSM,

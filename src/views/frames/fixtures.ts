@@ -10,11 +10,14 @@ import {
   FRAME_FREE,
   FRAME_KSM,
   FRAME_ZERO,
+  frameMappers,
   Kernel,
   type KsmEvent,
   loadChecksummer,
   MADV_MERGEABLE,
+  type PageRef,
   type ProcessView,
+  processAreas,
   type Snapshot,
   takeSnapshot,
   waitScans,
@@ -68,7 +71,9 @@ export function fakeSnapshot(opts: {
   processes?: ProcessView[];
   slots?: Snapshot["slots"];
   cursor?: Partial<Snapshot["cursor"]>;
+  nextScan?: PageRef | null;
 }): Snapshot {
+  const processes = opts.processes ?? [];
   const list: { state: number; mapcount?: number; content?: number }[] =
     typeof opts.frames === "number"
       ? Array.from({ length: opts.frames }, (_, i) => ({ state: i === 0 ? FRAME_ZERO : FRAME_FREE }))
@@ -97,12 +102,17 @@ export function fakeSnapshot(opts: {
     sysfs: [],
     ksmdRunning: false,
     frames: { count: n, free: list.filter((f) => f.state === FRAME_FREE).length, state, mapcount, contentId },
-    processes: opts.processes ?? [],
+    processes,
     slots: opts.slots ?? [],
     itemsOmitted: false,
     cursor: { pid: null, address: 0, item: null, seqnr: 0, ...opts.cursor },
     stableTree: { root: null, nodes: [] },
     unstableTree: { root: null, nodes: [] },
+    index: {
+      nextScan: opts.nextScan ?? null,
+      mappers: frameMappers(n, processes),
+      areas: processAreas(processes),
+    },
   };
 }
 

@@ -1,6 +1,7 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import type { KsmEvent } from "../../engine";
 import { pageKey, resolveFocus } from "../../store/focus";
+import { framesOfProcess, mappersOf } from "../../store/query";
 import {
   FRAME_ANON,
   FRAME_FREE,
@@ -18,11 +19,9 @@ import {
   describeFrame,
   focusedPid,
   framesHeadline,
-  framesOfProcess,
   framesSummary,
   gridLayout,
   hitTest,
-  mappersOf,
   moveCursor,
   pulsesFrom,
 } from "./frameModel";

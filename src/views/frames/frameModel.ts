@@ -1,10 +1,12 @@
 /*
  * Pure helpers of the physical memory view: what to call and colour each
- * frame, the cell grid's geometry, who maps a frame, and what to pulse.
+ * frame, the cell grid's geometry, and what to pulse. (Who maps a frame:
+ * src/store/query.ts.)
  * No DOM here, so all of it is unit-tested in node.
  */
 import { FRAME_ANON, FRAME_FREE, FRAME_KSM, FRAME_ZERO, type KsmEvent, type Snapshot } from "../../engine";
 import type { Lit } from "../../store/focus";
+import { mappersOf } from "../../store/query";
 import type { Focus } from "../../store/store";
 import { SHARED_BY_FORK, STATE_COLOR } from "../palette";
 
@@ -219,38 +221,6 @@ export function moveCursor(index: number, key: string, layout: Pick<GridLayout, 
 }
 
 /* ------------------------------------------------------- who maps what */
-
-export interface Mapper {
-  pid: number;
-  name: string;
-  addr: number;
-  writable: boolean;
-}
-
-/** Every PTE mapping frame pfn, found by walking the snapshot's page tables. */
-export function mappersOf(s: Snapshot, pfn: number): Mapper[] {
-  const out: Mapper[] = [];
-  if (pfn < 0) return out;
-  const want = (pfn + 1) << 1;
-  for (const p of s.processes)
-    for (const v of p.vmas) {
-      const pte = v.pte;
-      for (let i = 0; i < pte.length; i++)
-        if ((pte[i] & ~1) === want)
-          out.push({ pid: p.pid, name: p.name, addr: v.start + i * 4096, writable: (pte[i] & 1) === 1 });
-    }
-  return out;
-}
-
-/** Every frame a process maps, in ascending order. */
-export function framesOfProcess(s: Snapshot, pid: number): number[] {
-  const p = s.processes.find((q) => q.pid === pid);
-  if (!p) return [];
-  const set = new Set<number>();
-  for (const v of p.vmas)
-    for (let i = 0; i < v.pte.length; i++) if (v.pte[i] !== 0) set.add((v.pte[i] >>> 1) - 1);
-  return [...set].sort((a, b) => a - b);
-}
 
 /** The pid a focus is about, if exactly one: a page's process, or the only process lit. */
 export function focusedPid(focus: Focus | null, lit: Lit): number | null {

@@ -1,4 +1,4 @@
-import { type Errno, type KsmEvent, PAGE_SIZE, SYSFS_DIR, ZERO_PFN } from "../../engine";
+import { type Errno, type KsmEvent, PAGE_SIZE, STRERROR, SYSFS_DIR, ZERO_PFN } from "../../engine";
 import type { Focus } from "../../store/store";
 
 /*
@@ -21,17 +21,6 @@ export function hex(n: number): string {
 export function hex32(n: number): string {
   return `0x${(n >>> 0).toString(16).padStart(8, "0")}`;
 }
-
-/** strerror(): what the shell prints for each errno. */
-export const STRERROR: Record<Errno, string> = {
-  EINVAL: "Invalid argument",
-  ENOMEM: "Cannot allocate memory",
-  EACCES: "Permission denied",
-  ENOENT: "No such file or directory",
-  EFAULT: "Bad address",
-  ESRCH: "No such process",
-  EAGAIN: "Resource temporarily unavailable",
-};
 
 function plural(n: number, one: string, many = `${one}s`): string {
   return `${n} ${n === 1 ? one : many}`;

@@ -1,18 +1,14 @@
 import { renderToStaticMarkup } from "react-dom/server";
 import { beforeAll, describe, expect, it } from "vitest";
 import type { ProcessView } from "../../engine";
-import { FRAME_KSM, fakeSnapshot, loadEngineForTests, mergedMachine } from "../frames/fixtures";
+import { FRAME_KSM, fakeSnapshot, loadEngineForTests, mergedMachine, pte } from "../frames/fixtures";
 import { gridLayout } from "../frames/frameModel";
 import { parseColor } from "../frames/raster";
 import { contentColor } from "../palette";
 import { PAGE_COLOR, paintPages } from "./drawPages";
-import {
-  cellBackground,
-  PageCell,
-  ProcessesPanel,
-  type ProcessesPanelProps,
-  ProcessesView,
-} from "./ProcessesView";
+import { PageCell } from "./PageGrid";
+import { cellBackground } from "./PagesLegend";
+import { ProcessesPanel, type ProcessesPanelProps, ProcessesView } from "./ProcessesView";
 
 beforeAll(loadEngineForTests);
 
@@ -129,8 +125,7 @@ describe("PageCell", () => {
     region: null,
     page: 3,
     kind: "ksm" as const,
-    pfn: 12,
-    writable: false,
+    pte: pte(12, false),
     contentId: 1234,
     rmap: "stable" as const,
     lit: true,
@@ -157,7 +152,7 @@ describe("PageCell", () => {
 
   it("renders a not-present page as an empty outline", () => {
     const html = renderToStaticMarkup(
-      <PageCell {...base} kind="absent" pfn={-1} contentId={0} rmap={null} lit={false} flash={false} />,
+      <PageCell {...base} kind="absent" pte={0} contentId={0} rmap={null} lit={false} flash={false} />,
     );
     expect(html).toContain('data-kind="absent"');
     expect(html).not.toContain("pv-swatch");

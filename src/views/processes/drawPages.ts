@@ -4,6 +4,7 @@
  * when write-protected), centre swatch = contents, corner dot = rmap_item.
  */
 import { FRAME_ANON, FRAME_KSM, FRAME_ZERO, type Snapshot, type VmaView } from "../../engine";
+import { pteFrame, pteWritable } from "../../store/query";
 import type { GridLayout } from "../frames/frameModel";
 import { ColorCache, fillRectPx, hatchRectPx } from "../frames/raster";
 import {
@@ -63,10 +64,10 @@ export function paintPages(
       if (c >= 4) fillRectPx(buf, devWidth, x + 1, y + 1, c - 2, c - 2, white);
     } else {
       const fill = colors.get(PAGE_COLOR[kind]);
-      if ((pte & 1) === 0 && c >= 3) hatchRectPx(buf, devWidth, x, y, c, c, fill, hatch, 3);
+      if (!pteWritable(pte) && c >= 3) hatchRectPx(buf, devWidth, x, y, c, c, fill, hatch, 3);
       else fillRectPx(buf, devWidth, x, y, c, c, fill);
       if (swatch > 0) {
-        const id = frames.contentId[(pte >>> 1) - 1] ?? 0;
+        const id = frames.contentId[pteFrame(pte)] ?? 0;
         if (id !== 0) {
           const off = ((c - swatch) / 2) | 0;
           fillRectPx(buf, devWidth, x + off, y + off, swatch, swatch, colors.get(contentColor(id)));
@@ -133,8 +134,11 @@ export function pageSignature(
   for (let i = 0; i < n; i++) {
     const pte = vma.pte[i];
     const where = rmapAt(i);
-    sig[2 * i] = KIND_CODE[pageKind(frames, pte)] | ((pte & 1) << 3) | ((where ? RMAP_CODE[where] : 0) << 4);
-    const pfn = (pte >>> 1) - 1;
+    sig[2 * i] =
+      KIND_CODE[pageKind(frames, pte)] |
+      ((pteWritable(pte) ? 1 : 0) << 3) |
+      ((where ? RMAP_CODE[where] : 0) << 4);
+    const pfn = pteFrame(pte);
     sig[2 * i + 1] = pte !== 0 && pfn < frames.count ? frames.contentId[pfn] : 0;
   }
   return sig;

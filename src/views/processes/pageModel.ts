@@ -1,32 +1,21 @@
 /*
- * Pure helpers of the processes view: decoding PTEs, what each virtual page
- * shows, region names, ksmd's next page, and which VMAs get DOM cells.
+ * Pure helpers of the processes view: what each virtual page shows, its
+ * label, and which VMAs get DOM cells. (PTEs, regions and ksmd's next page
+ * come from the snapshot through src/store/query.ts.)
  */
 import type { KsmEvent, ProcessView, RmapItemView, Snapshot, VmaView } from "../../engine";
 import { pageKey } from "../../store/focus";
+import { decodePte, pteFrame, pteWritable } from "../../store/query";
 import { classifyFrame, hexAddr } from "../frames/frameModel";
 
 export const PAGE = 4096;
-
-export interface DecodedPte {
-  present: boolean;
-  /** -1 when not present. */
-  pfn: number;
-  writable: boolean;
-}
-
-/** A PTE as VmaView stores it: 0 = not present, else ((pfn + 1) << 1) | writable. */
-export function decodePte(pte: number): DecodedPte {
-  if (pte === 0) return { present: false, pfn: -1, writable: false };
-  return { present: true, pfn: (pte >>> 1) - 1, writable: (pte & 1) === 1 };
-}
 
 /** What backs a virtual page. */
 export type PageKind = "absent" | "anon" | "fork" | "ksm" | "zero" | "free";
 
 export function pageKind(frames: Snapshot["frames"], pte: number): PageKind {
   if (pte === 0) return "absent";
-  const pfn = (pte >>> 1) - 1;
+  const pfn = pteFrame(pte);
   if (pfn < 0 || pfn >= frames.count) return "free";
   return classifyFrame(frames.state[pfn], frames.mapcount[pfn]);
 }
@@ -85,95 +74,6 @@ export function vmaPageCount(v: VmaView): number {
 /** "0x7effffffc000–0x7f0000000000" */
 export function vmaRange(v: { start: number; end: number }): string {
   return `${hexAddr(v.start)}–${hexAddr(v.end)}`;
-}
-
-/** A region name over part of a VMA: from page `from` of the VMA on, whose first page is page `base` of the region. */
-export interface Segment {
-  from: number;
-  name: string | null;
-  base: number;
-}
-
-function sortedVmas(p: ProcessView): VmaView[] {
-  return [...p.vmas].sort((a, b) => a.start - b.start);
-}
-
-/**
- * The named regions (from mmap) covering a VMA, as segments. A region runs
- * from its start up to the next region's start or a gap in the mappings, so
- * a VMA split by madvise still knows which region it belongs to, and two
- * adjacent regions merged into one VMA are told apart.
- */
-export function vmaSegments(p: ProcessView, v: VmaView): Segment[] {
-  const starts = p.regions
-    .filter((r) => r.start >= v.start && r.start < v.end)
-    .sort((a, b) => a.start - b.start)
-    .map((r) => ({ from: (r.start - v.start) / PAGE, name: r.name, base: 0 }));
-  if (starts.length > 0 && starts[0].from === 0) return starts;
-  // The part below the first region start belongs to the region that starts lower down, if contiguous.
-  const vmas = sortedVmas(p);
-  let lowest = v.start;
-  for (let i = vmas.findIndex((w) => w.start === v.start) - 1; i >= 0 && vmas[i].end === lowest; i--)
-    lowest = vmas[i].start;
-  let owner: { start: number; name: string } | null = null;
-  for (const r of p.regions)
-    if (r.start < v.start && r.start >= lowest && (!owner || r.start > owner.start)) owner = r;
-  const first: Segment = owner
-    ? { from: 0, name: owner.name, base: (v.start - owner.start) / PAGE }
-    : { from: 0, name: null, base: 0 };
-  return [first, ...starts];
-}
-
-/** The segment holding page `index` of the VMA. */
-export function segmentAt(segments: Segment[], index: number): Segment {
-  let s = segments[0];
-  for (const seg of segments) if (seg.from <= index) s = seg;
-  return s;
-}
-
-export interface PageRef {
-  pid: number;
-  addr: number;
-}
-
-function nextPageInProcess(s: Snapshot, p: ProcessView, from: number): PageRef | null {
-  for (const v of sortedVmas(p)) {
-    if (!v.mergeable || v.end <= from) continue;
-    const first = Math.max(0, Math.ceil((from - v.start) / PAGE));
-    for (let i = first; i < v.pte.length; i++) {
-      const pte = v.pte[i];
-      if (pte === 0) continue;
-      const kind = pageKind(s.frames, pte);
-      if (kind === "anon" || kind === "fork" || kind === "ksm")
-        return { pid: p.pid, addr: v.start + i * PAGE };
-    }
-  }
-  return null;
-}
-
-/**
- * The page ksmd's cursor will scan next: from the cursor's address on in the
- * cursor's process, the first present anonymous (or KSM) page of a mergeable
- * VMA, as scan_get_next_rmap_item finds it; else the first such page of the
- * following registered processes, wrapping round to the start of the list
- * (where the next full scan begins). Null when there is none.
- */
-export function nextScanPage(s: Snapshot): PageRef | null {
-  const order = s.slots.filter((slot) => !slot.exiting).map((slot) => slot.pid);
-  const byPid = new Map(s.processes.map((p) => [p.pid, p]));
-  const at = s.cursor.pid === null ? -1 : s.slots.findIndex((slot) => slot.pid === s.cursor.pid);
-  const tries: { pid: number; from: number }[] = [];
-  if (at >= 0) {
-    if (!s.slots[at].exiting) tries.push({ pid: s.slots[at].pid, from: s.cursor.address });
-    for (const slot of s.slots.slice(at + 1)) if (!slot.exiting) tries.push({ pid: slot.pid, from: 0 });
-  }
-  for (const pid of order) tries.push({ pid, from: 0 });
-  for (const t of tries) {
-    const p = byPid.get(t.pid);
-    const found = p ? nextPageInProcess(s, p, t.from) : null;
-    if (found) return found;
-  }
-  return null;
 }
 
 const KIND_TEXT: Record<PageKind, string> = {
@@ -262,7 +162,7 @@ export function vmaStats(frames: Snapshot["frames"], v: VmaView): VmaStats {
     const pte = v.pte[i];
     if (pte === 0) continue;
     st.present++;
-    if (pte & 1) st.writable++;
+    if (pteWritable(pte)) st.writable++;
     const k = pageKind(frames, pte);
     if (k === "ksm") st.ksm++;
     else if (k === "zero") st.zero++;

@@ -1,4 +1,4 @@
-import type { Snapshot } from "../../engine";
+import { frameMappers, type Snapshot } from "../../engine";
 
 /** A snapshot with no memory, for tests of the stats view: counters and knobs as given. */
 export function fakeSnapshot(
@@ -34,5 +34,6 @@ export function fakeSnapshot(
     cursor: { pid: null, address: 0, item: null, seqnr: 0 },
     stableTree: { root: null, nodes: [] },
     unstableTree: { root: null, nodes: [] },
+    index: { nextScan: null, mappers: frameMappers(0, []), areas: {} },
   };
 }

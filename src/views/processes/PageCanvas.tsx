@@ -1,0 +1,144 @@
+import { type KeyboardEvent, type PointerEvent, useEffect, useId, useMemo, useRef, useState } from "react";
+import type { Snapshot } from "../../engine";
+import { type GridLayout, gridLayout, hitTest, moveCursor } from "../frames/frameModel";
+import { ColorCache } from "../frames/raster";
+import { useWidth } from "../frames/useWidth";
+import { drawPageMarks, pageSignature, paintPages, sameSignature } from "./drawPages";
+import { indicesInVma, PAGE } from "./pageModel";
+import { GRID_KEYS, type GridProps, pageInfo } from "./pageProps";
+
+const colors = new ColorCache();
+
+/** Pages of a large VMA on a canvas: bounded DOM whatever the size. */
+export function PageCanvas(props: GridProps & { frames: Snapshot["frames"]; summary: string }) {
+  const { process: p, vma: v, frames, actions } = props;
+  const wrapRef = useRef<HTMLDivElement>(null);
+  const canvasRef = useRef<HTMLCanvasElement>(null);
+  const imageRef = useRef<ImageData | null>(null);
+  const { width, dpr } = useWidth(wrapRef, 560);
+  const n = v.pte.length;
+  const layout = useMemo(
+    () => gridLayout(n, width, dpr, { maxPitch: 12, minPitch: 3, maxHeight: 180 }),
+    [n, width, dpr],
+  );
+  const [keyboard, setKeyboard] = useState(-1);
+  const [tip, setTip] = useState<{ index: number; x: number; y: number } | null>(null);
+  const hovered = useRef(-1);
+  const liveId = useId();
+  const litIdx = useMemo(() => indicesInVma(props.lit, p.pid, v), [props.lit, p.pid, v]);
+  const flashIdx = useMemo(() => indicesInVma(props.flash, p.pid, v), [props.flash, p.pid, v]);
+  const cursorIdx = props.next >= 0 ? (props.next - v.start) / PAGE : -1;
+  const rmap = props.rmap;
+
+  // Repaint only when a page would look different or a mark moved; ksmd's batches mostly change neither.
+  const painted = useRef<{
+    canvas: HTMLCanvasElement;
+    layout: GridLayout;
+    sig: Uint32Array;
+    marks: string;
+  } | null>(null);
+  useEffect(() => {
+    const canvas = canvasRef.current;
+    const ctx = canvas?.getContext("2d");
+    if (!canvas || !ctx || layout.devWidth === 0 || layout.devHeight === 0) return;
+    const rmapAt = (i: number) => rmap.get(v.start + i * PAGE);
+    const sig = pageSignature(frames, v, rmapAt);
+    const marks = JSON.stringify([litIdx, cursorIdx, keyboard, flashIdx]);
+    const last = painted.current;
+    if (
+      last &&
+      last.canvas === canvas &&
+      last.layout === layout &&
+      last.marks === marks &&
+      sameSignature(last.sig, sig)
+    )
+      return;
+    painted.current = { canvas, layout, sig, marks };
+    let img = imageRef.current;
+    if (!img || img.width !== layout.devWidth || img.height !== layout.devHeight) {
+      img = ctx.createImageData(layout.devWidth, layout.devHeight);
+      imageRef.current = img;
+    }
+    paintPages(new Int32Array(img.data.buffer), layout, frames, v, rmapAt, colors);
+    ctx.putImageData(img, 0, 0);
+    drawPageMarks(ctx, layout, { lit: litIdx, cursor: cursorIdx, keyboard, flash: flashIdx });
+  }, [layout, frames, v, rmap, litIdx, cursorIdx, keyboard, flashIdx]);
+
+  const hoverIndex = (i: number, at?: { x: number; y: number }) => {
+    if (i === hovered.current) return;
+    if (hovered.current >= 0) actions.unhover(p.pid, v.start + hovered.current * PAGE);
+    hovered.current = i;
+    if (i >= 0) actions.hover(p.pid, v.start + i * PAGE);
+    setTip(i >= 0 && at ? { index: i, ...at } : null);
+  };
+  const indexAt = (e: PointerEvent<HTMLCanvasElement>) => {
+    const r = e.currentTarget.getBoundingClientRect();
+    return hitTest(layout, e.clientX - r.left, e.clientY - r.top);
+  };
+  const cellPoint = (i: number) => {
+    const r = canvasRef.current?.getBoundingClientRect();
+    if (!r) return undefined;
+    const col = i % layout.cols;
+    const row = Math.floor(i / layout.cols);
+    return {
+      x: r.left + ((col + 1) * layout.devPitch) / layout.dpr,
+      y: r.top + (row * layout.devPitch) / layout.dpr,
+    };
+  };
+  const onKeyDown = (e: KeyboardEvent<HTMLCanvasElement>) => {
+    if (n === 0) return;
+    const at = keyboard < 0 ? Math.max(0, cursorIdx) : keyboard;
+    if (e.key === "Enter" || e.key === " ") {
+      e.preventDefault();
+      setKeyboard(at);
+      actions.toggle(p.pid, v.start + at * PAGE);
+      return;
+    }
+    if (!GRID_KEYS.has(e.key) && e.key !== "PageUp" && e.key !== "PageDown") return;
+    e.preventDefault();
+    const next = keyboard < 0 ? at : moveCursor(at, e.key, layout);
+    setKeyboard(next);
+    hoverIndex(next, cellPoint(next));
+  };
+  const tipInfo = tip && tip.index < n ? pageInfo(props, tip.index) : null;
+  const kbdInfo = keyboard >= 0 && keyboard < n ? pageInfo(props, keyboard) : null;
+  return (
+    <div className="pv-canvas-wrap" ref={wrapRef}>
+      {/* biome-ignore lint/a11y/noInteractiveElementToNoninteractiveRole: the canvas is one keyboard-driven widget; "application" hands it the arrow keys */}
+      <canvas
+        ref={canvasRef}
+        className="pv-canvas"
+        width={layout.devWidth}
+        height={layout.devHeight}
+        style={{ width: layout.width, height: layout.height }}
+        tabIndex={0}
+        role="application"
+        aria-roledescription="page map"
+        aria-label={`${props.summary} Arrow keys move between pages, Enter selects.`}
+        aria-describedby={liveId}
+        onPointerMove={(e) => {
+          const i = indexAt(e);
+          hoverIndex(i, i >= 0 ? cellPoint(i) : undefined);
+        }}
+        onPointerLeave={() => hoverIndex(-1)}
+        onPointerDown={(e) => {
+          const i = indexAt(e);
+          if (e.button === 0 && i >= 0) actions.toggle(p.pid, v.start + i * PAGE);
+        }}
+        onKeyDown={onKeyDown}
+        onBlur={() => {
+          if (keyboard >= 0) hoverIndex(-1);
+          setKeyboard(-1);
+        }}
+      />
+      <p id={liveId} className="pv-sr-only" aria-live="polite">
+        {kbdInfo ? kbdInfo.label : ""}
+      </p>
+      {tipInfo && tip ? (
+        <div className="pv-tooltip" role="tooltip" style={{ left: tip.x + 6, top: tip.y }}>
+          {tipInfo.label}
+        </div>
+      ) : null}
+    </div>
+  );
+}

@@ -1,0 +1,158 @@
+import { type CSSProperties, type KeyboardEvent, memo, useState } from "react";
+import { pteFrame, pteWritable } from "../../store/query";
+import { moveCursor } from "../frames/frameModel";
+import { contentColor } from "../palette";
+import { PAGE_COLOR, RMAP_COLOR } from "./drawPages";
+import {
+  indicesInVma,
+  PAGE,
+  type PageKind,
+  pageKind,
+  pageLabel,
+  RMAP_MARK,
+  type RmapWhere,
+  vmaRange,
+} from "./pageModel";
+import { GRID_KEYS, type GridProps, type PageActions } from "./pageProps";
+
+/**
+ * One button per page: for VMAs small enough (see planVmas). Every update
+ * re-renders the grid, so the loop hands each cell only numbers and shared
+ * strings; a cell builds its label and colours only when those change.
+ */
+export function PageGrid(props: GridProps) {
+  const { process: p, vma: v, snapshot, segments } = props;
+  const [active, setActive] = useState(0);
+  const frames = snapshot.frames;
+  const n = v.pte.length;
+  const tabbable = Math.min(active, n - 1);
+  const lit = new Set(indicesInVma(props.lit, p.pid, v));
+  const flash = new Set(indicesInVma(props.flash, p.pid, v));
+  const selected = props.selectedKey ? (indicesInVma([props.selectedKey], p.pid, v)[0] ?? -1) : -1;
+  const next = props.next >= 0 ? (props.next - v.start) / PAGE : -1;
+  const cells = [];
+  let seg = 0;
+  for (let i = 0; i < n; i++) {
+    while (seg + 1 < segments.length && segments[seg + 1].from <= i) seg++;
+    const s = segments[seg];
+    const addr = v.start + i * PAGE;
+    const pte = v.pte[i];
+    const pfn = pteFrame(pte);
+    cells.push(
+      <PageCell
+        key={addr}
+        pid={p.pid}
+        addr={addr}
+        index={i}
+        name={p.name}
+        region={s.name}
+        page={s.base + i - s.from}
+        kind={pageKind(frames, pte)}
+        pte={pte}
+        contentId={pfn >= 0 && pfn < frames.count ? frames.contentId[pfn] : 0}
+        rmap={props.rmap.get(addr) ?? null}
+        lit={lit.has(i)}
+        pressed={i === selected}
+        cursor={i === next}
+        flash={flash.has(i)}
+        tabbable={i === tabbable}
+        actions={props.actions}
+        onFocusIndex={setActive}
+      />,
+    );
+  }
+  return (
+    <fieldset className="pv-grid" aria-label={`Pages ${vmaRange(v)} of ${p.name}`}>
+      {cells}
+    </fieldset>
+  );
+}
+
+interface CellProps {
+  pid: number;
+  addr: number;
+  index: number;
+  /** The process's name, the region's and the page's number in it: for the label. */
+  name: string;
+  region: string | null;
+  page: number;
+  kind: PageKind;
+  pte: number;
+  contentId: number;
+  rmap: RmapWhere | null;
+  lit: boolean;
+  pressed: boolean;
+  cursor: boolean;
+  flash: boolean;
+  tabbable: boolean;
+  actions: PageActions;
+  onFocusIndex: (i: number) => void;
+}
+
+/** Columns of a CSS grid as laid out now. */
+function gridColumns(el: HTMLElement | null): number {
+  if (!el || typeof getComputedStyle !== "function") return 1;
+  const cols = getComputedStyle(el)
+    .gridTemplateColumns.split(" ")
+    .filter((s) => s !== "").length;
+  return Math.max(1, cols);
+}
+
+export const PageCell = memo(function PageCell(props: CellProps) {
+  const { pid, addr, actions, kind } = props;
+  const classes = ["pv-page"];
+  if (props.lit) classes.push("pv-lit");
+  if (props.cursor) classes.push("pv-cursor");
+  if (props.flash) classes.push("pv-flash");
+  const label = pageLabel({
+    name: props.name,
+    region: props.region,
+    page: props.page,
+    addr,
+    pte: props.pte,
+    kind,
+    rmap: props.rmap ?? undefined,
+    cursor: props.cursor,
+  });
+  // The fill is a custom property: processes.css hatches it for write-protected pages.
+  const style = { "--pv-fill": kind === "absent" ? "#ffffff" : PAGE_COLOR[kind] } as CSSProperties;
+  const onKeyDown = (e: KeyboardEvent<HTMLButtonElement>) => {
+    if (!GRID_KEYS.has(e.key)) return;
+    const grid = e.currentTarget.parentElement;
+    if (!grid) return;
+    const buttons = grid.children;
+    const next = moveCursor(props.index, e.key, { cols: gridColumns(grid), count: buttons.length });
+    e.preventDefault();
+    (buttons[next] as HTMLElement | undefined)?.focus();
+  };
+  return (
+    <button
+      type="button"
+      className={classes.join(" ")}
+      data-kind={kind}
+      data-wp={kind !== "absent" && !pteWritable(props.pte) ? "true" : undefined}
+      style={style}
+      aria-label={label}
+      aria-pressed={props.pressed}
+      tabIndex={props.tabbable ? 0 : -1}
+      onPointerEnter={() => actions.hover(pid, addr)}
+      onPointerLeave={() => actions.unhover(pid, addr)}
+      onFocus={() => {
+        props.onFocusIndex(props.index);
+        actions.hover(pid, addr);
+      }}
+      onBlur={() => actions.unhover(pid, addr)}
+      onClick={() => actions.toggle(pid, addr)}
+      onKeyDown={onKeyDown}
+    >
+      {props.contentId !== 0 ? (
+        <span className="pv-swatch" style={{ background: contentColor(props.contentId) }} />
+      ) : null}
+      {props.rmap ? (
+        <span className="pv-rmap" data-rmap={props.rmap} style={{ color: RMAP_COLOR[props.rmap] }}>
+          {RMAP_MARK[props.rmap]}
+        </span>
+      ) : null}
+    </button>
+  );
+});
