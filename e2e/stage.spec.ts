@@ -199,11 +199,13 @@ test("an idle page sends nothing to the worker", async ({ page }) => {
       post.call(this, m, t);
     } as typeof Worker.prototype.postMessage;
   });
+  test.setTimeout(60_000);
   await mergedStage(page);
-  await page.waitForTimeout(1000);
+  // Within 10 s of a change the engine client keeps one session to restart from; then quiet.
+  await page.waitForTimeout(11_000);
   await page.evaluate(() => {
     (window as unknown as { sent: string[] }).sent.length = 0;
   });
-  await page.waitForTimeout(3000);
+  await page.waitForTimeout(5000);
   expect(await page.evaluate(() => (window as unknown as { sent: string[] }).sent)).toEqual([]);
 });
