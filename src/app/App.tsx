@@ -145,7 +145,7 @@ export function App() {
             <ProcessesView />
           </StageBox>
           <StageBox className="stage-memory" label="Physical memory" boxRef={memoryRef}>
-            <FramesView maxHeight={gridHeight} shown={shown} />
+            <FramesView maxHeight={gridHeight} shown={shown} maxPitch={presenter ? 64 : 40} />
           </StageBox>
           <StageBox className="stage-trees" label="Stable and unstable trees">
             <TreesView />

@@ -12,10 +12,12 @@ export interface Renderer<I> {
 }
 
 /**
- * Owns a renderer for the element in `ref`: creates it when the element
- * mounts (or `create` changes), hands it each new input, destroys it on
- * unmount — the way xyflow keeps one d3-zoom instance per pane.
- * `create` should be stable (a module function or a memoised callback).
+ * Owns a renderer for the element in `ref`: creates it once the element is
+ * there (a view may first render without it, before the engine's first
+ * snapshot), again if the element or `create` changes, hands it each new
+ * input once, and destroys it on unmount — the way xyflow keeps one d3-zoom
+ * instance per pane. `create` should be stable (a module function or a
+ * memoised callback).
  */
 export function useRenderer<E extends Element, I>(
   ref: RefObject<E | null>,
@@ -23,27 +25,33 @@ export function useRenderer<E extends Element, I>(
   input: I,
 ): RefObject<Renderer<I> | null> {
   const renderer = useRef<Renderer<I> | null>(null);
-  const latest = useRef(input);
-  latest.current = input;
-  // The input the current renderer last drew: each input is drawn once.
-  const drawn = useRef<{ input: I } | null>(null);
+  const owner = useRef<{ el: E; create: (el: E) => Renderer<I>; drawn: I } | null>(null);
+  // After every commit: the element may have appeared, gone or changed.
   useEffect(() => {
     const el = ref.current;
+    const o = owner.current;
+    if (o && (o.el !== el || o.create !== create)) {
+      renderer.current?.destroy();
+      renderer.current = null;
+      owner.current = null;
+    }
     if (!el) return;
-    const r = create(el);
-    renderer.current = r;
-    drawn.current = { input: latest.current };
-    r.update(latest.current);
-    return () => {
-      r.destroy();
-      if (renderer.current === r) renderer.current = null;
-      drawn.current = null;
-    };
-  }, [ref, create]);
-  useEffect(() => {
-    if (!renderer.current || drawn.current?.input === input) return;
-    drawn.current = { input };
-    renderer.current.update(input);
-  }, [input]);
+    if (!owner.current) {
+      renderer.current = create(el);
+      owner.current = { el, create, drawn: input };
+      renderer.current.update(input);
+    } else if (owner.current.drawn !== input) {
+      owner.current.drawn = input;
+      renderer.current?.update(input);
+    }
+  });
+  useEffect(
+    () => () => {
+      renderer.current?.destroy();
+      renderer.current = null;
+      owner.current = null;
+    },
+    [],
+  );
   return renderer;
 }

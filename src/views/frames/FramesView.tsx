@@ -16,13 +16,19 @@ import "./frames.css";
 
 const DEFAULT_WIDTH = 640;
 
-/** Physical memory, connected to the store; `maxHeight`: the grid's height to fit in (the stage's box). */
-export function FramesView({ maxHeight, shown }: { maxHeight?: number; shown?: number } = {}) {
+/** The stage's fit for the grid: the height to fit in, the frames to show, the largest cell. */
+export interface FramesFit {
+  maxHeight?: number;
+  shown?: number;
+  maxPitch?: number;
+}
+
+/** Physical memory, connected to the store, fitted to the stage's box. */
+export function FramesView(fit: FramesFit = {}) {
   return (
     <FramesPanel
       {...useViewState(PICTURE_SLOT.frames)}
-      maxHeight={maxHeight}
-      shown={shown}
+      {...fit}
       onHover={setHover}
       onUnhover={clearHover}
       onToggleSelect={toggleSelected}
@@ -48,6 +54,8 @@ export interface FramesPanelProps {
   maxHeight?: number;
   /** Draw only frames 0 to shown - 1 (every frame above is free); all when absent. */
   shown?: number;
+  /** The largest cell pitch (CSS px): presenter mode draws larger cells and numbers. */
+  maxPitch?: number;
 }
 
 const NO_FRAMES: Snapshot["frames"] = {
@@ -70,8 +78,11 @@ export function FramesPanel(props: FramesPanelProps) {
 
   const frames = snapshot?.frames ?? null;
   const count = Math.min(frames?.count ?? 0, props.shown ?? Number.POSITIVE_INFINITY);
-  const maxHeight = props.maxHeight;
-  const layout = useMemo(() => gridLayout(count, width, dpr, { maxHeight }), [count, width, dpr, maxHeight]);
+  const { maxHeight, maxPitch } = props;
+  const layout = useMemo(
+    () => gridLayout(count, width, dpr, { maxHeight, maxPitch }),
+    [count, width, dpr, maxHeight, maxPitch],
+  );
   const counts = useMemo(() => (frames ? countFrames(frames) : null), [frames]);
 
   const focus = hover ?? selected;
