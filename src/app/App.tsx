@@ -124,8 +124,8 @@ export function App() {
       </header>
       <ShortcutsDialog />
       <Messages />
-      <div className="app-body">
-        <aside id="drawer" className="drawer" aria-label="Lessons and controls" hidden={!drawer}>
+      <div className={drawer && !presenter ? "app-body drawer-open" : "app-body"}>
+        <aside id="drawer" className="drawer" aria-label="Lessons and controls" hidden={!drawer || presenter}>
           <LessonPanel />
           <KsmdControls />
           <ProcessControls />

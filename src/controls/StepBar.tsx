@@ -22,6 +22,7 @@ export function StepBar() {
   const stepRate = useStore((s) => s.stepRate);
   const stepSize = useStore((s) => s.stepSize);
   const driver = useStore(driverOf);
+  const presenter = useStore((s) => s.presenter);
   const atStart = useStore((s) => s.timeline.position === 0 && s.compare === null);
   return (
     <fieldset className="step-bar">
@@ -70,6 +71,8 @@ export function StepBar() {
         ))}
       </fieldset>
       <TimelineControls />
+      {/* The header is hidden in presenter mode: the way out stays here (or P). */}
+      {presenter && <ActionButton id="presenter" pressed text="✕" />}
     </fieldset>
   );
 }
