@@ -55,6 +55,10 @@ const lessonLinks: LessonLinks = {
     return lesson && scenarioText(lesson);
   },
   resume: resumeLesson,
+  beats: (id) =>
+    (lessonById(id)?.beats.slice(1) ?? [])
+      .filter((b) => b.steps > 0)
+      .map((b) => ({ type: "scenario-step", count: b.steps }) as const),
 };
 
 /**
