@@ -209,3 +209,23 @@ test("an idle page sends nothing to the worker", async ({ page }) => {
   await page.waitForTimeout(5000);
   expect(await page.evaluate(() => (window as unknown as { sent: string[] }).sent)).toEqual([]);
 });
+
+test("exported pictures carry their titles and legend", async ({ page }) => {
+  await mergedStage(page);
+  await setDrawer(page, true);
+  const picture = page.getByLabel("picture of the");
+  const save = async (label: string) => {
+    await picture.selectOption({ label });
+    const download = page.waitForEvent("download");
+    await page.getByRole("button", { name: "SVG", exact: true }).click();
+    const { readFileSync } = await import("node:fs");
+    return readFileSync((await (await download).path())!, "utf8");
+  };
+  const trees = await save("stable and unstable trees");
+  expect(trees).toContain(">Stable tree</text>");
+  expect(trees).toContain(">Unstable tree</text>");
+  const chart = await save("counters chart");
+  expect(chart).toContain(">Counters per full scan</text>");
+  for (const series of ["pages_shared", "pages_sharing", "pages_unshared", "pages_volatile"])
+    expect(chart).toContain(`>${series}</text>`);
+});
