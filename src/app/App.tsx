@@ -26,6 +26,7 @@ import { CodePane } from "../views/code/CodePane";
 import { SysfsConsole } from "../views/console/SysfsConsole";
 import { FramesView } from "../views/frames/FramesView";
 import { EventLog } from "../views/log/EventLog";
+import { MappingLinks } from "../views/mapping/MappingLinks";
 import { ProcessesView } from "../views/processes/ProcessesView";
 import { StatsView } from "../views/stats/StatsView";
 import { TreesView } from "../views/trees/TreesView";
@@ -144,7 +145,7 @@ export function App() {
             <ShortcutList />
           </details>
         </aside>
-        <main className="stage" aria-label="The stage">
+        <main className="stage mapping-host" aria-label="The stage">
           <StageBox className="stage-processes" label="Processes, virtual pages">
             <ProcessesView />
           </StageBox>
@@ -157,6 +158,7 @@ export function App() {
           <StageBox className="stage-counters" label="Counters">
             <StatsView />
           </StageBox>
+          <MappingLinks />
         </main>
         <SidePanel
           tabs={[

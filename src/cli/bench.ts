@@ -5,7 +5,9 @@
  * (i even ? i/8+1 : 0x80000000|i) repeated, so even pages fall into groups of
  * four equal pages and odd pages are unique. All N are advised mergeable,
  * pages_to_scan = N, sleep_millisecs = 0 (and max_kernel_pages = 0 in
- * 2.6.32, so every group can merge, as on Linux 6.18). Prints one JSON line:
+ * 2.6.32, so every group can merge, as on Linux 6.18; smart_scan = 0 and
+ * max_page_sharing = 1048576 in 6.18, as ksmd-rate.c sets the real ksmd).
+ * Prints one JSON line:
  * the merge rate (2N pages over the first two full scans), the steady rate
  * (10N pages over the next ten), both timing only the engine's own work,
  * the resulting counters, and memory use against the simulated frames.
@@ -56,6 +58,11 @@ async function main(): Promise<void> {
   must(sysfsWrite(k, "pages_to_scan", String(pages)));
   must(sysfsWrite(k, "sleep_millisecs", "0"));
   if (profile === "linux-2.6.32") must(sysfsWrite(k, "max_kernel_pages", "0"));
+  // As shared/tools/ksmd-rate.c sets the real ksmd: no smart scan, no practical sharing limit.
+  if (profile === "linux-6.18") {
+    must(sysfsWrite(k, "smart_scan", "0"));
+    must(sysfsWrite(k, "max_page_sharing", "1048576"));
+  }
   must(sysfsWrite(k, "run", "1"));
 
   const mergeSeconds = timeScans(k, 2);

@@ -45,8 +45,9 @@ function write(out: Writable, text: string): Promise<void> {
 }
 
 /**
- * Run the command line's files; resolves to the exit status: 0, or 2 when an
- * argument or a file was refused (the other files still run).
+ * Run the command line's files; resolves to the exit status: 0, 2 when an
+ * argument or a file was refused, 1 when the simulator failed on a file (the
+ * other files still run).
  */
 export async function runCli(
   argv: string[],
@@ -93,12 +94,18 @@ export async function runCli(
       },
       (note) => err.write(`${note}\n`),
     );
-    while (!run.done) {
-      run.step();
-      if (buf.length >= CHUNK) {
-        await write(out, buf);
-        buf = "";
+    try {
+      while (!run.done) {
+        run.step();
+        if (buf.length >= CHUNK) {
+          await write(out, buf);
+          buf = "";
+        }
       }
+    } catch (e) {
+      // A bug of the simulator, not of the file: said in words, and the other files still run.
+      await write(err, `${file}: step ${run.next - 1}: the simulator failed: ${(e as Error).message}\n`);
+      status = 1;
     }
     await write(out, buf);
   }

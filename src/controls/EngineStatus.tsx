@@ -20,7 +20,9 @@ export function EngineStatus() {
   if (down)
     return (
       <div className="message error" role="alert" style={{ flexWrap: "wrap" }}>
-        <span>The engine stopped: {down}. Your work up to its last saved state can be brought back.</span>
+        <span style={{ flexBasis: "100%" }}>
+          The engine stopped: {down}. Your work up to its last saved state can be brought back.
+        </span>
         <button type="button" style={BUTTON} onClick={() => useStore.getState().restart("last")}>
           Restart from the last state
         </button>

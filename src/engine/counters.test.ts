@@ -67,6 +67,8 @@ for (const profile of PROFILES) {
 
     it("unique pages wait in the unstable tree as pages_unshared, rebuilt each scan", () => {
       const k = newKernel(profile);
+      // 6.18's smart scan would start skipping them at the fifth scan (see smart-scan.test.ts).
+      if (profile === "linux-6.18") expect(sysfsWrite(k, "smart_scan", "0")).toBe(0);
       mergeableProc(k, "A", [1, 2, 3]);
       mergeableProc(k, "B", [4, 5]);
       scans(k, 2);
@@ -316,7 +318,8 @@ describe("differences between the profiles", () => {
       "linux-2.6.32": { after1: [0, 0, 0, 3, 3], bIsKsm: false, bSameFrame: false, breaks: [[true, true]] },
       "linux-2.6.32 settled": [0, 0, 3, 0, 5],
       "linux-6.18": { after1: [1, 0, 0, 2, 3], bIsKsm: true, bSameFrame: true, breaks: [] },
-      "linux-6.18 settled": [1, 0, 2, 0, 5],
+      // Smart scan: A's two rewritten pages reach age 4 on the fifth scan and are skipped.
+      "linux-6.18 settled": [1, 0, 0, 2, 5],
     });
   });
 

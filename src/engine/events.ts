@@ -116,7 +116,14 @@ export type KsmEvent =
   | { type: "spawn"; fn: "do_fork"; pid: Pid; name: string }
   | { type: "fork"; fn: "dup_mmap"; parent: Pid; child: Pid }
   | { type: "exit"; fn: "__ksm_exit"; pid: Pid; easyToFree: boolean; registered: boolean }
-  | { type: "oom-kill"; fn: "oom_kill_process"; pid: Pid; totalVm: number }
+  | {
+      type: "oom-kill";
+      fn: "oom_kill_process";
+      pid: Pid;
+      totalVm: number;
+      /** Set when the victim is no simulated process: the shell writing 2 to run (pid 0 here). */
+      name?: string;
+    }
   | { type: "oom-fail"; fn: "out_of_memory"; for: string }
   | { type: "sysfs-write"; fn: string; file: string; value: string; errno?: Errno }
   | { type: "unmerge"; fn: "unmerge_and_remove_all_rmap_items"; errno?: Errno }

@@ -2,6 +2,7 @@ import type { Kernel } from "./kernel";
 import { Ksm618 } from "./ksm/ksm-618";
 import { Ksm2632 } from "./ksm/ksm-2632";
 import {
+  isStableNodeChain,
   NODE_FLAG,
   type RmapItem,
   SEQNR_MASK,
@@ -103,6 +104,7 @@ export function checkInvariants(k: Kernel): string[] {
 
   if (ksm instanceof Ksm2632) checkStable2632(ksm, items, bad);
   if (ksm instanceof Ksm618) checkStable618(ksm, items, bad);
+  checkPerMm(k, bad);
   return bad;
 }
 
@@ -131,7 +133,9 @@ function checkStable618(ksm: Ksm618, items: Set<RmapItem>, bad: string[]): void 
   if (why) bad.push(`stable tree: ${why}`);
   let shared = 0;
   let sharing = 0;
-  for (const node of treeNodes(ksm.rootStableTree) as StableNode[]) {
+  let chains = 0;
+  let dups = 0;
+  const checkNode = (node: StableNode) => {
     let len = 0;
     for (let it = node.hlist; it; it = it.next) {
       len++;
@@ -144,7 +148,58 @@ function checkStable618(ksm: Ksm618, items: Set<RmapItem>, bad: string[]): void 
       shared++;
       sharing += len - 1;
     }
+  };
+  for (const node of treeNodes(ksm.rootStableTree) as StableNode[]) {
+    if (node.chain) bad.push(`stable node ${node.id} is in the tree and a dup of ${node.chain.id}`);
+    if (!isStableNodeChain(node)) {
+      if (node.dups.length) bad.push(`stable node ${node.id} has dups but is no chain`);
+      checkNode(node);
+      continue;
+    }
+    chains++;
+    if (node.hlist) bad.push(`chain ${node.id} lists rmap_items`);
+    for (const dup of node.dups) {
+      dups++;
+      if (dup.chain !== node) bad.push(`dup ${dup.id} of chain ${node.id} points elsewhere`);
+      if (isStableNodeChain(dup)) bad.push(`chain ${dup.id} is a dup of chain ${node.id}`);
+      checkNode(dup);
+    }
   }
   if (shared !== ksm.pagesShared) bad.push(`pages_shared ${ksm.pagesShared}, nodes with items ${shared}`);
   if (sharing !== ksm.pagesSharing) bad.push(`pages_sharing ${ksm.pagesSharing}, further items ${sharing}`);
+  if (chains !== ksm.stableNodeChains)
+    bad.push(`stable_node_chains ${ksm.stableNodeChains}, tree has ${chains}`);
+  if (dups !== ksm.stableNodeDups) bad.push(`stable_node_dups ${ksm.stableNodeDups}, chains hold ${dups}`);
+}
+
+/**
+ * Per process: ksm_rmap_items and ksm_merging_pages are what its slot's list
+ * holds; every address KSM gave the zero page maps it; ksm_zero_pages is
+ * their number, in all and per process.
+ */
+function checkPerMm(k: Kernel, bad: string[]): void {
+  const ksm = k.ksm;
+  let zero = 0;
+  for (const task of k.tasks.values()) {
+    const mm = task.mm;
+    zero += mm.ksmZeroPtes.size;
+    for (const addr of mm.ksmZeroPtes) {
+      const vma = mm.vmas.find((v) => v.vmStart <= addr && addr < v.vmEnd);
+      const pte = vma ? vma.pte[vma.pteIndex(addr)] : 0;
+      if (pte === 0 || ptePfn(pte) !== ZERO_PFN)
+        bad.push(`pid ${task.pid}: KSM zero page at ${addr} is not mapped`);
+    }
+    const slot = ksm.mmSlotsHash.get(mm);
+    let rmapItems = 0;
+    let merging = 0;
+    for (let it = slot?.rmapList ?? null; it; it = it.rmapList) {
+      rmapItems++;
+      if (it.flags & STABLE_FLAG) merging++;
+    }
+    if (rmapItems !== mm.ksmRmapItems)
+      bad.push(`pid ${task.pid}: ksm_rmap_items ${mm.ksmRmapItems}, list ${rmapItems}`);
+    if (ksm instanceof Ksm618 && merging !== mm.ksmMergingPages)
+      bad.push(`pid ${task.pid}: ksm_merging_pages ${mm.ksmMergingPages}, stable items ${merging}`);
+  }
+  if (zero !== ksm.ksmZeroPages) bad.push(`ksm_zero_pages ${ksm.ksmZeroPages}, processes map ${zero}`);
 }

@@ -2,6 +2,7 @@ import type { Checksummer } from "./checksum";
 import type { KsmEvent, Tracer } from "./events";
 import { createKsm } from "./ksm/create";
 import type { Ksm } from "./ksm/ksm";
+import { Ksm618 } from "./ksm/ksm-618";
 import type { ProfileName } from "./ksm/profile";
 import { FRAME_KSM, PhysMem, ZERO_PFN } from "./memory";
 import {
@@ -9,6 +10,7 @@ import {
   ksmTestExit,
   MADV_MERGEABLE,
   MADV_UNMERGEABLE,
+  MMF_VM_MERGE_ANY,
   MMF_VM_MERGEABLE,
   MmStruct,
   mergeAdjacentVmas,
@@ -19,14 +21,20 @@ import {
   Task,
   VM_FAULT_OOM,
   VM_FAULT_WRITE,
+  VM_MERGEABLE,
   VM_READ,
   VM_WRITE,
   Vma,
   vmaAt,
 } from "./mm";
+import { selectBadProcess } from "./oom";
 import { type Errno, MMAP_BASE, PAGE_SIZE, type Pfn, type Pid, pageAligned, type VirtAddr } from "./types";
 
 export { MADV_MERGEABLE, MADV_UNMERGEABLE } from "./mm";
+
+/* prctl() options of 6.18's KSM */
+export const PR_SET_MEMORY_MERGE = 67;
+export const PR_GET_MEMORY_MERGE = 68;
 
 export interface KernelOptions {
   frames: number;
@@ -46,6 +54,13 @@ export class Kernel {
   /** The task a system call or fault runs for; null for ksmd and sysfs writers. */
   current: Task | null = null;
   tracer: Tracer = null;
+  /**
+   * Set while the shell writes 2 to run: the kernel marks that task an OOM origin
+   * (set_current_oom_origin()), so the OOM killer picks it before any process.
+   */
+  oomOrigin = false;
+  /** The OOM killer took that shell: its pending SIGKILL stops the unmerge. */
+  oomOriginKilled = false;
   private nextPid = 1;
 
   constructor(opts: KernelOptions) {
@@ -82,6 +97,10 @@ export class Kernel {
     if (!parent) return "ESRCH";
     const childPid = this.nextPid++;
     const child = new Task(childPid, childName, new MmStruct(childPid, parent.mm.mmapBase), pid);
+    // dup_mm() copies the mm: MMF_VM_MERGE_ANY is in MMF_INIT_MASK, and mm->ksm_zero_pages
+    // comes along (the zero-page PTEs below keep their dirty bit).
+    child.mm.flags = parent.mm.flags & MMF_VM_MERGE_ANY;
+    child.mm.ksmZeroPtes = new Set(parent.mm.ksmZeroPtes);
     this.ksm.ksmFork(child.mm, parent.mm);
     for (const vma of parent.mm.vmas) {
       for (let i = 0; i < vma.pte.length; i++) {
@@ -130,7 +149,9 @@ export class Kernel {
     if (mm.mmapBase - len < PAGE_SIZE * 16) return "ENOMEM";
     const start = mm.mmapBase - len;
     mm.mmapBase = start;
-    const vma = new Vma(mm, start, start + len, VM_READ | VM_WRITE, new Int32Array(pages), false);
+    // ksm_add_vma(): an mm with PR_SET_MEMORY_MERGE gets every new area mergeable.
+    const flags = VM_READ | VM_WRITE | (mm.flags & MMF_VM_MERGE_ANY ? VM_MERGEABLE : 0);
+    const vma = new Vma(mm, start, start + len, flags, new Int32Array(pages), false);
     const i = mm.vmas.findIndex((v) => v.vmStart > start);
     mm.vmas.splice(i < 0 ? mm.vmas.length : i, 0, vma);
     mergeAdjacentVmas(mm, vma);
@@ -167,9 +188,15 @@ export class Kernel {
       if (pte === 0) continue;
       vma.pte[i] = 0;
       const pfn = ptePfn(pte);
+      if (pfn === ZERO_PFN) this.ksmMightUnmapZeroPage(vma.mm, vma.vmStart + i * PAGE_SIZE);
       this.mem.mapcount[pfn]--;
       this.mem.putPage(pfn);
     }
+  }
+
+  /** ksm_might_unmap_zero_page(): a zero-page PTE that KSM placed goes away. */
+  private ksmMightUnmapZeroPage(mm: MmStruct, addr: VirtAddr): void {
+    if (mm.ksmZeroPtes.delete(addr)) this.ksm.ksmZeroPages--;
   }
 
   /* ---------------- page faults ---------------- */
@@ -183,6 +210,19 @@ export class Kernel {
     for (;;) {
       const pfn = this.mem.allocPage(zeroed);
       if (pfn >= 0) return pfn;
+      if (this.oomOrigin) {
+        // The shell writing 2 to run goes first. It is no simulated process: its SIGKILL
+        // ends the unmerge (run_store() fails, run goes back to 0) and nobody else dies.
+        this.oomOriginKilled = true;
+        this.emit({
+          type: "oom-kill",
+          fn: "oom_kill_process",
+          pid: 0,
+          totalVm: 0,
+          name: "sh (echo 2 > run)",
+        });
+        return -1;
+      }
       const victim = this.selectBadProcess();
       if (!victim) {
         this.emit({ type: "oom-fail", fn: "out_of_memory", for: this.current?.name ?? "ksmd" });
@@ -194,19 +234,9 @@ export class Kernel {
     }
   }
 
-  /**
-   * select_bad_process() as of 2.6.32, reduced to its main term: the largest
-   * total_vm (ties: the highest pid). KSM sharing is not considered, so a
-   * heavily merged process may be chosen though killing it frees little.
-   */
+  /** select_bad_process(): see oom.ts for how each kernel scores a task. */
   selectBadProcess(): Task | null {
-    let best: Task | null = null;
-    for (const t of this.tasks.values()) {
-      if (!best || t.mm.totalVm > best.mm.totalVm || (t.mm.totalVm === best.mm.totalVm && t.pid > best.pid)) {
-        best = t;
-      }
-    }
-    return best;
+    return selectBadProcess(this);
   }
 
   /** handle_mm_fault() for one page of vma; returns VM_FAULT_* bits. */
@@ -273,6 +303,7 @@ export class Kernel {
     vma.anonVma = true;
     vma.pte[i] = mkPte(pfn, true);
     mem.mapcount[pfn] = 1;
+    if (old === ZERO_PFN) this.ksmMightUnmapZeroPage(vma.mm, addr);
     mem.mapcount[old]--;
     mem.putPage(old); // the mapping's reference
     mem.putPage(old); // ours
@@ -348,6 +379,30 @@ export class Kernel {
     return 0;
   }
 
+  /* ---------------- prctl ---------------- */
+
+  /**
+   * prctl(PR_SET_MEMORY_MERGE, value) and prctl(PR_GET_MEMORY_MERGE) (6.18):
+   * KSM for the whole process, its current and future areas; 0 unmerges them
+   * again. The setting is kept across fork. EINVAL on 2.6.32, which has no
+   * such option, and for any other option.
+   */
+  prctl(pid: Pid, option: number, arg2: number): number | Errno {
+    const task = this.task(pid);
+    if (!task) return "ESRCH";
+    const ksm = this.ksm;
+    if (!(ksm instanceof Ksm618)) return "EINVAL";
+    if (option === PR_GET_MEMORY_MERGE) return task.mm.flags & MMF_VM_MERGE_ANY ? 1 : 0;
+    if (option !== PR_SET_MEMORY_MERGE) return "EINVAL";
+    const prev = this.current;
+    this.current = task;
+    try {
+      return arg2 ? ksm.ksmEnableMergeAny(task.mm) : ksm.ksmDisableMergeAny(task.mm);
+    } finally {
+      this.current = prev;
+    }
+  }
+
   /* ---------------- madvise ---------------- */
 
   /**
@@ -400,7 +455,9 @@ export class Kernel {
         }
         const tmp = Math.min(end, vma.vmEnd);
         const res = this.madviseVma(vma, start, tmp, advice);
-        if (typeof res === "string") return res;
+        // madvise() calls a kernel resource that ran out (break_ksm()'s ENOMEM) EAGAIN:
+        // only an unmapped gap is ENOMEM.
+        if (typeof res === "string") return res === "ENOMEM" ? "EAGAIN" : res;
         start = res.vmEnd;
         if (start >= end) return unmappedError;
         vma = findVma(mm, start);

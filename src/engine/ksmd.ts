@@ -2,13 +2,17 @@ import type { Kernel } from "./kernel";
 
 /**
  * ksm_scan_thread(), one wake-up: if ksmd should run, scan a batch of
- * pages_to_scan pages. Returns the pages scanned, or -1 if ksmd would sleep
- * until woken (run != 1, or nothing registered). The caller owns the clock
- * and sleeps sleep_millisecs between batches.
+ * pages_to_scan pages, then sleep sleep_millisecs on the engine's simulated
+ * clock (which stable node chain pruning and the advisor read). Returns the
+ * pages scanned, or -1 if ksmd would sleep until woken (run != 1, or nothing
+ * registered). The caller paces the wake-ups in real time.
  */
 export function ksmdBatch(k: Kernel): number {
-  if (!k.ksm.ksmdShouldRun()) return -1;
-  return k.ksm.ksmDoScan(k.ksm.knobs.pagesToScan);
+  const ksm = k.ksm;
+  if (!ksm.ksmdShouldRun()) return -1;
+  const scanned = ksm.ksmDoScan(ksm.knobs.pagesToScan);
+  ksm.clockUs += ksm.knobs.sleepMillisecs * 1000;
+  return scanned;
 }
 
 /**

@@ -16,6 +16,7 @@ export const MADV_UNMERGEABLE = 13;
 
 /* mm->flags bits */
 export const MMF_VM_MERGEABLE = 0x1; // registered with KSM (has an MmSlot)
+export const MMF_VM_MERGE_ANY = 0x2; // 6.18 prctl(PR_SET_MEMORY_MERGE): every compatible area, now and later
 
 /*
  * A PTE is an int: 0 when not present, else ((pfn + 1) << 1) | writable.
@@ -67,6 +68,16 @@ export class MmStruct {
   mmapBase: VirtAddr;
   /** Region names given by scenarios, for display only: start address -> name. */
   readonly regionNames = new Map<VirtAddr, string>();
+  /* 6.18's per-mm KSM statistics (/proc/<pid>/ksm_stat). */
+  /** rmap_items of this mm. */
+  ksmRmapItems = 0;
+  /** Its rmap_items in the stable tree: pages it maps that KSM merged. */
+  ksmMergingPages = 0;
+  /**
+   * Addresses where KSM mapped the zero page (use_zero_pages): the kernel marks such a PTE
+   * dirty; its size is the mm's ksm_zero_pages.
+   */
+  ksmZeroPtes = new Set<VirtAddr>();
 
   constructor(
     public readonly owner: Pid,

@@ -1,7 +1,7 @@
 import fc from "fast-check";
 import { beforeAll, describe, expect, it } from "vitest";
 import { type Checksummer, loadChecksummer } from "./checksum";
-import { Kernel, MADV_MERGEABLE, MADV_UNMERGEABLE } from "./kernel";
+import { Kernel, MADV_MERGEABLE, MADV_UNMERGEABLE, PR_SET_MEMORY_MERGE } from "./kernel";
 import { PROFILES } from "./ksm/profile";
 import { ksmdBatch } from "./ksmd";
 import { invariantsAndTransparency, Shadow } from "./shadow";
@@ -13,7 +13,11 @@ import { PAGE_SIZE } from "./types";
  * step: each process reads exactly what a model without KSM says it wrote
  * (transparency), frames and mapcounts add up, no KSM page is writable, the
  * counters equal what the trees and rmap lists hold, and both trees are
- * valid red-black trees.
+ * valid red-black trees. On linux-6.18 the knobs smart_scan,
+ * use_zero_pages, max_page_sharing and stable_node_chains_prune_millisecs
+ * change at random too, and processes turn PR_SET_MEMORY_MERGE on and off:
+ * the counters must also equal what the chains and their dups hold, and
+ * ksm_zero_pages the zero-page mappings KSM made (checkInvariants).
  */
 
 const op = fc.oneof(
@@ -74,6 +78,33 @@ const op = fc.oneof(
     arbitrary: fc.record({ t: fc.constant("run" as const), v: fc.constantFrom("0", "1", "1", "2") }),
     weight: 1,
   },
+  // 6.18's knobs (linux-2.6.32 has none of these files: skipped there).
+  {
+    arbitrary: fc.oneof(
+      fc.record({
+        t: fc.constant("knob" as const),
+        file: fc.constant("smart_scan"),
+        v: fc.constantFrom("0", "1"),
+      }),
+      fc.record({
+        t: fc.constant("knob" as const),
+        file: fc.constant("use_zero_pages"),
+        v: fc.constantFrom("0", "1"),
+      }),
+      fc.record({
+        t: fc.constant("knob" as const),
+        file: fc.constant("max_page_sharing"),
+        v: fc.constantFrom("2", "3", "256"),
+      }),
+      fc.record({
+        t: fc.constant("knob" as const),
+        file: fc.constant("stable_node_chains_prune_millisecs"),
+        v: fc.constantFrom("0", "1", "2000"),
+      }),
+    ),
+    weight: 2,
+  },
+  { arbitrary: fc.record({ t: fc.constant("prctl" as const), p: fc.nat(3), v: fc.nat(1) }), weight: 1 },
 );
 
 type Op = typeof op extends fc.Arbitrary<infer T> ? T : never;
@@ -126,7 +157,7 @@ function apply(k: Kernel, shadow: Shadow, o: Op): void {
           o.pages * PAGE_SIZE,
           o.merge ? MADV_MERGEABLE : MADV_UNMERGEABLE,
         );
-        expect(err === 0 || err === "ENOMEM").toBe(true);
+        expect(err === 0 || err === "ENOMEM").toBe(true); // ENOMEM: a gap (memory is plenty)
       }
       return;
     case "fork":
@@ -147,6 +178,16 @@ function apply(k: Kernel, shadow: Shadow, o: Op): void {
       return;
     case "run":
       expect(sysfsWrite(k, "run", o.v)).toBe(0);
+      return;
+    case "knob": {
+      if (k.ksm.profile !== "linux-6.18") return;
+      const err = sysfsWrite(k, o.file, o.v);
+      expect(err === 0 || (o.file === "max_page_sharing" && err === "EBUSY")).toBe(true);
+      return;
+    }
+    case "prctl":
+      if (pid >= 0)
+        expect(k.prctl(pid, PR_SET_MEMORY_MERGE, o.v)).toBe(k.ksm.profile === "linux-6.18" ? 0 : "EINVAL");
       return;
   }
 }

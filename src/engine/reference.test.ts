@@ -49,9 +49,15 @@ it("finds the reference scenarios", () => {
     "fresh-page-meets-ksm.json",
     "groups-and-fork.json",
     "last-sharer.json",
+    "page-sharing-chains.json",
+    "smart-scan.json",
     "stop-unmerge-restart.json",
+    "zero-pages.json",
   ]);
 });
+
+/** Scenarios of what only 6.18 has: linux-2.6.32 has no expected lines for them (only invariants). */
+const ONLY_618 = ["page-sharing-chains", "smart-scan", "zero-pages"];
 
 for (const profile of PROFILES) {
   const expected = readFileSync(new URL(`expected-${profile}.jsonl`, DIR), "utf8")
@@ -78,7 +84,12 @@ for (const profile of PROFILES) {
           expect([i, scenario.steps[i].op, checkInvariants(k)]).toEqual([i, scenario.steps[i].op, []]);
         }
         const mine = expected.filter((l) => JSON.parse(l).scenario === scenario.name);
-        expect(mine.length).toBe(scenario.steps.filter((s) => s.op === "snapshot").length);
+        if (profile === "linux-2.6.32" && ONLY_618.includes(scenario.name)) {
+          expect(mine).toEqual([]);
+          return;
+        }
+        const errnoLines = mine.filter((l) => "errno" in JSON.parse(l)).length;
+        expect(mine.length - errnoLines).toBe(scenario.steps.filter((s) => s.op === "snapshot").length);
         expect(lines).toEqual(mine);
         expect(notes).toEqual([]);
       });

@@ -34,7 +34,7 @@ describe("parseScenario errors name the step and the field", () => {
     expect(parseError(base([spawnA, { op: "jump", proc: "A" }]))).toEqual([
       1,
       "op",
-      'step 1, field "op": must be one of spawn, mmap, munmap, fill, write, madvise, fork, exit, sysfs, wait_scans, snapshot',
+      'step 1, field "op": must be one of spawn, mmap, munmap, fill, write, madvise, fork, exit, sysfs, prctl, wait_scans, snapshot',
     ]);
     expect(parseError(base([{ proc: "A" }]))[0]).toBe(0);
     expect(parseError(base([{ proc: "A" }]))[1]).toBe("op");

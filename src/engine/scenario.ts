@@ -1,12 +1,13 @@
 import type { Checksummer } from "./checksum";
-import { Kernel, MADV_MERGEABLE, MADV_UNMERGEABLE } from "./kernel";
+import { Kernel, MADV_MERGEABLE, MADV_UNMERGEABLE, PR_SET_MEMORY_MERGE } from "./kernel";
+import { Ksm618, type KsmStat, ksmStat } from "./ksm/ksm-618";
 import { PROFILES, type ProfileName } from "./ksm/profile";
 import { waitScans } from "./ksmd";
 import { MAX_FRAMES, ScenarioProcs } from "./scenario-limits";
 import { sysfsFiles, sysfsWrite } from "./sysfs";
 import { PAGE_SIZE, type Pid, type VirtAddr } from "./types";
 
-/** A scenario file (format version 1: see docs/scenario-format.md). */
+/** A scenario file (format version 2: see docs/scenarios.md). */
 export interface Scenario {
   name: string;
   description?: string;
@@ -31,6 +32,7 @@ export type Step =
   | { op: "fork"; proc: string; child: string }
   | { op: "exit"; proc: string }
   | { op: "sysfs"; file: string; value: string }
+  | { op: "prctl"; proc: string; option: "PR_SET_MEMORY_MERGE"; value: number }
   | { op: "wait_scans"; n: number }
   | { op: "snapshot"; label: string };
 
@@ -43,11 +45,25 @@ export class ScenarioError extends Error {
     readonly field: string | null,
     readonly detail: string,
   ) {
-    super(`${step === null ? "scenario" : `step ${step}`}${field ? `, field "${field}"` : ""}: ${detail}`);
+    // The field as a JSON string: a key of the file may hold quotes or newlines.
+    super(
+      `${step === null ? "scenario" : `step ${step}`}${field ? `, field ${JSON.stringify(field)}` : ""}: ${detail}`,
+    );
   }
 }
 
-type FieldKind = "name" | "count" | "frames" | "index" | "u32" | "byte" | "offset" | "string" | "advice";
+type FieldKind =
+  | "name"
+  | "count"
+  | "frames"
+  | "index"
+  | "u32"
+  | "ulong"
+  | "byte"
+  | "offset"
+  | "string"
+  | "advice"
+  | "prctl-option";
 
 /** Each op's fields: kind, and whether it may be left out. */
 const OPS: Record<Op, Record<string, [FieldKind, boolean]>> = {
@@ -78,6 +94,7 @@ const OPS: Record<Op, Record<string, [FieldKind, boolean]>> = {
   fork: { proc: ["name", true], child: ["name", true] },
   exit: { proc: ["name", true] },
   sysfs: { file: ["name", true], value: ["string", true] },
+  prctl: { proc: ["name", true], option: ["prctl-option", true], value: ["ulong", true] },
   wait_scans: { n: ["index", true] },
   snapshot: { label: ["string", true] },
 };
@@ -100,12 +117,16 @@ function checkField(kind: FieldKind, v: unknown): string | null {
       return int(0, 1 << 24);
     case "u32":
       return int(0, 0xffff_ffff);
+    case "ulong":
+      return int(0, Number.MAX_SAFE_INTEGER);
     case "byte":
       return int(0, 255);
     case "offset":
       return int(0, PAGE_SIZE - 1);
     case "advice":
       return v === "mergeable" || v === "unmergeable" ? null : 'must be "mergeable" or "unmergeable"';
+    case "prctl-option":
+      return v === "PR_SET_MEMORY_MERGE" ? null : 'must be "PR_SET_MEMORY_MERGE"';
   }
 }
 
@@ -182,6 +203,9 @@ function checkNames(i: number, step: Step, procs: ScenarioProcs): void {
     case "exit":
       procs.live(i, step.proc);
       procs.exit(i, step.proc);
+      break;
+    case "prctl":
+      procs.live(i, step.proc);
       break;
     case "mmap":
       if (procs.live(i, step.proc).has(step.region))
@@ -292,10 +316,24 @@ export const COUNTER_KEYS = [
   "full_scans",
 ] as const;
 
+/** What linux-6.18 reports beyond the five counters, in this order. */
+export const COUNTER_KEYS_618 = [
+  "pages_scanned",
+  "pages_skipped",
+  "ksm_zero_pages",
+  "stable_node_chains",
+  "stable_node_dups",
+  "general_profit",
+] as const;
+
 export type SnapshotLine = { scenario: string; label: string } & Record<
   (typeof COUNTER_KEYS)[number],
   number
->;
+> &
+  Partial<Record<(typeof COUNTER_KEYS_618)[number], number>> & {
+    /** 6.18: /proc/<pid>/ksm_stat of every live process, by scenario name. */
+    procs?: Record<string, KsmStat>;
+  };
 export interface ErrorLine {
   scenario: string;
   step: number;
@@ -303,6 +341,18 @@ export interface ErrorLine {
   errno: string;
 }
 export type OutputLine = SnapshotLine | ErrorLine;
+
+/** 6.18's further counters (absolute values; the scenario starts at boot). */
+export function counters618(ksm: Ksm618): Record<(typeof COUNTER_KEYS_618)[number], number> {
+  return {
+    pages_scanned: ksm.pagesScanned,
+    pages_skipped: ksm.pagesSkipped,
+    ksm_zero_pages: ksm.ksmZeroPages,
+    stable_node_chains: ksm.stableNodeChains,
+    stable_node_dups: ksm.stableNodeDups,
+    general_profit: ksm.generalProfit,
+  };
+}
 
 export function counters(k: Kernel): Record<(typeof COUNTER_KEYS)[number], number> {
   const ksm = k.ksm;
@@ -373,7 +423,7 @@ export class ScenarioRun {
       return why ? "EAGAIN" : 0;
     }
     if (step.op === "snapshot") {
-      this.out({ scenario: this.scenario.name, label: step.label, ...counters(k) });
+      this.out(this.snapshotLine(step.label));
       return 0;
     }
     const pid = this.pids.get(step.proc)!;
@@ -412,6 +462,23 @@ export class ScenarioRun {
       }
       case "exit":
         return k.exit(pid);
+      case "prctl": {
+        const ret = k.prctl(pid, PR_SET_MEMORY_MERGE, step.value);
+        return typeof ret === "string" ? ret : 0;
+      }
     }
+  }
+
+  /** A snapshot line: the five counters, and on 6.18 its further files and each live process's ksm_stat. */
+  private snapshotLine(label: string): SnapshotLine {
+    const k = this.k;
+    const line: SnapshotLine = { scenario: this.scenario.name, label, ...counters(k) };
+    if (!(k.ksm instanceof Ksm618)) return line;
+    const procs: Record<string, KsmStat> = {};
+    for (const [name, pid] of this.pids) {
+      const task = k.task(pid);
+      if (task) procs[name] = ksmStat(task.mm);
+    }
+    return { ...line, ...counters618(k.ksm), procs };
   }
 }

@@ -86,3 +86,50 @@ describe("snapshot limits", () => {
     expect(node.items).toHaveLength(MAX_NODE_ITEMS);
   });
 });
+
+describe("snapshot of what only 6.18 has", () => {
+  it("carries ages and remaining skips, ksm_stat, KSM zero-page mappings, all 24 files and the 6.18 knobs", () => {
+    const k = new Kernel({ frames: 64, profile: "linux-6.18", checksummer });
+    const scenario = parseScenario({
+      name: "s",
+      steps: [
+        { op: "sysfs", file: "use_zero_pages", value: "1" },
+        { op: "spawn", proc: "A" },
+        { op: "mmap", proc: "A", region: "r", pages: 3 },
+        { op: "fill", proc: "A", region: "r", from: 0, pages: 1, value: 0 },
+        { op: "fill", proc: "A", region: "r", from: 1, pages: 1, value: 5 },
+        { op: "fill", proc: "A", region: "r", from: 2, pages: 1, value: 6 },
+        { op: "madvise", proc: "A", region: "r", pages: 3, advice: "mergeable" },
+        { op: "sysfs", file: "run", value: "1" },
+        { op: "wait_scans", n: 5 },
+      ],
+    });
+    new ScenarioRun(k, scenario, () => {}).runAll();
+    const snap = takeSnapshot(k, new ContentIds());
+    const a = snap.processes[0];
+    expect(a.ksmZeroPages).toEqual([a.vmas[0].start]);
+    expect(a.ksmStat).toMatchObject({
+      ksm_zero_pages: 1,
+      ksm_rmap_items: 2,
+      ksm_merge_any: 0,
+      ksm_mergeable: 1,
+    });
+    // The two unique pages: visited at ages 0-3, skipped at the fifth scan.
+    expect(snap.slots[0].items.map((i) => [i.age, i.remainingSkips, i.where])).toEqual([
+      [5, 0, "none"],
+      [5, 0, "none"],
+    ]);
+    expect(snap.counters).toMatchObject({
+      pages_skipped: 2,
+      ksm_zero_pages: 1,
+      general_profit: 4096 - 2 * 64,
+    });
+    expect(snap.knobs618).toMatchObject({ useZeroPages: true, smartScan: true, maxPageSharing: 256 });
+    expect(snap.sysfs).toHaveLength(24);
+    expect(snap.sysfs.find((f) => f.file === "advisor_mode")).toEqual({
+      file: "advisor_mode",
+      text: "[none] scan-time\n",
+      writable: true,
+    });
+  });
+});

@@ -1,9 +1,16 @@
 import type { Kernel } from "./kernel";
 import { inStableTree } from "./ksm/ksm";
-import { Ksm618 } from "./ksm/ksm-618";
+import { Ksm618, type KsmStat, ksmStat } from "./ksm/ksm-618";
 import { Ksm2632 } from "./ksm/ksm-2632";
-import type { Knobs, ProfileName } from "./ksm/profile";
-import { NODE_FLAG, type RmapItem, SEQNR_MASK, type StableNode, UNSTABLE_FLAG } from "./ksm/rmap";
+import type { Knobs, Knobs618, ProfileName } from "./ksm/profile";
+import {
+  isStableNodeChain,
+  NODE_FLAG,
+  type RmapItem,
+  SEQNR_MASK,
+  type StableNode,
+  UNSTABLE_FLAG,
+} from "./ksm/rmap";
 import { ksmTestExit, MMF_VM_MERGEABLE, ptePfn, pteWrite, VM_MERGEABLE } from "./mm";
 import { RB_RED, type RbNode } from "./rbtree";
 import { frameMappers, peekNextScan, processAreas, type SnapshotIndex } from "./snapshotIndex";
@@ -30,6 +37,10 @@ export interface ProcessView {
   registered: boolean;
   vmas: VmaView[];
   regions: { start: VirtAddr; name: string }[];
+  /** 6.18: /proc/<pid>/ksm_stat (null on 2.6.32, which has none). */
+  ksmStat?: KsmStat | null;
+  /** Addresses where KSM mapped the zero page (use_zero_pages), ascending. */
+  ksmZeroPages?: VirtAddr[];
 }
 
 export interface RmapItemView {
@@ -38,6 +49,9 @@ export interface RmapItemView {
   addr: VirtAddr;
   where: "none" | "unstable" | "stable-node" | "stable";
   oldchecksum: number;
+  /** 6.18 smart scan: the item's age and the scans it still skips. */
+  age?: number;
+  remainingSkips?: number;
 }
 
 export interface SlotView {
@@ -79,6 +93,20 @@ export interface TreeNodeView {
   stale: boolean;
   /** Descendants left out of this snapshot (below SnapshotLimits.treeDepth); their links read null. */
   hidden: number;
+  /**
+   * 6.18: a stable node chain (max_page_sharing reached) holds several KSM pages of equal
+   * contents, its dups, newest first; the node's own pfn and items are then its first dup's.
+   */
+  dups?: DupView[];
+}
+
+/** One dup of a 6.18 stable node chain: a KSM page and the items mapping it. */
+export interface DupView {
+  id: number;
+  pfn: Pfn;
+  items: { id: number; pid: Pid; addr: VirtAddr }[];
+  itemCount: number;
+  stale: boolean;
 }
 
 export interface TreeView {
@@ -96,8 +124,18 @@ export interface Snapshot {
     full_scans: number;
     rmap_items: number;
     pages_scanned: number;
+    /* 6.18 only (0 on 2.6.32); takeSnapshot always sets them */
+    pages_skipped?: number;
+    ksm_zero_pages?: number;
+    stable_node_chains?: number;
+    stable_node_dups?: number;
+    general_profit?: number;
   };
   knobs: Knobs;
+  /** 6.18's further knobs (null on 2.6.32). */
+  knobs618?: Knobs618 | null;
+  /** The simulated clock (µs) that chain pruning and the advisor read. */
+  clockUs?: number;
   /** /sys/kernel/mm/ksm/ as `ls` lists it: each file, its text as `cat` prints it, and whether it takes writes. */
   sysfs: { file: string; text: string; writable: boolean }[];
   ksmdRunning: boolean;
@@ -201,7 +239,15 @@ export function takeSnapshot(
         : it.flags & UNSTABLE_FLAG
           ? "unstable"
           : "none";
-      items.push({ id: it.id, pid: it.mm.owner, addr: it.address, where, oldchecksum: it.oldchecksum });
+      items.push({
+        id: it.id,
+        pid: it.mm.owner,
+        addr: it.address,
+        where,
+        oldchecksum: it.oldchecksum,
+        age: it.age,
+        remainingSkips: it.remainingSkips,
+      });
     }
     return { pid: slot.mm!.owner, exiting: ksmTestExit(slot.mm!), items, itemCount };
   });
@@ -234,7 +280,7 @@ export function takeSnapshot(
       };
     });
   } else if (ksm instanceof Ksm618) {
-    stableTree = treeView<StableNode>(ksm.rootStableTree.rbNode, limits.treeDepth, (node) => {
+    const dupView = (node: StableNode): DupView => {
       const items = [];
       for (let it = node.hlist; it; it = it.next) items.push(itemRef(it));
       items.reverse(); // oldest first: the one counted in pages_shared
@@ -245,6 +291,19 @@ export function takeSnapshot(
         items: items.slice(0, MAX_NODE_ITEMS),
         itemCount: items.length,
         stale: gone,
+      };
+    };
+    stableTree = treeView<StableNode>(ksm.rootStableTree.rbNode, limits.treeDepth, (node) => {
+      if (!isStableNodeChain(node)) return dupView(node);
+      const dups = node.dups.map(dupView);
+      const first = dups[0] ?? { pfn: -1, items: [], itemCount: 0, stale: true };
+      return {
+        id: node.id,
+        pfn: first.pfn,
+        items: first.items,
+        itemCount: first.itemCount,
+        stale: first.stale,
+        dups,
       };
     });
   }
@@ -262,6 +321,8 @@ export function takeSnapshot(
       pte: v.pte.slice(),
     })),
     regions: [...t.mm.regionNames].map(([start, name]) => ({ start, name })),
+    ksmStat: ksm instanceof Ksm618 ? ksmStat(t.mm) : null,
+    ksmZeroPages: [...t.mm.ksmZeroPtes].sort((x, y) => x - y),
   }));
   return {
     profile: ksm.profile,
@@ -273,8 +334,15 @@ export function takeSnapshot(
       full_scans: ksm.fullScans,
       rmap_items: ksm.rmapItems,
       pages_scanned: ksm.pagesScanned,
+      pages_skipped: ksm.pagesSkipped,
+      ksm_zero_pages: ksm.ksmZeroPages,
+      stable_node_chains: ksm instanceof Ksm618 ? ksm.stableNodeChains : 0,
+      stable_node_dups: ksm instanceof Ksm618 ? ksm.stableNodeDups : 0,
+      general_profit: ksm instanceof Ksm618 ? ksm.generalProfit : 0,
     },
     knobs: { ...ksm.knobs },
+    knobs618: ksm instanceof Ksm618 ? { ...ksm.knobs618 } : null,
+    clockUs: ksm.clockUs,
     sysfs: sysfsFiles(ksm.profile).map((file) => ({
       file,
       text: sysfsRead(k, file) as string,

@@ -17,16 +17,32 @@ const FILES: Record<ProfileName, string[]> = {
     "run",
     "sleep_millisecs",
   ],
+  // As `ls /sys/kernel/mm/ksm/` lists them on a 6.18 kernel.
   "linux-6.18": [
+    "advisor_max_cpu",
+    "advisor_max_pages_to_scan",
+    "advisor_min_pages_to_scan",
+    "advisor_mode",
+    "advisor_target_scan_time",
     "full_scans",
+    "general_profit",
+    "ksm_zero_pages",
+    "max_page_sharing",
+    "merge_across_nodes",
     "pages_scanned",
     "pages_shared",
     "pages_sharing",
+    "pages_skipped",
     "pages_to_scan",
     "pages_unshared",
     "pages_volatile",
     "run",
     "sleep_millisecs",
+    "smart_scan",
+    "stable_node_chains",
+    "stable_node_chains_prune_millisecs",
+    "stable_node_dups",
+    "use_zero_pages",
   ],
 };
 
@@ -42,22 +58,65 @@ const DEFAULTS: Record<ProfileName, Record<string, string>> = {
     run: "1\n",
     sleep_millisecs: "20\n",
   },
+  // As a freshly booted 6.18 reads them.
   "linux-6.18": {
+    advisor_max_cpu: "70\n",
+    advisor_max_pages_to_scan: "30000\n",
+    advisor_min_pages_to_scan: "500\n",
+    advisor_mode: "[none] scan-time\n",
+    advisor_target_scan_time: "200\n",
     full_scans: "0\n",
+    general_profit: "0\n",
+    ksm_zero_pages: "0\n",
+    max_page_sharing: "256\n",
+    merge_across_nodes: "1\n",
     pages_scanned: "0\n",
     pages_shared: "0\n",
     pages_sharing: "0\n",
+    pages_skipped: "0\n",
     pages_to_scan: "100\n",
     pages_unshared: "0\n",
     pages_volatile: "0\n",
     run: "0\n",
     sleep_millisecs: "20\n",
+    smart_scan: "1\n",
+    stable_node_chains: "0\n",
+    stable_node_chains_prune_millisecs: "2000\n",
+    stable_node_dups: "0\n",
+    use_zero_pages: "0\n",
   },
 };
 
 const KNOBS: Record<ProfileName, string[]> = {
   "linux-2.6.32": ["max_kernel_pages", "pages_to_scan", "run", "sleep_millisecs"],
-  "linux-6.18": ["pages_to_scan", "run", "sleep_millisecs"],
+  "linux-6.18": [
+    "advisor_max_cpu",
+    "advisor_max_pages_to_scan",
+    "advisor_min_pages_to_scan",
+    "advisor_mode",
+    "advisor_target_scan_time",
+    "max_page_sharing",
+    "merge_across_nodes",
+    "pages_to_scan",
+    "run",
+    "sleep_millisecs",
+    "smart_scan",
+    "stable_node_chains_prune_millisecs",
+    "use_zero_pages",
+  ],
+};
+
+/** The knobs that take any unsigned number (the others: sysfs-618.test.ts). */
+const NUMBER_KNOBS: Record<ProfileName, string[]> = {
+  "linux-2.6.32": ["max_kernel_pages", "pages_to_scan", "sleep_millisecs"],
+  "linux-6.18": [
+    "advisor_max_cpu",
+    "advisor_max_pages_to_scan",
+    "advisor_min_pages_to_scan",
+    "pages_to_scan",
+    "sleep_millisecs",
+    "stable_node_chains_prune_millisecs",
+  ],
 };
 
 const BAD = ["", " 5", "5 ", "5\n\n", "\n5", "-1", "abc", "0x10", "5a", "1e3", "5.0", "\t5", "5\r\n"];
@@ -89,7 +148,7 @@ for (const profile of PROFILES) {
       expect(sysfsRead(k, "")).toBe("ENOENT");
     });
 
-    for (const file of KNOBS[profile].filter((f) => f !== "run")) {
+    for (const file of NUMBER_KNOBS[profile]) {
       it(`${file}: accepts "5" and "5\\n"`, () => {
         const k = newKernel(profile);
         expect(sysfsWrite(k, file, "5")).toBe(0);
@@ -138,8 +197,12 @@ for (const profile of PROFILES) {
     it("read-only counters and unknown files give EACCES and change nothing", () => {
       const k = newKernel(profile);
       const files = sysfsFiles(profile).filter((f) => !KNOBS[profile].includes(f));
-      expect(files.length).toBe(profile === "linux-6.18" ? 6 : 5);
-      for (const f of [...files, "nonexistent", "merge_across_nodes"]) {
+      expect(files.length).toBe(profile === "linux-6.18" ? 11 : 5);
+      for (const f of [
+        ...files,
+        "nonexistent",
+        profile === "linux-6.18" ? "max_kernel_pages" : "smart_scan",
+      ]) {
         expect([f, sysfsWrite(k, f, "5")]).toEqual([f, "EACCES"]);
       }
       expect(Object.fromEntries(sysfsFiles(profile).map((f) => [f, sysfsRead(k, f)]))).toEqual(

@@ -1,56 +1,234 @@
 import type { Kernel } from "./kernel";
 import { KSM_RUN_STOP, KSM_RUN_UNMERGE, type Ksm } from "./ksm/ksm";
-import type { Knobs, ProfileName } from "./ksm/profile";
+import type { Ksm618 } from "./ksm/ksm-618";
+import type { Knobs, Knobs618, ProfileName } from "./ksm/profile";
+import { kstrtobool, kstrtoint, kstrtouint, kstrtoul, strictStrtoul, sysfsStreq } from "./sysfs-parse";
 import { type Errno, PAGE_SIZE } from "./types";
 
 /** The files of /sys/kernel/mm/ksm/, as each profile has them. */
 export const SYSFS_DIR = "/sys/kernel/mm/ksm";
 
 const UINT_MAX = 2n ** 32n - 1n;
-const ULONG_MAX = 2n ** 64n - 1n;
-
-type KnobName = keyof Knobs;
 
 interface SysfsAttr {
-  show(ksm: Ksm): number;
-  /** The knob a write sets (after parsing), or undefined for a read-only file. */
-  knob?: KnobName;
-  /** Largest value the knob's C type holds. */
-  max?: bigint;
+  /** The file's text as `cat` prints it, without the newline. */
+  show(k: Kernel): string;
+  /** A write (the `_store` function), or undefined for a read-only file. */
+  store?(k: Kernel, buf: string): Errno | 0;
+}
+
+const ksm618 = (k: Kernel) => k.ksm as Ksm618;
+const ro = (value: (ksm: Ksm) => number): SysfsAttr => ({ show: (k) => String(value(k.ksm)) });
+const ro618 = (value: (ksm: Ksm618) => number): SysfsAttr => ({ show: (k) => String(value(ksm618(k))) });
+
+/** A number a knob holds; above 2^53 its exact text is kept too, so it reads back as written. */
+function setNumber(ksm: Ksm, file: string, value: bigint, set: (n: number) => void): void {
+  const n = Number(value);
+  set(n);
+  if (n > Number.MAX_SAFE_INTEGER) ksm.knobText[file] = String(value);
+  else delete ksm.knobText[file];
+}
+
+const numberShow =
+  (file: string, value: (k: Kernel) => number) =>
+  (k: Kernel): string =>
+    k.ksm.knobText[file] ?? String(value(k));
+
+/**
+ * A knob of 2.6.32: strict_strtoul() takes decimal digits and one trailing
+ * newline and does not check for overflow (the value wraps); then the store
+ * refuses values its C type cannot hold.
+ */
+function knob2632(file: string, name: keyof Knobs, max: bigint): SysfsAttr {
+  return {
+    show: numberShow(file, (k) => k.ksm.knobs[name]),
+    store(k, buf) {
+      const v = strictStrtoul(buf);
+      if (v === null || v > max) return "EINVAL";
+      setNumber(k.ksm, file, v, (n) => {
+        k.ksm.knobs[name] = n;
+      });
+      return 0;
+    },
+  };
+}
+
+/** An unsigned int knob of 6.18: kstrtouint(), any error is EINVAL. */
+function uint618(get: (k: Kernel) => number, set: (k: Kernel, n: number) => void): SysfsAttr {
+  return {
+    show: (k) => String(get(k)),
+    store(k, buf) {
+      const v = kstrtouint(buf);
+      if (typeof v === "string") return "EINVAL";
+      set(k, Number(v));
+      return 0;
+    },
+  };
+}
+
+/** An unsigned long knob of the 6.18 advisor: kstrtoul(), any error is EINVAL; stored into `bits`. */
+function ulong618(name: keyof Knobs618, file: string, min = 0n, bits = 64n): SysfsAttr {
+  return {
+    show: numberShow(file, (k) => ksm618(k).knobs618[name] as number),
+    store(k, buf) {
+      const v = kstrtoul(buf);
+      if (typeof v === "string" || v < min) return "EINVAL";
+      setNumber(k.ksm, file, BigInt.asUintN(Number(bits), v), (n) => {
+        (ksm618(k).knobs618[name] as number) = n;
+      });
+      return 0;
+    },
+  };
+}
+
+/** A boolean knob of 6.18: kstrtobool(). */
+function bool618(name: "smartScan" | "useZeroPages"): SysfsAttr {
+  return {
+    show: (k) => (ksm618(k).knobs618[name] ? "1" : "0"),
+    store(k, buf) {
+      const v = kstrtobool(buf);
+      if (v === null) return "EINVAL";
+      ksm618(k).knobs618[name] = v;
+      return 0;
+    },
+  };
+}
+
+/**
+ * run_store(): 0 stops ksmd (merged pages stay merged), 1 runs it, 2 stops
+ * it and unmerges everything but leaves the mm_slots registered. The writer
+ * of 2 is the OOM killer's first choice meanwhile: if it is killed (it is
+ * the shell, no simulated process) the unmerge stops with its pending
+ * signal — ERESTARTSYS, which a task that is not restarted sees as EINTR.
+ * A failed unmerge leaves run at 0.
+ */
+function runStore(k: Kernel, n: number): Errno | 0 {
+  const ksm = k.ksm;
+  if (n > KSM_RUN_UNMERGE) return "EINVAL";
+  if (ksm.knobs.run === n) return 0;
+  ksm.knobs.run = n;
+  if (n !== KSM_RUN_UNMERGE) return 0;
+  k.oomOrigin = true;
+  k.oomOriginKilled = false;
+  let err: Errno | 0 = ksm.unmergeAndRemoveAllRmapItems();
+  if (err && k.oomOriginKilled) err = "EINTR";
+  k.oomOrigin = false;
+  if (err) ksm.knobs.run = KSM_RUN_STOP;
+  return err;
 }
 
 const COUNTERS: Record<string, SysfsAttr> = {
-  pages_shared: { show: (k) => k.pagesShared },
-  pages_sharing: { show: (k) => k.pagesSharing },
-  pages_unshared: { show: (k) => k.pagesUnshared },
-  pages_volatile: { show: (k) => k.pagesVolatile },
-  full_scans: { show: (k) => k.fullScans },
+  full_scans: ro((k) => k.fullScans),
+  pages_shared: ro((k) => k.pagesShared),
+  pages_sharing: ro((k) => k.pagesSharing),
+  pages_unshared: ro((k) => k.pagesUnshared),
+  pages_volatile: ro((k) => k.pagesVolatile),
 };
 
-const knob = (name: KnobName, max: bigint): SysfsAttr => ({ show: (k) => k.knobs[name], knob: name, max });
+/**
+ * max_page_sharing and merge_across_nodes may change only while no KSM page
+ * is in the stable tree: else EBUSY (remove_all_stable_nodes() first drops
+ * the nodes nobody maps any more).
+ */
+function stableTreeEmptied(ksm: Ksm618): boolean {
+  return ksm.pagesShared === 0 && ksm.removeAllStableNodes() === 0;
+}
 
 const ATTRS: Record<ProfileName, Record<string, SysfsAttr>> = {
   "linux-2.6.32": {
-    full_scans: COUNTERS.full_scans,
-    max_kernel_pages: knob("maxKernelPages", ULONG_MAX),
-    pages_shared: COUNTERS.pages_shared,
-    pages_sharing: COUNTERS.pages_sharing,
-    pages_to_scan: knob("pagesToScan", UINT_MAX),
-    pages_unshared: COUNTERS.pages_unshared,
-    pages_volatile: COUNTERS.pages_volatile,
-    run: knob("run", UINT_MAX),
-    sleep_millisecs: knob("sleepMillisecs", UINT_MAX),
+    ...COUNTERS,
+    max_kernel_pages: knob2632("max_kernel_pages", "maxKernelPages", 2n ** 64n - 1n),
+    pages_to_scan: knob2632("pages_to_scan", "pagesToScan", UINT_MAX),
+    run: {
+      show: (k) => String(k.ksm.knobs.run),
+      store(k, buf) {
+        const v = strictStrtoul(buf);
+        return v === null || v > UINT_MAX ? "EINVAL" : runStore(k, Number(v));
+      },
+    },
+    sleep_millisecs: knob2632("sleep_millisecs", "sleepMillisecs", UINT_MAX),
   },
   "linux-6.18": {
-    full_scans: COUNTERS.full_scans,
-    pages_scanned: { show: (k) => k.pagesScanned },
-    pages_shared: COUNTERS.pages_shared,
-    pages_sharing: COUNTERS.pages_sharing,
-    pages_to_scan: knob("pagesToScan", UINT_MAX),
-    pages_unshared: COUNTERS.pages_unshared,
-    pages_volatile: COUNTERS.pages_volatile,
-    run: knob("run", UINT_MAX),
-    sleep_millisecs: knob("sleepMillisecs", UINT_MAX),
+    ...COUNTERS,
+    pages_scanned: ro((k) => k.pagesScanned),
+    pages_skipped: ro((k) => k.pagesSkipped),
+    ksm_zero_pages: ro((k) => k.ksmZeroPages),
+    general_profit: ro618((k) => k.generalProfit),
+    stable_node_chains: ro618((k) => k.stableNodeChains),
+    stable_node_dups: ro618((k) => k.stableNodeDups),
+    run: {
+      show: (k) => String(k.ksm.knobs.run),
+      store(k, buf) {
+        const v = kstrtouint(buf);
+        return typeof v === "string" ? "EINVAL" : runStore(k, Number(v));
+      },
+    },
+    pages_to_scan: {
+      show: (k) => String(k.ksm.knobs.pagesToScan),
+      store(k, buf) {
+        if (ksm618(k).knobs618.advisorMode !== "none") return "EINVAL"; // the advisor sets it
+        const v = kstrtouint(buf);
+        if (typeof v === "string") return "EINVAL";
+        k.ksm.knobs.pagesToScan = Number(v);
+        return 0;
+      },
+    },
+    sleep_millisecs: uint618(
+      (k) => k.ksm.knobs.sleepMillisecs,
+      (k, n) => {
+        k.ksm.knobs.sleepMillisecs = n;
+      },
+    ),
+    smart_scan: bool618("smartScan"),
+    use_zero_pages: bool618("useZeroPages"),
+    stable_node_chains_prune_millisecs: uint618(
+      (k) => ksm618(k).knobs618.stableNodeChainsPruneMillisecs,
+      (k, n) => {
+        ksm618(k).knobs618.stableNodeChainsPruneMillisecs = n;
+      },
+    ),
+    max_page_sharing: {
+      show: (k) => String(ksm618(k).knobs618.maxPageSharing),
+      store(k, buf) {
+        const v = kstrtoint(buf);
+        if (typeof v === "string") return v; // kstrtoint's own error: EINVAL or ERANGE
+        if (v < 2n) return "EINVAL"; // a new KSM page has 2 mappings already
+        const ksm = ksm618(k);
+        if (ksm.knobs618.maxPageSharing === Number(v)) return 0;
+        if (!stableTreeEmptied(ksm)) return "EBUSY";
+        ksm.knobs618.maxPageSharing = Number(v);
+        return 0;
+      },
+    },
+    merge_across_nodes: {
+      show: (k) => String(ksm618(k).knobs618.mergeAcrossNodes),
+      store(k, buf) {
+        const v = kstrtoul(buf);
+        if (typeof v === "string") return v;
+        if (v > 1n) return "EINVAL";
+        const ksm = ksm618(k);
+        if (ksm.knobs618.mergeAcrossNodes === Number(v)) return 0;
+        if (!stableTreeEmptied(ksm)) return "EBUSY";
+        ksm.knobs618.mergeAcrossNodes = Number(v); // one NUMA node: nothing else changes
+        return 0;
+      },
+    },
+    advisor_mode: {
+      show: (k) => (ksm618(k).knobs618.advisorMode === "scan-time" ? "none [scan-time]" : "[none] scan-time"),
+      store(k, buf) {
+        const ksm = ksm618(k);
+        const mode = sysfsStreq("scan-time", buf) ? "scan-time" : sysfsStreq("none", buf) ? "none" : null;
+        if (!mode) return "EINVAL";
+        const changed = ksm.knobs618.advisorMode !== mode;
+        ksm.knobs618.advisorMode = mode;
+        if (changed) ksm.setAdvisorDefaults();
+        return 0;
+      },
+    },
+    advisor_max_cpu: ulong618("advisorMaxCpu", "advisor_max_cpu", 0n, 32n),
+    advisor_min_pages_to_scan: ulong618("advisorMinPagesToScan", "advisor_min_pages_to_scan"),
+    advisor_max_pages_to_scan: ulong618("advisorMaxPagesToScan", "advisor_max_pages_to_scan"),
+    advisor_target_scan_time: ulong618("advisorTargetScanTime", "advisor_target_scan_time", 1n),
   },
 };
 
@@ -65,73 +243,33 @@ export function sysfsFiles(profile: ProfileName): string[] {
 }
 
 export function sysfsWritable(profile: ProfileName, file: string): boolean {
-  return attrOf(profile, file)?.knob !== undefined;
+  return attrOf(profile, file)?.store !== undefined;
 }
 
 /** Reading a file: its value and a newline, or ENOENT. */
 export function sysfsRead(k: Kernel, file: string): string | Errno {
   const attr = attrOf(k.ksm.profile, file);
   if (!attr) return "ENOENT";
-  return `${(attr.knob && k.ksm.knobText[attr.knob]) ?? attr.show(k.ksm)}\n`;
-}
-
-/**
- * The number a store method accepts. 2.6.32's strict_strtoul(): decimal
- * digits, one optional trailing newline, and no overflow check (the value
- * wraps). 6.18's kstrtouint(): also a leading '+', and overflow is an error.
- */
-function parseValue(profile: ProfileName, buf: string): bigint | null {
-  const m = (profile === "linux-6.18" ? /^\+?([0-9]+)\n?$/ : /^([0-9]+)\n?$/).exec(buf);
-  if (!m) return null;
-  const v = BigInt(m[1]);
-  return profile === "linux-6.18" ? v : v & ULONG_MAX;
+  return `${attr.show(k)}\n`;
 }
 
 /**
  * Writing a file, as `echo value > /sys/kernel/mm/ksm/file` does. Read-only
- * and unknown files give EACCES (the shell's "Permission denied"), a bad
- * number EINVAL; either way nothing changes. Writing run=2 unmerges
- * everything and can fail with ENOMEM, leaving run at 0.
+ * and unknown files give EACCES (the shell's "Permission denied"); a value
+ * the kernel refuses gives its errno (EINVAL, ERANGE, EBUSY); either way
+ * nothing changes. Writing run=2 unmerges everything and can fail, leaving
+ * run at 0.
  */
 export function sysfsWrite(k: Kernel, file: string, buf: string): Errno | 0 {
-  const ksm = k.ksm;
+  const attr = attrOf(k.ksm.profile, file);
   // The store method sees at most a page per write(): 2.6.32's sysfs_write_file()
   // passes PAGE_SIZE - 1 bytes, kernfs PAGE_SIZE. A writer that loops, as echo and
   // Python do, writes the rest in more calls, each parsed on its own; the first
   // refused one ends the write. (So a 50 MB value costs no more than its pages.)
-  const max = ksm.profile === "linux-2.6.32" ? PAGE_SIZE - 1 : PAGE_SIZE;
-  let err: Errno | 0 = 0;
-  for (let at = 0; !err && (at === 0 || at < buf.length); at += max)
-    err = store(ksm, file, buf.slice(at, at + max));
+  const max = k.ksm.profile === "linux-2.6.32" ? PAGE_SIZE - 1 : PAGE_SIZE;
+  let err: Errno | 0 = attr?.store ? 0 : "EACCES";
+  for (let at = 0; attr?.store && !err && (at === 0 || at < buf.length); at += max)
+    err = attr.store(k, buf.slice(at, at + max));
   k.emit({ type: "sysfs-write", fn: `${file}_store`, file, value: buf, ...(err ? { errno: err } : {}) });
   return err;
-}
-
-function store(ksm: Ksm, file: string, buf: string): Errno | 0 {
-  const attr = attrOf(ksm.profile, file);
-  if (!attr?.knob) return "EACCES";
-  const value = parseValue(ksm.profile, buf);
-  if (value === null || value > attr.max!) return "EINVAL";
-  const n = Number(value);
-  if (attr.knob !== "run") {
-    ksm.knobs[attr.knob] = n;
-    // An unsigned long reads back exactly, even above 2^53 where a JS number cannot hold it.
-    if (n > Number.MAX_SAFE_INTEGER) ksm.knobText[attr.knob] = String(value);
-    else delete ksm.knobText[attr.knob];
-    return 0;
-  }
-  if (n > KSM_RUN_UNMERGE) return "EINVAL";
-  // KSM_RUN_MERGE sets ksmd running, 0 stops it; KSM_RUN_UNMERGE stops it and unmerges
-  // everything, but leaves the mm_slots registered for when ksmd runs again.
-  if (ksm.knobs.run !== n) {
-    ksm.knobs.run = n;
-    if (n === KSM_RUN_UNMERGE) {
-      const err = ksm.unmergeAndRemoveAllRmapItems();
-      if (err) {
-        ksm.knobs.run = KSM_RUN_STOP;
-        return err;
-      }
-    }
-  }
-  return 0;
 }

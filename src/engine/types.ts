@@ -17,7 +17,17 @@ export const TASK_SIZE = 2 ** 47;
 export const MMAP_BASE = 0x7f00_0000_0000;
 
 /** The kernel's error numbers that the engine can return. */
-export type Errno = "EINVAL" | "ENOMEM" | "EACCES" | "ENOENT" | "EFAULT" | "ESRCH" | "EAGAIN";
+export type Errno =
+  | "EINVAL"
+  | "ENOMEM"
+  | "EACCES"
+  | "ENOENT"
+  | "EFAULT"
+  | "ESRCH"
+  | "EAGAIN"
+  | "EBUSY"
+  | "ERANGE"
+  | "EINTR";
 
 /** strerror(): glibc's text for each errno the engine can return (one table for the whole app). */
 export const STRERROR: Record<Errno, string> = {
@@ -28,6 +38,9 @@ export const STRERROR: Record<Errno, string> = {
   EFAULT: "Bad address",
   ESRCH: "No such process",
   EAGAIN: "Resource temporarily unavailable",
+  EBUSY: "Device or resource busy",
+  ERANGE: "Numerical result out of range",
+  EINTR: "Interrupted system call",
 };
 
 export function pageAligned(addr: number): boolean {

@@ -116,7 +116,7 @@ export function quantity(s: Snapshot, q: Quantity): number {
     case "mm_slots":
       return s.slots.length;
     default:
-      return s.counters[q];
+      return s.counters[q] ?? 0;
   }
 }
 

@@ -30,7 +30,7 @@ const EXPECTED: Record<string, Partial<Record<ProfileName, (string | undefined)[
   fork: { "linux-2.6.32": [undefined, "1", "yes", "3", "none", "yes"] },
   "break-cow-unshared": { "linux-2.6.32": [undefined, undefined, "same", "1", "unstable"] },
   "max-kernel-pages": { "linux-2.6.32": [undefined, "3", "none", "3"] },
-  "unmerge-oom": { "linux-2.6.32": [undefined, "1", "33", "merged and lazy"] },
+  "unmerge-oom": { "linux-2.6.32": [undefined, "1", "33", "none"] },
   "exit-cleanup": { "linux-2.6.32": [undefined, "3", undefined, "down", "none", "3", "1"] },
   "side-by-side": {
     "linux-2.6.32": [undefined, "1", "1", "2", "no", "1"],

@@ -39,7 +39,7 @@ export function useThrottled<T>(value: T, ms: number): T {
  * The animation frame after an update (while playing) in which each heavy
  * view draws it: one heavy view per frame, not all in the update's frame.
  */
-export const PICTURE_SLOT = { processes: 1, frames: 2, trees: 3, log: 4 } as const;
+export const PICTURE_SLOT = { processes: 1, frames: 2, trees: 3, log: 4, mapping: 5 } as const;
 
 /** Flat out, how often the trees redraw and the log refreshes: faster only costs frames. */
 export const FLAT_OUT_REDRAW_MS = 500;

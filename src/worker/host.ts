@@ -4,23 +4,18 @@ import {
   type Errno,
   Kernel,
   type KsmEvent,
-  ksmdBatch,
-  MADV_MERGEABLE,
-  MADV_UNMERGEABLE,
+  MAX_FRAMES,
   type OutputLine,
   PAGE_SIZE,
-  PROFILES,
-  type ProfileName,
   parseScenarioText,
   type Scenario,
   ScenarioRun,
   type Snapshot,
   STRERROR,
   scenarioKernel,
-  sysfsWrite,
   takeSnapshot,
-  waitScans,
 } from "../engine";
+import { comparing } from "./compare";
 import { failure } from "./failure";
 import { drain, type Job, JobRunner, type Result, type Steps } from "./jobs";
 import {
@@ -28,24 +23,15 @@ import {
   type CommandMessage,
   MAX_EVENTS_PER_UPDATE,
   type Reply,
-  type ScenarioState,
   type Speed,
-  type StepUnit,
   type WorkerMessage,
 } from "./protocol";
-import {
-  type Action,
-  describeAction,
-  parseSession,
-  SESSION_LIMITS,
-  type Session,
-  type SessionBase,
-} from "./session";
+import { type Action, describeAction, parseSession, type Session, type SessionBase } from "./session";
 import { type Entry, Timeline } from "./timeline";
+import { act, actionSteps, partly, type World, wake } from "./world";
 
 export const DEFAULT_FRAMES = 512;
 const MIN_FRAMES = 16;
-const MAX_FRAMES = 1 << 18;
 /** Real milliseconds of engine work per tick, so the worker keeps answering commands. */
 const TICK_BUDGET_MS = 12;
 /** Least time between updates while playing. */
@@ -67,24 +53,6 @@ function buffersOf(s: Snapshot): Transferable[] {
   out.push(m.start.buffer, m.pid.buffer, m.addr.buffer, m.writable.buffer);
   for (const p of s.processes) for (const v of p.vmas) out.push(v.pte.buffer);
   return out as Transferable[];
-}
-
-/** Everything time travel saves and restores: the machine, the scenario running on it, and the clock. */
-interface World {
-  k: Kernel;
-  run: ScenarioRun | null;
-  scenario: ScenarioState | null;
-  simTimeMs: number;
-  nextWakeMs: number;
-}
-
-/** Pages all processes may map in all: their page tables are real arrays here (ENOMEM beyond). */
-export const MAX_MAPPED_PAGES = SESSION_LIMITS.pages;
-
-function mappedPages(k: Kernel): number {
-  let pages = 0;
-  for (const t of k.tasks.values()) pages += t.mm.totalVm;
-  return pages;
 }
 
 /** What a scenario's steps, a travel or an opening says when cancelled. */
@@ -251,7 +219,7 @@ export class EngineHost {
         this.lastRealMs = this.now();
         return {};
       case "compare-profiles":
-        return this.comparing(cmd.text);
+        return comparing(cmd.text, this.checksummer);
       case "travel": {
         if (!Number.isSafeInteger(cmd.position))
           return { errno: "EINVAL", message: "a position is a whole number" };
@@ -301,7 +269,7 @@ export class EngineHost {
     let r: Result | null = null;
     let failed = false;
     try {
-      r = yield* this.steps(action, progress);
+      r = yield* actionSteps(this.w, action, progress);
       return r;
     } catch (err) {
       failed = true;
@@ -325,97 +293,6 @@ export class EngineHost {
     return { action, simTimeMs, nextWakeMs, fullScans: k.ksm.fullScans };
   }
 
-  /** The steps of an action: one per ksmd wake-up or scenario step, counted in progress.done. */
-  private *steps(a: Action, progress: { done: number }): Steps {
-    if (a.type === "ksmd-batch") {
-      for (let i = 0; i < (a.times ?? 1); i++) {
-        this.wake();
-        progress.done++;
-        yield;
-      }
-      return {};
-    }
-    if (a.type !== "scenario-step") return this.act(a);
-    const { run, scenario } = this.w;
-    if (!run || !scenario) return { errno: "EINVAL", message: "no scenario is loaded" };
-    if (run.done) return { errno: "EINVAL", message: "the scenario has run to its end" };
-    for (let i = 0; (a.count === "all" || i < a.count) && !run.done; i++) {
-      run.step();
-      scenario.next = run.next;
-      progress.done++;
-      yield;
-    }
-    return {};
-  }
-
-  /** ksmd wakes when it is due (a no-op while playing, where the clock decided it) and scans a batch. */
-  private wake(): void {
-    this.w.simTimeMs = Math.max(this.w.simTimeMs, this.w.nextWakeMs);
-    ksmdBatch(this.w.k);
-    this.w.nextWakeMs += this.w.k.ksm.knobs.sleepMillisecs;
-  }
-
-  /** What an action does to the engine: the same when first done and when replayed. */
-  private act(a: Action): Result {
-    const k = this.w.k;
-    const result = (r: Errno | 0 | string): Result => (r ? { errno: r } : {});
-    switch (a.type) {
-      case "spawn":
-        return { value: k.spawn(a.name).pid };
-      case "mmap": {
-        // Page tables are real arrays here: the machine maps at most MAX_MAPPED_PAGES in all.
-        if (a.pages > MAX_MAPPED_PAGES - mappedPages(k)) return { errno: "ENOMEM" };
-        const r = k.mmap(a.pid, a.pages, a.name);
-        return typeof r === "string" ? { errno: r } : { value: r };
-      }
-      case "munmap":
-        return result(k.munmap(a.pid, a.start, a.len));
-      case "fill":
-        return result(k.fill(a.pid, a.addr, a.pages, a.value));
-      case "write":
-        return result(k.writeByte(a.pid, a.addr, a.byte));
-      case "madvise":
-        return result(
-          k.madvise(a.pid, a.start, a.len, a.advice === "mergeable" ? MADV_MERGEABLE : MADV_UNMERGEABLE),
-        );
-      case "fork": {
-        const parent = k.task(a.pid);
-        if (parent && parent.mm.totalVm > MAX_MAPPED_PAGES - mappedPages(k)) return { errno: "ENOMEM" };
-        const r = k.fork(a.pid, a.name);
-        return typeof r === "string" ? { errno: r } : { value: r.pid };
-      }
-      case "exit":
-        return result(k.exit(a.pid));
-      case "start-process":
-        return this.startProcess(a);
-      case "sysfs-write": {
-        const err = sysfsWrite(k, a.file, a.value);
-        if (!err && a.file === "run" && k.ksm.ksmdShouldRun()) this.w.nextWakeMs = this.w.simTimeMs; // wake_up
-        return result(err);
-      }
-      case "step":
-        return this.step(a.unit);
-      case "scenario-step":
-      case "ksmd-batch":
-        return drain(this.steps(a, { done: 0 }));
-    }
-  }
-
-  /** A process from a template, all of it inside one action (see the command in protocol.ts). */
-  private startProcess(a: Extract<Action, { type: "start-process" }>): Result {
-    const k = this.w.k;
-    const pid = k.spawn(a.name).pid;
-    const start = k.mmap(pid, a.values.length, "heap");
-    if (typeof start === "string") return { errno: start, value: pid };
-    for (const [i, v] of a.values.entries()) {
-      const err = v === null ? 0 : k.fill(pid, start + i * PAGE_SIZE, 1, v >>> 0);
-      if (err) return { errno: err, value: pid };
-    }
-    const len = a.values.length * PAGE_SIZE;
-    const err = a.mergeable ? k.madvise(pid, start, len, MADV_MERGEABLE) : 0;
-    return err ? { errno: err, value: pid } : { value: pid };
-  }
-
   /**
    * Rebuild the state after the first `position` actions: from a checkpoint,
    * replaying the rest, one action a step. Cancelled (or failing), the state
@@ -437,7 +314,7 @@ export class EngineHost {
         // Only the last action's events are reported: they are what the state just did.
         this.muted = tl.position < position - 1;
         const scannedBefore = this.w.k.ksm.pagesScanned;
-        this.act(entry.action);
+        act(this.w, entry.action);
         this.w.simTimeMs = entry.simTimeMs;
         this.w.nextWakeMs = entry.nextWakeMs;
         tl.position++;
@@ -517,52 +394,6 @@ export class EngineHost {
     }
   }
 
-  /** A scenario run to its end on every profile, each on a fresh machine apart from the live one. */
-  private comparing(text: string): Result | Job {
-    const parsed = parseScenarioText(text);
-    if (typeof parsed === "string") return { errno: "EINVAL", message: parsed };
-    const progress = { done: 0, total: parsed.steps.length * PROFILES.length };
-    const checksummer = this.checksummer;
-    function* steps(): Steps {
-      const lines = {} as Record<ProfileName, OutputLine[]>;
-      for (const profile of PROFILES) {
-        const out: OutputLine[] = [];
-        lines[profile] = out;
-        const run = new ScenarioRun(
-          scenarioKernel(parsed as Scenario, profile, checksummer),
-          parsed as Scenario,
-          (l) => out.push(l),
-        );
-        while (!run.done) {
-          run.step();
-          progress.done++;
-          yield;
-        }
-      }
-      return { lines };
-    }
-    return { what: "comparing the kernels", progress, steps: steps(), cancelled: "comparison cancelled" };
-  }
-
-  private step(unit: StepUnit): Result {
-    const ksm = this.w.k.ksm;
-    if (!ksm.ksmdShouldRun())
-      return {
-        errno: "EAGAIN",
-        message:
-          ksm.knobs.run !== 1
-            ? `ksmd is not running (run is ${ksm.knobs.run})`
-            : "ksmd is idle: no process has madvised MADV_MERGEABLE",
-      };
-    if (unit === "page") ksm.ksmDoScan(1);
-    else if (unit === "batch") ksmdBatch(this.w.k);
-    else {
-      const why = waitScans(this.w.k, 1);
-      if (why) return { errno: "EAGAIN", message: why };
-    }
-    return {};
-  }
-
   /** Advance the simulated clock by the real time elapsed (times the speed), running ksmd when it wakes. */
   tick(): void {
     if (this.jobs.busy) {
@@ -589,7 +420,7 @@ export class EngineHost {
         }
         if (this.speed === "max") w.simTimeMs = Math.max(w.simTimeMs, w.nextWakeMs);
         if (w.simTimeMs < w.nextWakeMs) break;
-        this.wake();
+        wake(this.w);
         times++;
         this.dirty = true;
       }
@@ -645,13 +476,4 @@ export class EngineHost {
     this.awaitingAck = true;
     this.post(msg, buffersOf(snapshot));
   }
-}
-
-/** An action cut short after `done` steps (wake-ups or scenario steps), as a record of what it did; null for none. */
-function partly(a: Action, done: number): Action | null {
-  if (done === 0) return null;
-  if (a.type === "ksmd-batch")
-    return done === 1 ? { type: "ksmd-batch" } : { type: "ksmd-batch", times: done };
-  if (a.type === "scenario-step") return { type: "scenario-step", count: done };
-  return null;
 }

@@ -1,4 +1,4 @@
-import { isProfileName, type ProfileName } from "../engine";
+import { isProfileName, MAX_MAPPED_PAGES, type ProfileName } from "../engine";
 import type { Command } from "./protocol";
 
 /** What a timeline starts from: an empty machine, or a scenario just loaded. */
@@ -44,8 +44,8 @@ export const SESSION_LIMITS = {
   times: 1 << 20,
   /** Steps of one scenario-step: more than any scenario has. */
   steps: 1 << 20,
-  /** Pages of one mmap or fill: 64 GiB of address space. */
-  pages: 1 << 24,
+  /** Pages of one mmap or fill: no more than the machine maps in all. */
+  pages: MAX_MAPPED_PAGES,
   /** A process name (the kernel keeps 16 bytes). */
   name: 256,
   /** A sysfs write: the kernel takes at most a page. */

@@ -84,8 +84,8 @@ export class Ksm2632 extends Ksm {
     return it;
   }
 
-  protected removeAllStableNodes(): void {
-    // Nothing to do: the nodes are rmap_items, all freed already.
+  protected removeAllStableNodes(): 0 {
+    return 0; // Nothing to do: the nodes are rmap_items, all freed already.
   }
 
   /** get_ksm_page(): the item's page if its address still maps a KSM page. */

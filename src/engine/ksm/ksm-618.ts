@@ -1,21 +1,35 @@
-import type { Compare } from "../events";
-import { FRAME_KSM } from "../memory";
-import { RbRoot, rbErase, rbFirst, rbInsertColor, rbLinkNode, rbNext } from "../rbtree";
+import type { Kernel } from "../kernel";
+import { ZERO_PFN } from "../memory";
+import { MMF_VM_MERGE_ANY, MMF_VM_MERGEABLE, type MmStruct, VM_MERGEABLE } from "../mm";
 import type { Pfn } from "../types";
-import { Ksm, sign } from "./ksm";
-import { type RmapItem, STABLE_FLAG, StableNode, UNSTABLE_FLAG } from "./rmap";
+import { type AdvisorCtx, newAdvisorCtx, scanTimeAdvisor } from "./advisor";
+import { DEFAULT_KNOBS_618, DEFAULT_PAGES_TO_SCAN, type Knobs618, type ProfileName } from "./profile";
+import type { RmapItem } from "./rmap";
+import { Ksm618Stable } from "./stable-618";
+
+/** sizeof(struct ksm_rmap_item) on x86-64: what each rmap_item costs in general_profit. */
+export const RMAP_ITEM_BYTES = 64;
+const PAGE_BYTES = 4096;
 
 /**
- * KSM as in Linux 6.18 (observed on a real 6.18 kernel), without the
- * features its reference runs turned off (smart_scan, max_page_sharing
- * chains, use_zero_pages, NUMA). Stable nodes are separate objects holding
- * the KSM page and a list of the rmap_items that map it, newest first.
+ * KSM as in Linux 6.18, on its own defaults: checksum before the stable
+ * tree, the first page of a pair becomes the KSM page, smart scan, stable
+ * node chains (stable-618.ts), use_zero_pages, per-process statistics,
+ * prctl(PR_SET_MEMORY_MERGE) and the scan-time advisor (advisor.ts).
+ * One NUMA node, so merge_across_nodes changes nothing but its file.
  */
-export class Ksm618 extends Ksm {
+export class Ksm618 extends Ksm618Stable {
   readonly profile = "linux-6.18";
-  readonly rootStableTree = new RbRoot();
+  readonly knobs618: Knobs618 = { ...DEFAULT_KNOBS_618 };
+  readonly advisorCtx: AdvisorCtx = newAdvisorCtx();
   protected readonly breakKsmWrites = false;
-  private nextNodeId = 1;
+  /** zero_checksum: the checksum of a page of zeros. */
+  private readonly zeroChecksum: number;
+
+  constructor(k: Kernel, profile: ProfileName) {
+    super(k, profile);
+    this.zeroChecksum = this.mem.checksum(ZERO_PFN);
+  }
 
   protected scanOne(page: Pfn, rmapItem: RmapItem): void {
     // No "break cow once unshared" here: a KSM page left with one mapper stays merged.
@@ -25,199 +39,53 @@ export class Ksm618 extends Ksm {
   /** 6.18's get_next_rmap_item() leaves the item in its tree: cmp_and_merge_page() decides. */
   protected reuseRmapItem(): void {}
 
-  /** page_stable_node(): the stable node of a KSM page. */
-  private pageStableNode(page: Pfn): StableNode | null {
-    return this.mem.state[page] === FRAME_KSM ? (this.mem.stableNode[page] as StableNode | null) : null;
-  }
+  /* ---------------- smart scan ---------------- */
 
   /**
-   * ksm_get_folio(): the node's KSM page, with a reference; -1 if the page has
-   * gone (freed once its last mapper left), in which case the stale node is
-   * removed from the tree, taking all its items with it.
+   * should_skip_rmap_item(): with smart_scan, a page that is not a KSM page
+   * ages at every visit; from age 3 it is let through once, then skipped for
+   * skip_age(age) scans. A skipped page leaves its tree, costs no
+   * pages_to_scan and counts in pages_skipped, not pages_scanned.
    */
-  private ksmGetPage(node: StableNode): Pfn {
-    const kpfn = node.kpfn;
-    if (this.mem.state[kpfn] !== FRAME_KSM || this.mem.stableNode[kpfn] !== node) {
-      this.removeNodeFromStableTree(node);
-      return -1;
+  protected override shouldSkipRmapItem(page: Pfn, rmapItem: RmapItem): boolean {
+    if (!this.knobs618.smartScan) return false;
+    // Never skip KSM pages: cmp_and_merge_page() must still see them.
+    if (this.mem.isKsm(page)) return false;
+    const age = rmapItem.age;
+    if (age !== 255) rmapItem.age++;
+    if (age < 3) return false; // young pages get their chance at every merge phase
+    if (!rmapItem.remainingSkips) {
+      rmapItem.remainingSkips = skipAge(age);
+      return false;
     }
-    this.mem.getPage(kpfn);
-    return kpfn;
+    this.pagesSkipped++;
+    rmapItem.remainingSkips--;
+    this.removeRmapItemFromTree(rmapItem);
+    return true;
   }
 
-  /** remove_node_from_stable_tree(): every item leaves the tree and the counters. */
-  private removeNodeFromStableTree(node: StableNode): void {
-    for (let item = node.hlist; item; ) {
-      if (item.next) this.pagesSharing--;
-      else this.pagesShared--;
-      node.rmapHlistLen--;
-      item.flags &= ~STABLE_FLAG;
-      item.head = null;
-      const next: RmapItem | null = item.next;
-      item.next = item.prev = null;
-      item = next;
-    }
-    node.hlist = null;
-    rbErase(node, this.rootStableTree);
+  /* ---------------- merging ---------------- */
+
+  /**
+   * try_to_merge_with_zero_page(): with use_zero_pages, a page whose
+   * checksum is that of zeros is mapped to the zero page (if it really is all
+   * zeros). 0 when merged, or when its area went away (nothing more to do).
+   */
+  private tryToMergeWithZeroPage(rmapItem: RmapItem, page: Pfn): 0 | "EFAULT" {
+    if (!this.knobs618.useZeroPages || rmapItem.oldchecksum !== this.zeroChecksum) return "EFAULT";
+    const vma = this.findMergeableVma(rmapItem.mm, rmapItem.address);
+    if (!vma) return 0;
+    const err = this.tryToMergeOnePage(vma, page, ZERO_PFN, rmapItem.address);
     if (this.tracing)
-      this.k.emit({ type: "stable-prune", fn: "remove_node_from_stable_tree", node: node.id, item: null });
-  }
-
-  removeRmapItemFromTree(rmapItem: RmapItem): void {
-    if (rmapItem.flags & STABLE_FLAG) {
-      const node = rmapItem.head!;
-      const page = this.ksmGetPage(node);
-      if (page < 0) return; // the whole stale node went, this item with it
-      // hlist_del()
-      if (rmapItem.prev) rmapItem.prev.next = rmapItem.next;
-      else node.hlist = rmapItem.next;
-      if (rmapItem.next) rmapItem.next.prev = rmapItem.prev;
-      rmapItem.next = rmapItem.prev = null;
-      this.mem.putPage(page);
-      if (node.hlist) this.pagesSharing--;
-      else this.pagesShared--;
-      node.rmapHlistLen--;
-      rmapItem.head = null;
-      rmapItem.flags &= ~STABLE_FLAG;
-      if (this.tracing)
-        this.k.emit({
-          type: "stable-remove",
-          fn: "remove_rmap_item_from_tree",
-          item: rmapItem.id,
-          node: node.id,
-          promoted: null,
-        });
-    } else if (rmapItem.flags & UNSTABLE_FLAG) {
-      this.removeFromUnstableTree(rmapItem);
-    }
-  }
-
-  /** remove_all_stable_nodes() after run = 2: drop the nodes whose KSM pages nobody maps. */
-  protected removeAllStableNodes(): void {
-    const nodes: StableNode[] = [];
-    for (let n = rbFirst(this.rootStableTree); n; n = rbNext(n)) nodes.push(n as StableNode);
-    for (const node of nodes) {
-      const page = this.ksmGetPage(node);
-      if (page < 0) continue;
-      if (this.mem.mapcount[page] === 0) {
-        this.mem.stableNode[page] = null;
-        this.removeNodeFromStableTree(node);
-      }
-      this.mem.putPage(page);
-    }
-  }
-
-  /**
-   * stable_tree_search(): a KSM page with page's contents, with a reference,
-   * or -1. A page that already is a KSM page (forked) is its own answer. A
-   * stale node met on the way is removed, and may rebalance the tree under
-   * us: so restart from the root.
-   */
-  private stableTreeSearch(page: Pfn, rmapItem: RmapItem): Pfn {
-    const path: Compare[] | null = this.tracing ? [] : null;
-    let found = -1;
-    if (this.pageStableNode(page)) {
-      this.mem.getPage(page); // ksm page forked
-      found = page;
-    } else {
-      let node = this.rootStableTree.rbNode as StableNode | null;
-      while (node) {
-        const treePage = this.ksmGetPage(node);
-        if (treePage < 0) {
-          node = this.rootStableTree.rbNode as StableNode | null; // again
-          continue;
-        }
-        const ret = this.mem.memcmpPages(page, treePage);
-        path?.push({ node: node.id, pfn: treePage, result: sign(ret) });
-        if (ret === 0) {
-          found = treePage;
-          break;
-        }
-        this.mem.putPage(treePage);
-        node = (ret < 0 ? node.rbLeft : node.rbRight) as StableNode | null;
-      }
-    }
-    if (path) {
-      const foundNode = found >= 0 ? this.pageStableNode(found) : null;
       this.k.emit({
-        type: "stable-search",
-        fn: "stable_tree_search",
+        type: "merge-with-ksm",
+        fn: "try_to_merge_with_ksm_page",
         item: rmapItem.id,
         pfn: page,
-        path,
-        found: foundNode?.id ?? null,
+        kpfn: ZERO_PFN,
+        ok: !err,
       });
-    }
-    return found;
-  }
-
-  /**
-   * stable_tree_insert(): a new node for KSM page kpage. (6.18 would start a
-   * chain of duplicates on finding an equal page; that comes with
-   * max_page_sharing, left out here, and cannot happen without it: the page
-   * was compared with the whole stable tree a moment ago.)
-   */
-  private stableTreeInsert(kpage: Pfn): StableNode | null {
-    const root = this.rootStableTree;
-    const path: Compare[] | null = this.tracing ? [] : null;
-    let parent: StableNode | null = null;
-    let goLeft = false;
-    let node = root.rbNode as StableNode | null;
-    let equal = false;
-    while (node) {
-      const treePage = this.ksmGetPage(node);
-      if (treePage < 0) {
-        parent = null;
-        node = root.rbNode as StableNode | null; // again
-        continue;
-      }
-      const ret = this.mem.memcmpPages(kpage, treePage);
-      path?.push({ node: node.id, pfn: treePage, result: sign(ret) });
-      this.mem.putPage(treePage);
-      if (ret === 0) {
-        equal = true;
-        break;
-      }
-      parent = node;
-      goLeft = ret < 0;
-      node = (goLeft ? node.rbLeft : node.rbRight) as StableNode | null;
-    }
-    const stableNode = equal ? null : new StableNode(this.nextNodeId++, kpage);
-    if (stableNode) {
-      rbLinkNode(stableNode, parent, goLeft, root);
-      rbInsertColor(stableNode, root);
-      this.mem.stableNode[kpage] = stableNode;
-    }
-    if (path)
-      this.k.emit({
-        type: "stable-insert",
-        fn: "stable_tree_insert",
-        node: stableNode?.id ?? -1,
-        kpfn: kpage,
-        ok: !!stableNode,
-        path,
-      });
-    return stableNode;
-  }
-
-  /** stable_tree_append(): the newest item goes first; a node's first item counts in pages_shared. */
-  private stableTreeAppend(rmapItem: RmapItem, stableNode: StableNode): void {
-    stableNode.rmapHlistLen++;
-    rmapItem.head = stableNode;
-    rmapItem.flags |= STABLE_FLAG;
-    rmapItem.next = stableNode.hlist;
-    rmapItem.prev = null;
-    if (stableNode.hlist) stableNode.hlist.prev = rmapItem;
-    stableNode.hlist = rmapItem;
-    if (rmapItem.next) this.pagesSharing++;
-    else this.pagesShared++;
-    if (this.tracing)
-      this.k.emit({
-        type: "stable-append",
-        fn: "stable_tree_append",
-        node: stableNode.id,
-        item: rmapItem.id,
-      });
+    return err;
   }
 
   /**
@@ -258,16 +126,19 @@ export class Ksm618 extends Ksm {
 
   /**
    * cmp_and_merge_page() of 6.18: a page that is not yet a KSM page must
-   * first keep its checksum for a whole scan; only then is it looked for in
-   * the stable tree, and then in the unstable tree.
+   * first keep its checksum for a whole scan (and, all zeros, may go to the
+   * zero page); only then is it looked for in the stable tree, and then in
+   * the unstable tree.
    */
   private cmpAndMergePage(page: Pfn, rmapItem: RmapItem): void {
     const stableNode = this.pageStableNode(page);
     if (stableNode) {
       if (rmapItem.head === stableNode) return; // already merged here
+      // (A KSM fork may go over max_page_sharing: the kernel only skips its warning.)
     } else {
       this.removeRmapItemFromTree(rmapItem);
       if (this.checksumChanged(page, rmapItem)) return;
+      if (!this.tryToMergeWithZeroPage(rmapItem, page)) return;
     }
 
     const kpage = this.stableTreeSearch(page, rmapItem);
@@ -297,13 +168,107 @@ export class Ksm618 extends Ksm {
     const merged = this.tryToMergeTwoPages(rmapItem, page, unstable.item, unstable.page);
     this.mem.putPage(unstable.page);
     if (merged < 0) return;
+    // The insert always succeeds: an equal node there gets this page as a new dup.
     const newNode = this.stableTreeInsert(merged);
-    if (newNode) {
-      this.stableTreeAppend(unstable.item, newNode);
-      this.stableTreeAppend(rmapItem, newNode);
-    } else {
-      this.breakCow(unstable.item.mm, unstable.item.address);
-      this.breakCow(rmapItem.mm, rmapItem.address);
+    this.stableTreeAppend(unstable.item, newNode);
+    this.stableTreeAppend(rmapItem, newNode);
+  }
+
+  /* ---------------- prctl(PR_SET_MEMORY_MERGE) ---------------- */
+
+  /**
+   * ksm_enable_merge_any(): register mm and make every area mergeable; areas
+   * mapped later are made mergeable by mmap (ksm_add_vma()).
+   */
+  ksmEnableMergeAny(mm: MmStruct): 0 {
+    if (mm.flags & MMF_VM_MERGE_ANY) return 0;
+    if (!(mm.flags & MMF_VM_MERGEABLE)) this.ksmEnter(mm);
+    mm.flags |= MMF_VM_MERGE_ANY;
+    for (const vma of mm.vmas) vma.vmFlags |= VM_MERGEABLE; // ksm_add_vmas()
+    return 0;
+  }
+
+  /**
+   * ksm_disable_merge_any(): unmerge every area as MADV_UNMERGEABLE would; if
+   * that fails (no memory), everything stays mergeable and the error is returned.
+   */
+  ksmDisableMergeAny(mm: MmStruct): 0 | "ENOMEM" {
+    if (!(mm.flags & MMF_VM_MERGE_ANY)) return 0;
+    for (const vma of mm.vmas) {
+      // ksm_del_vmas() -> __ksm_del_vma()
+      if (!(vma.vmFlags & VM_MERGEABLE)) continue;
+      const err = vma.anonVma ? this.unmergeKsmPages(vma, vma.vmStart, vma.vmEnd) : 0;
+      if (err) {
+        for (const v of mm.vmas) v.vmFlags |= VM_MERGEABLE;
+        return err;
+      }
+      vma.vmFlags &= ~VM_MERGEABLE;
+    }
+    mm.flags &= ~MMF_VM_MERGE_ANY;
+    return 0;
+  }
+
+  /* ---------------- the advisor ---------------- */
+
+  protected override advisorStartScan(): void {
+    if (this.knobs618.advisorMode === "scan-time") this.advisorCtx.startScanUs = this.clockUs;
+  }
+
+  protected override advisorStopScan(): void {
+    if (this.knobs618.advisorMode !== "scan-time") return;
+    const k = this.knobs;
+    k.pagesToScan = scanTimeAdvisor(
+      this.advisorCtx,
+      this.knobs618,
+      k.pagesToScan,
+      this.clockUs,
+      this.ksmdCpuUs,
+    );
+  }
+
+  /** set_advisor_defaults(), when advisor_mode changes. */
+  setAdvisorDefaults(): void {
+    if (this.knobs618.advisorMode === "none") this.knobs.pagesToScan = DEFAULT_PAGES_TO_SCAN;
+    else {
+      Object.assign(this.advisorCtx, newAdvisorCtx());
+      this.knobs.pagesToScan = this.knobs618.advisorMinPagesToScan % 2 ** 32;
     }
   }
+
+  /* ---------------- statistics ---------------- */
+
+  /** general_profit: what merging saves, less what the rmap_items cost. */
+  get generalProfit(): number {
+    return (this.pagesSharing + this.ksmZeroPages) * PAGE_BYTES - this.rmapItems * RMAP_ITEM_BYTES;
+  }
+}
+
+/** skip_age(): how many scans to skip a page of this age that keeps failing to merge. */
+export function skipAge(age: number): number {
+  if (age <= 3) return 1;
+  if (age <= 5) return 2;
+  if (age <= 8) return 4;
+  return 8;
+}
+
+/** /proc/<pid>/ksm_stat of a process (6.18), its yes/no lines as 1/0. */
+export interface KsmStat {
+  ksm_rmap_items: number;
+  ksm_zero_pages: number;
+  ksm_merging_pages: number;
+  ksm_process_profit: number;
+  ksm_merge_any: number;
+  ksm_mergeable: number;
+}
+
+export function ksmStat(mm: MmStruct): KsmStat {
+  return {
+    ksm_rmap_items: mm.ksmRmapItems,
+    ksm_zero_pages: mm.ksmZeroPtes.size,
+    ksm_merging_pages: mm.ksmMergingPages,
+    ksm_process_profit:
+      (mm.ksmMergingPages + mm.ksmZeroPtes.size) * PAGE_BYTES - mm.ksmRmapItems * RMAP_ITEM_BYTES,
+    ksm_merge_any: mm.flags & MMF_VM_MERGE_ANY ? 1 : 0,
+    ksm_mergeable: mm.vmas.some((v) => v.vmFlags & VM_MERGEABLE) ? 1 : 0,
+  };
 }

@@ -1,11 +1,12 @@
 import type { Compare } from "../events";
 import type { Kernel } from "../kernel";
-import { FRAME_KSM, type PhysMem } from "../memory";
+import { FRAME_KSM, type PhysMem, ZERO_PFN } from "../memory";
 import {
   findVma,
   followPage,
   ksmTestExit,
   MADV_MERGEABLE,
+  MMF_VM_MERGE_ANY,
   MMF_VM_MERGEABLE,
   type MmStruct,
   mkPte,
@@ -18,6 +19,7 @@ import {
 } from "../mm";
 import { RbRoot, rbErase, rbInsertColor, rbLinkNode } from "../rbtree";
 import { type Errno, PAGE_SIZE, type Pfn, type VirtAddr } from "../types";
+import { PAGE_VISIT_US } from "./advisor";
 import { DEFAULT_KNOBS, type Knobs, type ProfileName } from "./profile";
 import {
   KsmScan,
@@ -50,8 +52,8 @@ export interface Found {
 export abstract class Ksm {
   abstract readonly profile: ProfileName;
   readonly knobs: Knobs;
-  /** The exact text of a knob too large for a JS number (an unsigned long above 2^53). */
-  readonly knobText: Partial<Record<keyof Knobs, string>> = {};
+  /** The exact text of a knob too large for a JS number (an unsigned long above 2^53), by file. */
+  readonly knobText: Record<string, string> = {};
 
   /* The counters of /sys/kernel/mm/ksm, as the kernel keeps them. */
   pagesShared = 0; // nodes in the stable tree
@@ -59,6 +61,15 @@ export abstract class Ksm {
   pagesUnshared = 0; // nodes in the unstable tree
   rmapItems = 0; // rmap_items in use: pages_volatile is what the others leave
   pagesScanned = 0; // 6.18's pages_scanned
+  pagesSkipped = 0; // 6.18's pages_skipped (smart scan)
+  ksmZeroPages = 0; // 6.18's ksm_zero_pages: PTEs that KSM pointed at the zero page
+  /**
+   * The simulated clock in microseconds (jiffies): each page ksmd visits costs
+   * PAGE_VISIT_US, and ksmdBatch() adds sleep_millisecs after each batch.
+   */
+  clockUs = 0;
+  /** ksmd's CPU time in microseconds (what the advisor reads as task_sched_runtime()). */
+  ksmdCpuUs = 0;
 
   readonly ksmMmHead = new MmSlot(null);
   readonly ksmScan = new KsmScan(this.ksmMmHead);
@@ -103,7 +114,14 @@ export abstract class Ksm {
   /** break_ksm()'s fault: 2.6.32 writes, 6.18 asks only to unshare. */
   protected abstract readonly breakKsmWrites: boolean;
   /** Drop stable nodes left without mappers (6.18's remove_all_stable_nodes()). */
-  protected abstract removeAllStableNodes(): void;
+  protected abstract removeAllStableNodes(): 0 | "EBUSY";
+  /** 6.18's should_skip_rmap_item() (smart scan): pass this page over for this scan. */
+  protected shouldSkipRmapItem(_page: Pfn, _rmapItem: RmapItem): boolean {
+    return false;
+  }
+  /** 6.18's advisor_start_scan() / advisor_stop_scan(), at a full scan's start and end. */
+  protected advisorStartScan(): void {}
+  protected advisorStopScan(): void {}
 
   /* ---------------- ksmd ---------------- */
 
@@ -148,6 +166,7 @@ export abstract class Ksm {
     if (slot === this.ksmMmHead) {
       // A new full scan: the unstable tree is rebuilt from nothing each time.
       const dropped = this.tracing ? this.pagesUnshared : 0;
+      this.advisorStartScan();
       this.rootUnstableTree.rbNode = null;
       slot = slot.next;
       scan.mmSlot = slot;
@@ -174,9 +193,15 @@ export abstract class Ksm {
           const page = followPage(vma, scan.address);
           if (page >= 0 && this.mem.isAnon(page)) {
             this.mem.getPage(page);
+            this.clockUs += PAGE_VISIT_US;
+            this.ksmdCpuUs += PAGE_VISIT_US;
             const rmapItem = this.getNextRmapItem(slot, scan.address);
             scan.rmapItem = rmapItem;
             scan.address += PAGE_SIZE;
+            if (this.shouldSkipRmapItem(page, rmapItem)) {
+              this.mem.putPage(page);
+              continue;
+            }
             this.scanPage = page;
             return rmapItem;
           }
@@ -197,7 +222,7 @@ export abstract class Ksm {
         // as __ksm_exit would have.
         this.mmSlotsHash.delete(mm);
         listDel(slot);
-        mm.flags &= ~MMF_VM_MERGEABLE;
+        mm.flags &= ~(MMF_VM_MERGEABLE | MMF_VM_MERGE_ANY);
         if (this.tracing) this.k.emit({ type: "slot-removed", fn: "scan_get_next_rmap_item", pid: mm.owner });
       }
 
@@ -207,6 +232,7 @@ export abstract class Ksm {
       scan.rmapItem = null;
     }
 
+    this.advisorStopScan();
     scan.seqnr++;
     if (this.tracing) this.k.emit({ type: "scan-end", fn: "scan_get_next_rmap_item", seqnr: scan.seqnr });
     return null;
@@ -236,6 +262,7 @@ export abstract class Ksm {
     }
     const rmapItem = new RmapItem(this.nextItemId++, slot.mm!, addr);
     this.rmapItems++;
+    rmapItem.mm.ksmRmapItems++;
     rmapItem.rmapList = cur;
     if (prev) prev.rmapList = rmapItem;
     else slot.rmapList = rmapItem;
@@ -261,6 +288,7 @@ export abstract class Ksm {
   /** free_rmap_item(): the caller has unlinked it from the slot's list. */
   private freeRmapItem(rmapItem: RmapItem, fn: "get_next_rmap_item" | "remove_trailing_rmap_items"): void {
     this.rmapItems--;
+    rmapItem.mm.ksmRmapItems--;
     if (this.tracing)
       this.k.emit({
         type: "rmap-free",
@@ -436,9 +464,15 @@ export abstract class Ksm {
     const i = vma.pteIndex(addr);
     if (vma.pte[i] !== origPte) return false;
     const mem = this.mem;
-    mem.getPage(kpage);
     mem.mapcount[kpage]++;
-    mem.state[kpage] = FRAME_KSM; // page_add_ksm_rmap()
+    if (kpage === ZERO_PFN) {
+      // use_zero_pages: a dirty zero-page PTE marks it as placed by KSM (ksm_map_zero_page()).
+      vma.mm.ksmZeroPtes.add(addr);
+      this.ksmZeroPages++;
+    } else {
+      mem.getPage(kpage);
+      mem.state[kpage] = FRAME_KSM; // page_add_ksm_rmap()
+    }
     vma.pte[i] = mkPte(kpage, false);
     mem.mapcount[page]--;
     mem.putPage(page);
@@ -476,7 +510,8 @@ export abstract class Ksm {
     do {
       const page = followPage(vma, addr);
       if (page < 0 || ksmTestExit(vma.mm)) break;
-      if (this.mem.isKsm(page)) {
+      // 6.18 unshares the zero pages KSM placed too (is_ksm_zero_pte()).
+      if (this.mem.isKsm(page) || (page === ZERO_PFN && vma.mm.ksmZeroPtes.has(addr))) {
         ret = this.k.handleMmFault(vma, addr, true);
         if (!this.breakKsmWrites && ret & VM_FAULT_WRITE) {
           // FAULT_FLAG_UNSHARE: the private copy stays read-only until written
@@ -554,7 +589,11 @@ export abstract class Ksm {
 
   /** ksm_fork() */
   ksmFork(mm: MmStruct, oldmm: MmStruct): void {
-    if (oldmm.flags & MMF_VM_MERGEABLE) this.ksmEnter(mm);
+    if (oldmm.flags & MMF_VM_MERGEABLE) {
+      // The child's copy of mm->ksm_zero_pages joins the global count (6.18).
+      this.ksmZeroPages += mm.ksmZeroPtes.size;
+      this.ksmEnter(mm);
+    }
   }
 
   /**
@@ -574,7 +613,7 @@ export abstract class Ksm {
         listMove(slot, this.ksmScan.mmSlot);
       }
     }
-    if (easyToFree) mm.flags &= ~MMF_VM_MERGEABLE;
+    if (easyToFree) mm.flags &= ~(MMF_VM_MERGEABLE | MMF_VM_MERGE_ANY);
     this.k.emit({
       type: "exit",
       fn: "__ksm_exit",
@@ -610,7 +649,7 @@ export abstract class Ksm {
       if (ksmTestExit(mm)) {
         this.mmSlotsHash.delete(mm);
         listDel(slot);
-        mm.flags &= ~MMF_VM_MERGEABLE;
+        mm.flags &= ~(MMF_VM_MERGEABLE | MMF_VM_MERGE_ANY);
         this.k.emit({ type: "slot-removed", fn: "unmerge_and_remove_all_rmap_items", pid: mm.owner });
       }
     }

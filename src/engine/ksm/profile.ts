@@ -25,3 +25,41 @@ export const DEFAULT_KNOBS: Record<ProfileName, Knobs> = {
 export function isProfileName(s: string): s is ProfileName {
   return (PROFILES as readonly string[]).includes(s);
 }
+
+/** The scan-time advisor's modes (advisor_mode). */
+export type AdvisorMode = "none" | "scan-time";
+
+/** The knobs only linux-6.18 has, as a booted 6.18 sets them (mm/ksm.c). */
+export interface Knobs618 {
+  /** Skip pages that repeatedly failed to merge (should_skip_rmap_item). */
+  smartScan: boolean;
+  /** Most mappings one KSM page may have before a duplicate is made (a stable node chain). */
+  maxPageSharing: number;
+  /** Map zero-filled pages to the zero page instead of a KSM page. */
+  useZeroPages: boolean;
+  /** Least time between two prunings of one chain's stale dups, on the simulated clock. */
+  stableNodeChainsPruneMillisecs: number;
+  /** 1 on a one-node machine: nothing to keep apart. */
+  mergeAcrossNodes: number;
+  advisorMode: AdvisorMode;
+  advisorMaxCpu: number;
+  advisorMinPagesToScan: number;
+  advisorMaxPagesToScan: number;
+  advisorTargetScanTime: number;
+}
+
+export const DEFAULT_KNOBS_618: Knobs618 = {
+  smartScan: true,
+  maxPageSharing: 256,
+  useZeroPages: false,
+  stableNodeChainsPruneMillisecs: 2000,
+  mergeAcrossNodes: 1,
+  advisorMode: "none",
+  advisorMaxCpu: 70,
+  advisorMinPagesToScan: 500,
+  advisorMaxPagesToScan: 30000,
+  advisorTargetScanTime: 200,
+};
+
+/** ksm_thread_pages_to_scan when the advisor is off (DEFAULT_PAGES_TO_SCAN). */
+export const DEFAULT_PAGES_TO_SCAN = 100;

@@ -28,6 +28,10 @@ export class RmapItem extends RbNode {
   prev: RmapItem | null = null;
   /** 6.18: the stable node this item hangs off. */
   head: StableNode | null = null;
+  /** 6.18 smart scan: visits that found the page not a KSM page (saturates at 255). */
+  age = 0;
+  /** 6.18 smart scan: scans still to skip this page. */
+  remainingSkips = 0;
 
   constructor(
     readonly id: number,
@@ -38,16 +42,35 @@ export class RmapItem extends RbNode {
   }
 }
 
-/** 6.18's ksm_stable_node: a KSM page in the stable tree, with the items mapping it (newest first). */
+/** rmap_hlist_len of a stable node chain. */
+export const STABLE_NODE_CHAIN = -1024;
+
+/**
+ * 6.18's ksm_stable_node. Usually a KSM page in the stable tree, with the
+ * items mapping it (newest first). Once a page reaches max_page_sharing
+ * mappings and an equal page must become a second KSM page, the tree node is
+ * a *chain* (rmapHlistLen STABLE_NODE_CHAIN, kpfn unused) whose `dups` are
+ * such nodes, each with its own KSM page and items; a dup is not in the tree.
+ */
 export class StableNode extends RbNode {
   hlist: RmapItem | null = null;
   rmapHlistLen = 0;
+  /** A chain's dups, newest first (its hlist of stable_node->hlist_dup). */
+  dups: StableNode[] = [];
+  /** A dup's chain (the kernel marks a dup with head == STABLE_NODE_DUP_HEAD). */
+  chain: StableNode | null = null;
+  /** A chain's last pruning of stale dups, in ms on the simulated clock. */
+  chainPruneTime = 0;
   constructor(
     readonly id: number,
     public kpfn: Pfn,
   ) {
     super();
   }
+}
+
+export function isStableNodeChain(node: StableNode): boolean {
+  return node.rmapHlistLen === STABLE_NODE_CHAIN;
 }
 
 /** mm_slot: one registered mm, on the circular list headed by ksm_mm_head. */

@@ -14,7 +14,7 @@ import {
 export const unmergeOom = defineLesson({
   id: "unmerge-oom",
   title: "9. run=2, unmerging, and the OOM killer",
-  summary: "Unmerging needs back all the memory merging saved; the OOM killer picks by total_vm.",
+  summary: "Unmerging needs back all the memory merging saved; the OOM killer takes the writer of run first.",
   frames: 64,
   beats: [
     {
@@ -22,9 +22,10 @@ export const unmergeOom = defineLesson({
         \`echo 2 > /sys/kernel/mm/ksm/run\` stops ksmd and unmerges everything: each page mapped to
         a KSM page gets its own copy back. That takes as much memory as merging saved, and the
         documentation warns it may "suddenly require more memory than is available", "arousing the
-        Out-Of-Memory killer". Which process does the killer take? Here, as in 2.6.32's
-        heuristic, the one with the largest \`total_vm\` — the size of its mappings, in memory or
-        not. The machine has 64 frames.`,
+        Out-Of-Memory killer". Which process does the killer take? Otherwise 2.6.32's heuristic
+        takes the one with the largest \`total_vm\` — the size of its mappings, in memory or not —
+        but the task writing 2 to \`run\` is marked an OOM origin, like swapoff. The machine has
+        64 frames.`,
     },
     {
       steps: [...processWith("merged", "r", Array(40).fill(0x5a5a5a5a)), sysfs("run", 1), scans(2)],
@@ -65,12 +66,12 @@ export const unmergeOom = defineLesson({
         probe: { kind: "gone" },
       },
       say: prose`
-        Memory ran out part-way. The OOM killer took lazy first — largest \`total_vm\` — which freed a
-        single frame; then merged, the very process being unmerged (40 beats worker's 30). Its exit
-        freed all it had, the unmerge finished without it, and the write succeeded: every counter is
-        0, \`full_scans\` too. worker, which held the most memory, survived. The choice ignores
-        how much a process gains from merging, so the most merged process is a likely victim of
-        unmerging (patch 9 of the series fixes a deadlock for just that case).`,
+        Memory ran out part-way, and the OOM killer took the origin of the shortage first: the shell
+        running \`echo 2 > run\`, not lazy with its 100 pages of \`total_vm\`. Its pending kill
+        stops the unmerge; \`run\` goes back to 0 and the write fails. No process dies: 31 pages got
+        their own copies, the other 9 are still merged, and the counters wait for ksmd. Without that
+        mark (as the 2009 series had it) the killer would have ranked by \`total_vm\`, ignoring
+        what a process gains from merging: lazy first, then merged itself.`,
     },
   ],
 });

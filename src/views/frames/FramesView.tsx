@@ -5,10 +5,11 @@ import { clearHover, clearSelected, setHover, toggleSelected, useViewState } fro
 import { framesOfProcess } from "../../store/query";
 import type { Focus } from "../../store/store";
 import { PICTURE_SLOT } from "../../store/throttle";
+import { type FramesAnchor, useAnchor } from "../mapping/anchors";
 import { useRenderer } from "../useRenderer";
 import { FramesLegend, FramesTable } from "./FramesLegend";
 import { FrameTooltip, frameSentence } from "./FrameTooltip";
-import { countFrames, focusedPid, framesHeadline, framesSummary, gridLayout } from "./frameModel";
+import { countFrames, cssGrid, focusedPid, framesHeadline, framesSummary, gridLayout } from "./frameModel";
 import { createFramesRenderer, type FramesInput } from "./framesRenderer";
 import { useFrameInteraction } from "./useFrameInteraction";
 import { useWidth } from "./useWidth";
@@ -84,6 +85,8 @@ export function FramesPanel(props: FramesPanelProps) {
     [count, width, dpr, maxHeight, maxPitch],
   );
   const counts = useMemo(() => (frames ? countFrames(frames) : null), [frames]);
+  const anchor = useMemo<FramesAnchor>(() => ({ grid: () => cssGrid(layout) }), [layout]);
+  useAnchor("frames", "memory", baseRef, anchor, wrapRef);
 
   const focus = hover ?? selected;
   const lit = useMemo(() => resolveFocus(snapshot, focus), [snapshot, focus]);

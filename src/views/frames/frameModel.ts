@@ -8,6 +8,7 @@ import { FRAME_ANON, FRAME_FREE, FRAME_KSM, FRAME_ZERO, type KsmEvent, type Snap
 import type { Lit } from "../../store/focus";
 import { mappersOf } from "../../store/query";
 import type { Focus } from "../../store/store";
+import { type CellGrid, cellRect, type Rect } from "../mapping/geometry";
 import { SHARED_BY_FORK, STATE_COLOR } from "../palette";
 
 /** What the view shows a frame as: its state, with anonymous frames mapped more than once set apart. */
@@ -158,6 +159,22 @@ export function gridLayout(
     height: ((count === 0 ? 0 : rows) * devPitch) / ratio,
     cell: devCell / ratio,
   };
+}
+
+/** The grid in CSS pixels, for layout outside the canvas (the mapping links). */
+export function cssGrid(layout: GridLayout): CellGrid {
+  return {
+    cols: Math.max(1, layout.cols),
+    pitch: layout.devPitch / layout.dpr,
+    cell: layout.devCell / layout.dpr,
+    left: 0,
+    top: 0,
+  };
+}
+
+/** Frame pfn's cell on the canvas, in CSS pixels. */
+export function frameRect(layout: GridLayout, pfn: number): Rect {
+  return cellRect(cssGrid(layout), pfn);
 }
 
 /** The frame under CSS pixel (x, y) of the canvas, or -1. */

@@ -179,7 +179,9 @@ function describeText(e: KsmEvent): string {
         ? `pid ${e.pid} exited: its mm_slot had no rmap_items and is freed at once`
         : `pid ${e.pid} exited: its rmap_items stay counted until ksmd passes`;
     case "oom-kill":
-      return `OOM killer chose pid ${e.pid} (total_vm ${e.totalVm} pages)`;
+      return e.name
+        ? `OOM killer chose ${e.name}`
+        : `OOM killer chose pid ${e.pid} (total_vm ${e.totalVm} pages)`;
     case "oom-fail":
       return `out of memory for ${e.for}, and no process left to kill`;
     case "sysfs-write": {

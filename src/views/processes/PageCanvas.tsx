@@ -1,10 +1,11 @@
 import { type KeyboardEvent, type PointerEvent, useEffect, useId, useMemo, useRef, useState } from "react";
 import type { Snapshot } from "../../engine";
-import { type GridLayout, gridLayout, hitTest, moveCursor } from "../frames/frameModel";
+import { cssGrid, type GridLayout, gridLayout, hitTest, moveCursor } from "../frames/frameModel";
 import { ColorCache } from "../frames/raster";
 import { useWidth } from "../frames/useWidth";
+import { type PagesAnchor, useAnchor } from "../mapping/anchors";
 import { drawPageMarks, pageSignature, paintPages, sameSignature } from "./drawPages";
-import { indicesInVma, PAGE } from "./pageModel";
+import { indicesInVma, PAGE, PAGE_CANVAS } from "./pageModel";
 import { GRID_KEYS, type GridProps, pageInfo } from "./pageProps";
 
 const colors = new ColorCache();
@@ -17,10 +18,12 @@ export function PageCanvas(props: GridProps & { frames: Snapshot["frames"]; summ
   const imageRef = useRef<ImageData | null>(null);
   const { width, dpr } = useWidth(wrapRef, 560);
   const n = v.pte.length;
-  const layout = useMemo(
-    () => gridLayout(n, width, dpr, { maxPitch: 12, minPitch: 3, maxHeight: 180 }),
-    [n, width, dpr],
+  const layout = useMemo(() => gridLayout(n, width, dpr, PAGE_CANVAS), [n, width, dpr]);
+  const anchor = useMemo<PagesAnchor>(
+    () => ({ pid: p.pid, start: v.start, end: v.end, grid: () => cssGrid(layout) }),
+    [layout, p.pid, v.start, v.end],
   );
+  useAnchor("pages", `${p.pid}:${v.start}`, canvasRef, anchor);
   const [keyboard, setKeyboard] = useState(-1);
   const [tip, setTip] = useState<{ index: number; x: number; y: number } | null>(null);
   const hovered = useRef(-1);

@@ -1,11 +1,14 @@
-import { type CSSProperties, type KeyboardEvent, memo, useState } from "react";
+import { type CSSProperties, type KeyboardEvent, memo, useMemo, useRef, useState } from "react";
 import { pteFrame, pteWritable } from "../../store/query";
 import { moveCursor } from "../frames/frameModel";
+import { type PagesAnchor, useAnchor } from "../mapping/anchors";
 import { contentColor } from "../palette";
 import { PAGE_COLOR, RMAP_COLOR } from "./drawPages";
 import {
+  buttonGrid,
   indicesInVma,
   PAGE,
+  PAGE_BUTTON,
   type PageKind,
   pageKind,
   pageLabel,
@@ -15,6 +18,13 @@ import {
 } from "./pageModel";
 import { GRID_KEYS, type GridProps, type PageActions } from "./pageProps";
 
+/** The grid's geometry, set here so that buttonGrid() and the browser's layout agree. */
+const GRID_STYLE: CSSProperties = {
+  gridTemplateColumns: `repeat(auto-fill, ${PAGE_BUTTON.cell}px)`,
+  gap: PAGE_BUTTON.gap,
+  paddingTop: PAGE_BUTTON.top,
+};
+
 /**
  * One button per page: for VMAs small enough (see planVmas). Every update
  * re-renders the grid, so the loop hands each cell only numbers and shared
@@ -23,6 +33,17 @@ import { GRID_KEYS, type GridProps, type PageActions } from "./pageProps";
 export function PageGrid(props: GridProps) {
   const { process: p, vma: v, snapshot, segments } = props;
   const [active, setActive] = useState(0);
+  const ref = useRef<HTMLFieldSetElement>(null);
+  const anchor = useMemo<PagesAnchor>(
+    () => ({
+      pid: p.pid,
+      start: v.start,
+      end: v.end,
+      grid: (size) => buttonGrid(size.width),
+    }),
+    [p.pid, v.start, v.end],
+  );
+  useAnchor("pages", `${p.pid}:${v.start}`, ref, anchor);
   const frames = snapshot.frames;
   const n = v.pte.length;
   const tabbable = Math.min(active, n - 1);
@@ -62,7 +83,12 @@ export function PageGrid(props: GridProps) {
     );
   }
   return (
-    <fieldset className="pv-grid" aria-label={`Pages ${vmaRange(v)} of ${p.name}`}>
+    <fieldset
+      ref={ref}
+      className="pv-grid"
+      style={GRID_STYLE}
+      aria-label={`Pages ${vmaRange(v)} of ${p.name}`}
+    >
       {cells}
     </fieldset>
   );

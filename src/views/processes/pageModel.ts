@@ -7,6 +7,7 @@ import type { KsmEvent, ProcessView, RmapItemView, Snapshot, VmaView } from "../
 import { pageKey } from "../../store/focus";
 import { decodePte, pteFrame, pteWritable } from "../../store/query";
 import { classifyFrame, hexAddr } from "../frames/frameModel";
+import { type CellGrid, cellRect, type Rect } from "../mapping/geometry";
 
 export const PAGE = 4096;
 
@@ -112,6 +113,24 @@ export function pageLabel(opts: {
   if (opts.rmap) text += `; ${RMAP_NAME[opts.rmap]}`;
   if (opts.cursor) text += "; ksmd scans it next";
   return text;
+}
+
+/** The page buttons' grid (PageGrid sets these on the element, so CSS and layout agree). */
+export const PAGE_BUTTON = { cell: 20, gap: 3, top: 6 } as const;
+
+/** The page buttons' cells in a grid `width` CSS px wide (CSS grid's auto-fill rule). */
+export function buttonGrid(width: number): CellGrid {
+  const pitch = PAGE_BUTTON.cell + PAGE_BUTTON.gap;
+  const cols = Math.max(1, Math.floor((width + PAGE_BUTTON.gap) / pitch));
+  return { cols, pitch, cell: PAGE_BUTTON.cell, left: 0, top: PAGE_BUTTON.top };
+}
+
+/** How a large VMA's page canvas is laid out (see gridLayout). */
+export const PAGE_CANVAS = { maxPitch: 12, minPitch: 3, maxHeight: 180 } as const;
+
+/** Page `index`'s cell in a VMA's grid (buttons or canvas), in the grid element's CSS pixels. */
+export function pageRect(grid: CellGrid, index: number): Rect {
+  return cellRect(grid, index);
 }
 
 /** VMAs up to this many pages get one button per page… */

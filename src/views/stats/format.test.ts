@@ -39,7 +39,7 @@ describe("sysfs listing", () => {
 
   it("lists the files with no values before the first update", () => {
     expect(emptyEntries("linux-6.18").every((e) => e.value === "")).toBe(true);
-    expect(emptyEntries("linux-6.18")).toHaveLength(9);
+    expect(emptyEntries("linux-6.18")).toHaveLength(24);
   });
 
   it("gives sysfs's modes", () => {

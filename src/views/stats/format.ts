@@ -35,7 +35,9 @@ function fileValue(s: Snapshot, name: string): number | undefined {
 export function sysfsEntries(s: Snapshot): SysfsEntry[] {
   return sysfsFiles(s.profile).map((name) => {
     const v = fileValue(s, name);
-    return { name, value: v === undefined ? "?" : String(v), writable: sysfsWritable(s.profile, name) };
+    // Files with no field of their own (6.18's knobs) read as the snapshot's copy of the file.
+    const text = v === undefined ? s.sysfs.find((f) => f.file === name)?.text.trimEnd() : String(v);
+    return { name, value: text ?? "?", writable: sysfsWritable(s.profile, name) };
   });
 }
 

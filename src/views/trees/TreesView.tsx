@@ -1,10 +1,11 @@
 import { memo, useCallback, useEffect, useMemo, useRef, useState } from "react";
 import type { TreeView } from "../../engine";
 import { resolveFocus } from "../../store/focus";
-import { useViewState } from "../../store/linking";
+import { setHover, toggleSelected, useViewState } from "../../store/linking";
 import { flatOut, useStore } from "../../store/store";
 import { FLAT_OUT_REDRAW_MS, PICTURE_SLOT, useThrottled } from "../../store/throttle";
 import { useWidth } from "../frames/useWidth";
+import { type TreeAnchor, useAnchor } from "../mapping/anchors";
 import { NO_ACTIVITY, type TreeActivity, treeActivity } from "./activity";
 import {
   applyFocus,
@@ -16,6 +17,7 @@ import {
   SPACING,
   viewBox,
 } from "./draw";
+import { nodePoints } from "./geometry";
 import {
   buildHierarchy,
   DEFAULT_MAX_DEPTH,
@@ -158,15 +160,21 @@ export const TreePanel = memo(function TreePanel({
 
   const svgRef = useRef<SVGSVGElement>(null);
   const canvasRef = useRef<HTMLDivElement>(null);
+  const anchor = useMemo<TreeAnchor>(
+    () => ({
+      points: (size) => {
+        const at = nodePoints(model.layout, viewBox(tree, model.layout), size);
+        return (id) => at.get(id) ?? null;
+      },
+    }),
+    [tree, model],
+  );
+  useAnchor("trees", tree, svgRef, anchor, canvasRef);
   const scrolled = useRef<{ root: string | null; overflowed: boolean }>({ root: null, overflowed: false });
   const handlers = useMemo<DrawHandlers>(
     () => ({
-      hover: (id) => useStore.setState({ hover: id === null ? null : { kind: "node", tree, id } }),
-      select: (id) => {
-        const cur = useStore.getState().selected;
-        const again = cur?.kind === "node" && cur.tree === tree && cur.id === id;
-        useStore.setState({ selected: again ? null : { kind: "node", tree, id } });
-      },
+      hover: (id) => setHover(id === null ? null : { kind: "node", tree, id }),
+      select: (id) => toggleSelected({ kind: "node", tree, id }),
       expand: (root) => setExpanded((s) => new Set(s).add(root)),
     }),
     [tree],
