@@ -1,5 +1,5 @@
 import { expect, type Page, test } from "@playwright/test";
-import { loadPreset, open, startProcess, sysfs } from "./helpers";
+import { loadPreset, open, showPanel, startProcess, sysfs } from "./helpers";
 
 interface Link {
   page: string;
@@ -119,6 +119,7 @@ test("a COW fault: one link peels off to a new frame", async ({ page }) => {
   await write.getByLabel("page").fill("0");
   await write.getByLabel("value").fill("0x41");
   await write.getByRole("button", { name: "Write byte" }).click();
+  await showPanel(page, "Event log");
   await expect(page.getByRole("list", { name: /Events/ })).toContainText("COW fault");
   await expect(page.locator(`svg.mapping-links path[data-page="${b0.page}"]`)).not.toHaveAttribute(
     "data-pfn",
