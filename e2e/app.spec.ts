@@ -1,5 +1,5 @@
 import { expect, test } from "@playwright/test";
-import { caption, loadPreset, open, showPanel, startProcess, sysfs } from "./helpers";
+import { caption, loadPreset, open, showPanel, startProcess, sysfs, writeByte } from "./helpers";
 
 test.describe("a teacher's main flows", () => {
   test("load a preset, step it, run it to the end", async ({ page }) => {
@@ -60,13 +60,7 @@ test.describe("a teacher's main flows", () => {
     await loadPreset(page, "two-processes-merge.json");
     await page.getByRole("button", { name: "Run to the end" }).click();
     await expect(sysfs(page, "pages_sharing")).toHaveText("6");
-    const write = page.getByRole("form", { name: "Write to a page" });
-    await page.getByRole("combobox", { name: "process", exact: true }).selectOption({ label: "B (pid 2)" });
-    await write.getByLabel("page").fill("0");
-    await write.getByLabel("value").fill("0x41");
-    await write.getByRole("button", { name: "Write byte" }).click();
-    await showPanel(page, "Event log");
-    await expect(page.getByRole("list", { name: /Events/ })).toContainText("COW fault");
+    await writeByte(page, "B (pid 2)", 0, "0x41");
     await expect(sysfs(page, "pages_sharing")).toHaveText("6");
     await page.locator("body").click({ position: { x: 5, y: 5 } });
     await page.keyboard.press("f");

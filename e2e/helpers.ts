@@ -69,3 +69,14 @@ export async function loadPreset(page: Page, file: string): Promise<void> {
   await page.getByRole("button", { name: "Load", exact: true }).click();
   await expect(page.getByText(/^step 0 of \d+$/)).toBeVisible();
 }
+
+/** Write a byte to a page through the "Write to a page" form, and wait for its COW fault in the log. */
+export async function writeByte(page: Page, proc: string, pageNo: number, value: string): Promise<void> {
+  const write = page.getByRole("form", { name: "Write to a page" });
+  await page.getByRole("combobox", { name: "process", exact: true }).selectOption({ label: proc });
+  await write.getByLabel("page").fill(String(pageNo));
+  await write.getByLabel("value").fill(value);
+  await write.getByRole("button", { name: "Write byte" }).click();
+  await showPanel(page, "Event log");
+  await expect(page.getByRole("list", { name: /Events/ })).toContainText("COW fault");
+}

@@ -1,5 +1,5 @@
 import { expect, type Page, test } from "@playwright/test";
-import { loadPreset, open, showPanel, startProcess, sysfs } from "./helpers";
+import { loadPreset, open, startProcess, sysfs, writeByte } from "./helpers";
 
 interface Link {
   page: string;
@@ -63,6 +63,22 @@ async function frameCellUnder(page: Page, end: { x: number; y: number }) {
   );
 }
 
+/** The colour the frames canvas painted just inside a link's end: near the top left of its frame cell, clear of the mapcount. */
+async function paintedAt(page: Page, end: { x: number; y: number }): Promise<string> {
+  const svg = (await page.locator("svg.mapping-links").boundingBox())!;
+  const canvas = (await page.locator("canvas.frames-base").boundingBox())!;
+  return page.locator("canvas.frames-base").evaluate(
+    (c: HTMLCanvasElement, at) => {
+      const scale = c.width / c.getBoundingClientRect().width;
+      const [r, g, b] = c
+        .getContext("2d")!
+        .getImageData(Math.round(at.x * scale), Math.round(at.y * scale), 1, 1).data;
+      return `#${[r, g, b].map((v) => v.toString(16).padStart(2, "0")).join("")}`;
+    },
+    { x: svg.x + end.x - canvas.x - 9, y: svg.y + end.y - canvas.y + 2 },
+  );
+}
+
 test("a merge: both processes' pages come to point at one frame", async ({ page }) => {
   await open(page);
   await startProcess(page, /^Twins/, { advise: true });
@@ -114,13 +130,7 @@ test("a COW fault: one link peels off to a new frame", async ({ page }) => {
   const b0 = firstOf(2);
   expect(b0.pfn).toBe(a0.pfn); // merged: one KSM frame
 
-  const write = page.getByRole("form", { name: "Write to a page" });
-  await page.getByRole("combobox", { name: "process", exact: true }).selectOption({ label: "B (pid 2)" });
-  await write.getByLabel("page").fill("0");
-  await write.getByLabel("value").fill("0x41");
-  await write.getByRole("button", { name: "Write byte" }).click();
-  await showPanel(page, "Event log");
-  await expect(page.getByRole("list", { name: /Events/ })).toContainText("COW fault");
+  await writeByte(page, "B (pid 2)", 0, "0x41");
   await expect(page.locator(`svg.mapping-links path[data-page="${b0.page}"]`)).not.toHaveAttribute(
     "data-pfn",
     String(a0.pfn),
@@ -132,6 +142,9 @@ test("a COW fault: one link peels off to a new frame", async ({ page }) => {
   expect(b1.pfn).not.toBe(a0.pfn); // B's page peeled off to its own copy
   endsAtFrame(b1, m.frames);
   endsAtFrame(a1, m.frames);
+  // And on the frames canvas: A's link ends on a KSM frame (orange), B's on its anonymous copy (sky blue).
+  expect(await paintedAt(page, a1.end)).toBe("#e69f00");
+  expect(await paintedAt(page, b1.end)).toBe("#56b4e9");
   expect(await frameCellUnder(page, b1.end)).toBe(true);
 });
 
@@ -144,4 +157,21 @@ test("focus: selecting a page draws only its process's links", async ({ page }) 
   await expect(page.locator("svg.mapping-links")).toHaveAttribute("data-pid", "2");
   const m = await mapping(page);
   expect(m.links.map((l) => l.pid)).toEqual([2, 2, 2, 2]);
+});
+
+test("fork: the child's pages share the parent's frames, links in the shared-by-fork colour", async ({
+  page,
+}) => {
+  await open(page);
+  await startProcess(page, /^Web worker/, { advise: true });
+  await expect(page.locator("svg.mapping-links path.mapping-link")).toHaveCount(8);
+  const parent = (await mapping(page)).links;
+  await page.getByRole("button", { name: "Fork", exact: true }).click();
+  await expect(page.locator("svg.mapping-links path.mapping-link")).toHaveCount(16);
+  const m = await mapping(page);
+  const child = m.links.filter((l) => l.pid === 2);
+  expect(child.map((l) => l.pfn)).toEqual(parent.map((l) => l.pfn));
+  for (const l of m.links) endsAtFrame(l, m.frames);
+  await expect(page.locator("svg.mapping-links path.mapping-fork")).toHaveCount(16);
+  expect(m.frames.every((f) => f.links === 2)).toBe(true);
 });

@@ -131,6 +131,21 @@ test.describe("robustness", () => {
     await expect(page.getByText("step 4 of 15")).toBeVisible();
   });
 
+  test("a worker that throws is noticed at once, and a restart with a new machine works", async ({
+    page,
+  }) => {
+    await someWork(page);
+    // A message the worker cannot read makes it throw outside the engine host's care: an error event.
+    await page.evaluate(() => window.ksmWorker?.().postMessage(null));
+    const offer = page.getByRole("alert").filter({ hasText: "The engine stopped: it failed" });
+    await expect(offer).toBeVisible();
+    await offer.getByRole("button", { name: "Restart with a new machine" }).click();
+    await expect(offer).toBeHidden();
+    await expect(page.getByText(/step \d+ of 15/)).toBeHidden();
+    await page.getByRole("button", { name: "Step one page" }).click();
+    await expect(messages(page).getByText(/ksmd is idle/)).toBeVisible();
+  });
+
   test("fast clicking through time, acting meanwhile, never shows an error", async ({ page }) => {
     await open(page);
     await loadPreset(page, "two-processes-merge.json");

@@ -7,7 +7,8 @@
  * quotes and prototype names, long sysfs values, BOMs and UTF-16, thousands
  * of snapshots), runs each through the CLI (bundled once with esbuild, each
  * file in its own process, stdout a pipe, profiles alternating) and counts:
- *   refused  — exit 2, nothing on stdout, stderr names the step and field (or "not valid JSON")
+ *   refused  — exit 2, nothing on stdout, stderr names the step and field (refused_not_json: says
+ *              "not valid JSON")
  *   errno    — ran, and printed at least one errno line
  *   normal   — ran, only snapshot lines
  *   failed   — anything else: another exit status, a stack trace or JavaScript error text,
@@ -224,7 +225,24 @@ function mutated() {
 function huge() {
   const A = { op: "spawn", proc: "A" };
   const mmap = (r, pages) => ({ op: "mmap", proc: "A", region: r, pages });
-  const k = int(8);
+  const k = int(10);
+  if (k === 8) {
+    const advise = Array.from({ length: 100 + int(900) }, (_, i) => ({
+      op: "madvise",
+      proc: "A",
+      region: "r",
+      from: 2 ** 23 + 2 * i,
+      pages: 1,
+      advice: "mergeable",
+    }));
+    return { name: "splits", steps: [A, mmap("r", 2 ** 24), ...advise, { op: "snapshot", label: "x" }] };
+  }
+  if (k === 9) {
+    const n = 1000 + int(20000);
+    const regions = Array.from({ length: n }, (_, i) => mmap(`r${i}`, 1));
+    const unmaps = Array.from({ length: n }, (_, i) => ({ op: "munmap", proc: "A", region: `r${i}` }));
+    return { name: "regions", steps: [A, ...regions, ...unmaps, { op: "snapshot", label: "x" }] };
+  }
   if (k === 0)
     return {
       name: "frames",
@@ -379,7 +397,7 @@ function judge(r) {
   if (JS_ERROR.test(r.err)) return ["failed", `JavaScript error: ${r.err.slice(0, 200)}`];
   if (r.status === 2)
     return r.out === "" && REFUSAL.test(r.err)
-      ? ["refused"]
+      ? ["refused", /\.json: not valid JSON: /.test(r.err)]
       : ["failed", `status 2 but: ${r.err.slice(0, 200)}`];
   if (r.status !== 0) return ["failed", `status ${r.status}: ${r.err.slice(0, 200)}`];
   if (r.out !== "" && !r.out.endsWith("\n")) return ["failed", "output cut mid-line"];
@@ -402,7 +420,15 @@ function judge(r) {
   return errnos ? ["errno", errnos] : ["normal"];
 }
 
-const counts = { files: COUNT, refused: 0, errno: 0, normal: 0, failed: 0, errno_lines: 0 };
+const counts = {
+  files: COUNT,
+  refused: 0,
+  refused_not_json: 0,
+  errno: 0,
+  normal: 0,
+  failed: 0,
+  errno_lines: 0,
+};
 const failures = [];
 const times = [];
 let next = 0;
@@ -413,6 +439,7 @@ async function worker() {
     const r = await runOne(files[i], i % 2 ? "linux-6.18" : "linux-2.6.32");
     const [kind, detail] = judge(r);
     counts[kind]++;
+    if (kind === "refused" && detail) counts.refused_not_json++;
     if (kind === "errno") counts.errno_lines += detail;
     if (kind === "failed") failures.push({ file: r.path, profile: r.profile, why: detail });
     times.push([Math.round(r.ms), r.path]);

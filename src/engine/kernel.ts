@@ -176,7 +176,10 @@ export class Kernel {
       this.zapPteRange(vma, 0, vma.pte.length);
       mm.vmas.splice(mm.vmas.indexOf(vma), 1);
     }
-    for (const s of [...mm.regionNames.keys()]) if (s >= start && s < end) mm.regionNames.delete(s);
+    // Names are dropped by whichever is fewer to look at: the names, or the pages unmapped.
+    if (mm.regionNames.size <= (end - start) / PAGE_SIZE) {
+      for (const s of [...mm.regionNames.keys()]) if (s >= start && s < end) mm.regionNames.delete(s);
+    } else for (let a = start; a < end; a += PAGE_SIZE) mm.regionNames.delete(a);
     this.emit({ type: "munmap", fn: "do_munmap", pid, start, len });
     return 0;
   }

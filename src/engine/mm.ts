@@ -127,8 +127,20 @@ export function followPage(vma: Vma, addr: VirtAddr): Pfn {
 /** split_vma(): cut vma at addr into two VMAs with the same flags; returns the upper one. */
 export function splitVma(mm: MmStruct, vma: Vma, addr: VirtAddr): Vma {
   const cut = vma.pteIndex(addr);
-  const upper = new Vma(mm, addr, vma.vmEnd, vma.vmFlags, vma.pte.slice(cut), vma.anonVma);
-  vma.pte = vma.pte.slice(0, cut);
+  // The smaller side's entries are copied out; the larger side keeps its table
+  // where it is (with room where the other side was, see joinPtes). So many
+  // small madvises inside one large VMA do not copy it whole each time.
+  const pte = vma.pte;
+  const lowSmaller = cut <= pte.length - cut;
+  const upper = new Vma(
+    mm,
+    addr,
+    vma.vmEnd,
+    vma.vmFlags,
+    lowSmaller ? pte.subarray(cut) : pte.slice(cut),
+    vma.anonVma,
+  );
+  vma.pte = lowSmaller ? pte.slice(0, cut) : pte.subarray(0, cut);
   vma.vmEnd = addr;
   mm.vmas.splice(mm.vmas.indexOf(vma) + 1, 0, upper);
   return upper;

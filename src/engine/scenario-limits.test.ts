@@ -1,5 +1,5 @@
 import { beforeAll, describe, expect, it } from "vitest";
-import { PAGE_SIZE } from "./index";
+import { MADV_MERGEABLE, MADV_UNMERGEABLE, PAGE_SIZE } from "./index";
 import { parseScenario, ScenarioError } from "./scenario";
 import { MAX_FRAMES, MAX_MAPPED_PAGES, MAX_WORK } from "./scenario-limits";
 import { sysfsRead, sysfsWrite } from "./sysfs";
@@ -110,7 +110,7 @@ describe("a sysfs write reaches the store method a page at a time, as in the ker
   });
 });
 
-describe("adjacent mmaps merge without copying the growing page table each time (issue 9, item 5)", () => {
+describe("VMAs merge and split without copying large page tables each time (issue 9, item 5)", () => {
   it("50 mmaps, each just below the last: one VMA, its page table reallocated a few times, entries kept", () => {
     const k = newKernel("linux-2.6.32", 256);
     const t = k.spawn("A");
@@ -127,5 +127,24 @@ describe("adjacent mmaps merge without copying the growing page table each time 
     expect(t.mm.vmas[0].pages).toBe(50 * 1024);
     expect(buffers.size).toBeLessThanOrEqual(8); // was 50: a new table, all copied, every time
     expect(starts.map((s) => k.readByte(t.pid, s))).toEqual(starts.map((_, i) => i + 1));
+  });
+
+  it("a one-page madvise inside a large VMA copies the one page out, not the rest", () => {
+    const k = newKernel("linux-2.6.32", 256);
+    const t = k.spawn("A");
+    const start = k.mmap(t.pid, 4096);
+    if (typeof start === "string") throw new Error(start);
+    expect(k.fill(t.pid, start + 100 * PAGE_SIZE, 1, 7)).toBe(0);
+    const table = t.mm.vmas[0].pte.buffer;
+    for (let i = 0; i < 10; i++) {
+      expect(k.madvise(t.pid, start + (10 + 2 * i) * PAGE_SIZE, PAGE_SIZE, MADV_MERGEABLE)).toBe(0);
+    }
+    expect(t.mm.vmas).toHaveLength(21);
+    expect(t.mm.vmas.at(-1)!.pte.buffer).toBe(table); // was a copy after every split
+    expect(k.readByte(t.pid, start + 100 * PAGE_SIZE)).toBe(7);
+    // Advised back, the pieces merge into one VMA again, entries kept.
+    expect(k.madvise(t.pid, start, 4096 * PAGE_SIZE, MADV_UNMERGEABLE)).toBe(0);
+    expect(t.mm.vmas).toHaveLength(1);
+    expect(k.readByte(t.pid, start + 100 * PAGE_SIZE)).toBe(7);
   });
 });

@@ -46,6 +46,20 @@ export function clearSelected(): void {
   useStore.setState({ selected: null });
 }
 
+/** What a linked view calls on hover, unhover and click (the store's actions, or a test's). */
+export interface FocusCallbacks {
+  onHover: (f: Focus) => void;
+  /** Clear the hover if it is still f. */
+  onUnhover: (f: Focus) => void;
+  onToggleSelect: (f: Focus) => void;
+}
+
+export const FOCUS_ACTIONS: FocusCallbacks = {
+  onHover: setHover,
+  onUnhover: clearHover,
+  onToggleSelect: toggleSelected,
+};
+
 /** What a view that links by focus and animates recent events reads from the store. */
 export interface ViewState {
   snapshot: Snapshot | null;

@@ -13,45 +13,41 @@ export interface Renderer<I> {
 
 /**
  * Owns a renderer for the element in `ref`: creates it once the element is
- * there (a view may first render without it, before the engine's first
- * snapshot), again if the element or `create` changes, hands it each new
- * input once, and destroys it on unmount — the way xyflow keeps one d3-zoom
- * instance per pane. `create` should be stable (a module function or a
- * memoised callback).
+ * there (it may mount after the component, e.g. once there is data), hands
+ * it each new input once, and destroys it when the element goes, `create`
+ * changes or the component unmounts — the way xyflow keeps one d3-zoom
+ * instance per pane. `create` should be stable (a module function).
  */
 export function useRenderer<E extends Element, I>(
   ref: RefObject<E | null>,
   create: (el: E) => Renderer<I>,
   input: I,
-): RefObject<Renderer<I> | null> {
-  const renderer = useRef<Renderer<I> | null>(null);
-  const owner = useRef<{ el: E; create: (el: E) => Renderer<I>; drawn: I } | null>(null);
-  // After every commit: the element may have appeared, gone or changed.
+): void {
+  const owner = useRef<{
+    el: E;
+    create: (el: E) => Renderer<I>;
+    renderer: Renderer<I>;
+    drawn: { input: I } | null;
+  } | null>(null);
+  // After every render: the element may have come or gone; draw the input if it is new.
   useEffect(() => {
     const el = ref.current;
-    const o = owner.current;
+    let o = owner.current;
     if (o && (o.el !== el || o.create !== create)) {
-      renderer.current?.destroy();
-      renderer.current = null;
-      owner.current = null;
+      o.renderer.destroy();
+      o = owner.current = null;
     }
-    if (!el) return;
-    if (!owner.current) {
-      renderer.current = create(el);
-      owner.current = { el, create, drawn: input };
-      renderer.current.update(input);
-    } else if (owner.current.drawn !== input) {
-      owner.current.drawn = input;
-      renderer.current?.update(input);
+    if (!o && el) o = owner.current = { el, create, renderer: create(el), drawn: null };
+    if (o && o.drawn?.input !== input) {
+      o.drawn = { input };
+      o.renderer.update(input);
     }
   });
   useEffect(
     () => () => {
-      renderer.current?.destroy();
-      renderer.current = null;
+      owner.current?.renderer.destroy();
       owner.current = null;
     },
     [],
   );
-  return renderer;
 }

@@ -8,12 +8,13 @@ import {
   ScenarioRun,
   scenarioKernel,
 } from "../engine";
+import { scenarioRefusal } from "./failure";
 import type { Job, Result, Steps } from "./jobs";
 
 /** A scenario run to its end on every profile, each on a fresh machine apart from the live one. */
 export function comparing(text: string, checksummer: Checksummer): Result | Job {
   const parsed = parseScenarioText(text);
-  if (typeof parsed === "string") return { errno: "EINVAL", message: parsed };
+  if (typeof parsed === "string") return { errno: "EINVAL", message: scenarioRefusal(parsed, text) };
   const progress = { done: 0, total: parsed.steps.length * PROFILES.length };
   function* steps(): Steps {
     const lines = {} as Record<ProfileName, OutputLine[]>;

@@ -45,8 +45,12 @@ function next(): void {
 }
 
 function loop(): void {
-  host?.tick();
-  next();
+  try {
+    host?.tick();
+  } finally {
+    // Whatever went wrong (it is thrown on, for the app's watchdog to see), the clock keeps ticking.
+    next();
+  }
 }
 
 loadChecksummer().then(

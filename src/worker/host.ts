@@ -16,7 +16,7 @@ import {
   takeSnapshot,
 } from "../engine";
 import { comparing } from "./compare";
-import { failure } from "./failure";
+import { failure, scenarioRefusal } from "./failure";
 import { drain, type Job, JobRunner, type Result, type Steps } from "./jobs";
 import {
   type Command,
@@ -28,7 +28,7 @@ import {
 } from "./protocol";
 import { type Action, describeAction, parseSession, type Session, type SessionBase } from "./session";
 import { type Entry, Timeline } from "./timeline";
-import { act, actionSteps, partly, type World, wake } from "./world";
+import { actionSteps, partly, type World, wake } from "./world";
 
 export const DEFAULT_FRAMES = 512;
 const MIN_FRAMES = 16;
@@ -119,7 +119,7 @@ export class EngineHost {
     let scenario: Scenario | null = null;
     if (base.type === "load-scenario") {
       const parsed = parseScenarioText(base.text);
-      if (typeof parsed === "string") return { errno: "EINVAL", message: parsed };
+      if (typeof parsed === "string") return { errno: "EINVAL", message: scenarioRefusal(parsed, base.text) };
       scenario = parsed;
     } else if (!Number.isInteger(base.frames) || base.frames < MIN_FRAMES || base.frames > MAX_FRAMES)
       return { errno: "EINVAL", message: `memory must be ${MIN_FRAMES} to ${MAX_FRAMES} frames` };
@@ -193,7 +193,6 @@ export class EngineHost {
   private answer(id: number, r: Result, changed = true): void {
     const reply: Reply = { type: "reply", id, ...r };
     if (reply.errno && !reply.message) reply.message = errnoText(reply.errno);
-    this.lastRealMs = this.now(); // time spent on a job is not simulated time
     this.post(reply);
     // Questions that change nothing (the session, both kernels' runs) send no picture.
     if (changed) this.dirty = true;
@@ -314,7 +313,8 @@ export class EngineHost {
         // Only the last action's events are reported: they are what the state just did.
         this.muted = tl.position < position - 1;
         const scannedBefore = this.w.k.ksm.pagesScanned;
-        act(this.w, entry.action);
+        // Sliced too: an entry from a file may hold a million wake-ups.
+        yield* actionSteps(this.w, entry.action, { done: 0 });
         this.w.simTimeMs = entry.simTimeMs;
         this.w.nextWakeMs = entry.nextWakeMs;
         tl.position++;
@@ -398,6 +398,7 @@ export class EngineHost {
   tick(): void {
     if (this.jobs.busy) {
       this.jobs.slice();
+      this.lastRealMs = this.now(); // time spent on a job is not simulated time
       return;
     }
     const real = this.now();

@@ -101,8 +101,13 @@ export class JobRunner {
   cancel(): boolean {
     const job = this.job;
     if (!job) return false;
-    job.steps.return({});
-    this.finish(job, { errno: "ECANCELED", message: job.cancelled });
+    let r: Result = { errno: "ECANCELED", message: job.cancelled };
+    try {
+      job.steps.return({}); // runs the steps' finally blocks: they undo, or keep, what was done
+    } catch (err) {
+      r = failure(err, job.what);
+    }
+    this.finish(job, r);
     return true;
   }
 

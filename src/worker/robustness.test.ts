@@ -144,6 +144,20 @@ describe("no input loops for ever, and long work can be cancelled (item 2)", () 
     expect(fingerprint(sliced).snapshot).toEqual(fingerprint(whole).snapshot);
   });
 
+  it("a long travel runs in slices, and cancelled leaves the state where it was", () => {
+    const h = hostHarness(checksummer, { tickMs: 1 });
+    const id = h.post({ type: "restore-session", session: { ...longSession(), position: 0 } });
+    while (h.host.busy) h.tick();
+    expect(h.replyTo(id)?.errno).toBeUndefined();
+    const before = fingerprint(h);
+    const travel = h.post({ type: "travel", position: 52 });
+    h.tick();
+    expect(h.replyTo(travel)).toBeUndefined();
+    h.send({ type: "cancel" });
+    expect(h.replyTo(travel)).toMatchObject({ errno: "ECANCELED" });
+    expect(fingerprint(h)).toEqual(before);
+  });
+
   it("a run to the end cancelled part-way keeps the steps it ran, as one timeline entry", () => {
     const h = hostHarness(checksummer, { tickMs: 5 });
     const text = JSON.stringify({
@@ -185,6 +199,24 @@ describe("smaller harms (item 7)", () => {
     expect(send({ type: "mmap", pid, pages: 2 ** 23 }).errno).toBeUndefined();
     expect(send({ type: "mmap", pid, pages: 1 }).errno).toBe("ENOMEM"); // 2^24 pages mapped in all
     expect(send({ type: "fork", pid, name: "B" }).errno).toBe("ENOMEM");
+  });
+});
+
+describe("scenario text that is not JSON", () => {
+  it("is refused in words: where, or what, not JSON.parse's own message", () => {
+    const { send } = hostHarness(checksummer);
+    const load = (text: string) => send({ type: "load-scenario", text, profile: "linux-6.18" }).message;
+    // Where JSON.parse says (V8 gives a position for some mistakes, the token for others).
+    expect(load('{"name": "x",\n "steps": [}')).toMatch(
+      /^not valid JSON: (a mistake at line 2, column 12|"\}" where it cannot be)$/,
+    );
+    expect(load('{"name": "x",\n "steps": [] "more"}')).toBe(
+      "not valid JSON: a mistake at line 2, column 14",
+    );
+    expect(load('{"name": "x"')).toMatch(/^not valid JSON: (the text ends too early|a mistake at line 1)/);
+    expect(load("")).toBe("not valid JSON: the text ends too early (was it cut short?)");
+    expect(load("{nope")).not.toMatch(/JSON at|is not valid JSON|Unexpected|Expected/);
+    expect(send({ type: "compare-profiles", text: "[1,,2]" }).message).not.toMatch(/Unexpected|Expected/);
   });
 });
 

@@ -45,6 +45,9 @@ export class RmapItem extends RbNode {
 /** rmap_hlist_len of a stable node chain. */
 export const STABLE_NODE_CHAIN = -1024;
 
+/** The dups of every node that is no chain: shared and frozen, so a node costs no array of its own. */
+const NO_DUPS = Object.freeze([]) as unknown as StableNode[];
+
 /**
  * 6.18's ksm_stable_node. Usually a KSM page in the stable tree, with the
  * items mapping it (newest first). Once a page reaches max_page_sharing
@@ -56,7 +59,7 @@ export class StableNode extends RbNode {
   hlist: RmapItem | null = null;
   rmapHlistLen = 0;
   /** A chain's dups, newest first (its hlist of stable_node->hlist_dup). */
-  dups: StableNode[] = [];
+  dups: StableNode[] = NO_DUPS;
   /** A dup's chain (the kernel marks a dup with head == STABLE_NODE_DUP_HEAD). */
   chain: StableNode | null = null;
   /** A chain's last pruning of stale dups, in ms on the simulated clock. */

@@ -95,6 +95,7 @@ export abstract class Ksm618Stable extends Ksm {
     const chain = new StableNode(this.nextNodeId++, -1);
     chain.rmapHlistLen = STABLE_NODE_CHAIN;
     chain.chainPruneTime = this.jiffies;
+    chain.dups = [];
     this.stableNodeChains++;
     rbReplaceNode(dup, chain, this.rootStableTree);
     this.stableNodeChainAddDup(dup, chain);

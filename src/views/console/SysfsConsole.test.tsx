@@ -5,7 +5,7 @@ import { useStore } from "../../store/store";
 import type { Command } from "../../worker/protocol";
 import { fakeSnapshot } from "../stats/testing";
 import { SysfsConsole, SysfsConsolePanel } from "./SysfsConsole";
-import { INITIAL_STATE, runLine, type ShellResult } from "./shell";
+import { INITIAL_STATE, KSM_DIR, runLine, type ShellResult, type ShellSystem } from "./shell";
 import {
   afterInterrupt,
   afterRun,
@@ -14,6 +14,7 @@ import {
   NEW_TERMINAL,
   promptText,
   remember,
+  runForConsole,
   SCROLLBACK,
   storeSystem,
 } from "./terminal";
@@ -178,5 +179,21 @@ describe("storeSystem", () => {
     useStore.setState({ send: () => Promise.reject(new Error("the engine is not running")) });
     const r = await runLine("echo 1 > run", storeSystem(1), INITIAL_STATE);
     expect(r.lines).toEqual([{ text: "bash: echo: write error: Input/output error", error: true }]);
+  });
+});
+
+describe("runForConsole", () => {
+  it("a shell that fails says the line was not run, in words, and keeps its state", async () => {
+    const broken: ShellSystem = {
+      files: () => {
+        throw new TypeError("Cannot read properties of undefined (reading 'sysfs')");
+      },
+      write: async () => ({}),
+    };
+    const state = { cwd: "/root", oldpwd: KSM_DIR, status: 1 };
+    const r = await runForConsole("cd /sys/kernel/mm/ksm; ls", broken, state, {});
+    expect(r.lines).toEqual([{ text: "ksm console: internal error: the line was not run", error: true }]);
+    expect(r.state).toEqual({ cwd: "/root", oldpwd: KSM_DIR, status: 1 });
+    expect(afterRun(NEW_TERMINAL, "ls", r).shell).toEqual(state);
   });
 });

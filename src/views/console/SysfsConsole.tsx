@@ -1,7 +1,7 @@
 import { type KeyboardEvent, useEffect, useId, useMemo, useRef, useState } from "react";
 import { type ProfileName, SYSFS_DIR } from "../../engine";
 import { useStore } from "../../store/store";
-import { runLine, type ShellSystem, type SysfsFile } from "./shell";
+import type { ShellSystem, SysfsFile } from "./shell";
 import {
   afterInterrupt,
   afterRun,
@@ -10,6 +10,7 @@ import {
   NEW_TERMINAL,
   promptText,
   remember,
+  runForConsole,
   storeSystem,
   type Terminal,
 } from "./terminal";
@@ -66,7 +67,7 @@ export function SysfsConsolePanel({ profile, files, system }: SysfsConsolePanelP
     setBusy(true);
     try {
       const columns = terminalColumns(screenRef.current, charRef.current);
-      const r = await runLine(line, sys, term.shell, { columns, history });
+      const r = await runForConsole(line, sys, term.shell, { columns, history });
       setTerm((t) => ({ ...afterRun(t, line, r), history }));
     } finally {
       setBusy(false);

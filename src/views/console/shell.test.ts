@@ -1,58 +1,7 @@
-import { beforeAll, describe, expect, it } from "vitest";
-import {
-  type Checksummer,
-  Kernel,
-  loadChecksummer,
-  type ProfileName,
-  sysfsFiles,
-  sysfsRead,
-  sysfsWritable,
-  sysfsWrite,
-} from "../../engine";
-import {
-  columns,
-  INITIAL_STATE,
-  KSM_DIR,
-  prompt,
-  runLine,
-  type ShellOptions,
-  type ShellState,
-  type ShellSystem,
-} from "./shell";
-
-let checksummer: Checksummer;
-beforeAll(async () => {
-  checksummer = await loadChecksummer();
-});
-
-/** A shell on a simulated kernel's sysfs, recording the writes it makes. */
-function machine(profile: ProfileName = "linux-2.6.32", failWith?: string) {
-  const k = new Kernel({ frames: 64, profile, checksummer });
-  const writes: string[] = [];
-  const sys: ShellSystem = {
-    files: () =>
-      sysfsFiles(profile).map((file) => ({
-        file,
-        text: sysfsRead(k, file) as string,
-        writable: sysfsWritable(profile, file),
-      })),
-    write: async (file, value) => {
-      writes.push(`${file}=${JSON.stringify(value)}`);
-      if (failWith) return { errno: failWith };
-      const err = sysfsWrite(k, file, value);
-      return err ? { errno: err } : {};
-    },
-  };
-  let state: ShellState = INITIAL_STATE;
-  const options: ShellOptions = { now: new Date(2025, 10, 25, 17, 38) };
-  /** Run a line; the terminal's text, stderr lines marked with "!". */
-  const sh = async (line: string, opts: ShellOptions = {}) => {
-    const r = await runLine(line, sys, state, { ...options, ...opts });
-    state = r.state;
-    return r.lines.map((l) => (l.error ? `!${l.text}` : l.text));
-  };
-  return { k, sys, sh, writes, state: () => state, knob: (f: string) => sysfsRead(k, f) };
-}
+import { describe, expect, it } from "vitest";
+import { sysfsFiles } from "../../engine";
+import { columns, INITIAL_STATE, KSM_DIR, prompt, runLine } from "./shell";
+import { machine } from "./testing";
 
 const FILES_2_6_32 = sysfsFiles("linux-2.6.32");
 const FILES_6_18 = sysfsFiles("linux-6.18");

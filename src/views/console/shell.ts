@@ -14,6 +14,7 @@
  */
 import { baseName, Fs, HOME, KSM_DIR, type Node, type ShellSystem } from "./fs";
 import { ArgListTooLong, expandPathname } from "./glob";
+import { type Budget, grepMatcher, RegexError } from "./regex";
 
 export { HOME, KSM_DIR, type ShellSystem, type SysfsFile } from "./fs";
 
@@ -407,28 +408,6 @@ const echo: Command = (args, io) => {
   return 0;
 };
 
-/** A GNU grep basic regular expression as a JavaScript one. */
-function bre(pattern: string): string {
-  let src = "";
-  for (let i = 0; i < pattern.length; i++) {
-    const c = pattern[i];
-    if (c === "\\" && i + 1 < pattern.length) {
-      const d = pattern[++i];
-      src += "(){}|+?".includes(d) ? d : `\\${d}`;
-    } else if ("(){}|+?".includes(c) || (c === "*" && src === "")) src += `\\${c}`;
-    else src += c;
-  }
-  return src;
-}
-
-function regexError(e: unknown): string {
-  const m = e instanceof Error ? e.message : "";
-  if (/Unterminated group/.test(m)) return "Unmatched ( or \\(";
-  if (/Unmatched '\)'/.test(m)) return "Unmatched ) or \\)";
-  if (/character class/.test(m)) return "Unmatched [, [^, [:, [., or [=";
-  return "Invalid regular expression";
-}
-
 /** grep PATTERN [FILE...]: -E -F -i -v -c -n -h -H -s -q. */
 const grep: Command = (args, io, ctx) => {
   const { flags, operands, bad } = getopt(args, "EFivcnhHsq");
@@ -438,18 +417,19 @@ const grep: Command = (args, io, ctx) => {
     return 2;
   }
   const [pattern, ...files] = operands;
-  let re: RegExp;
+  let matches: (line: string, budget: Budget) => boolean;
   try {
-    const src = flags.has("F")
-      ? pattern.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")
-      : flags.has("E")
-        ? pattern
-        : bre(pattern);
-    re = new RegExp(src, flags.has("i") ? "i" : "");
+    matches = grepMatcher(pattern, {
+      extended: flags.has("E"),
+      fixed: flags.has("F"),
+      ignoreCase: flags.has("i"),
+    });
   } catch (e) {
-    io.err(`grep: ${regexError(e)}\n`);
+    if (!(e instanceof RegexError)) throw e;
+    io.err(`grep: ${e.message}\n`);
     return 2;
   }
+  const budget: Budget = { steps: 0 };
   const names = files.length ? files : ["-"];
   const label = (flags.has("H") || names.length > 1) && !flags.has("h");
   let matched = false;
@@ -465,12 +445,23 @@ const grep: Command = (args, io, ctx) => {
     const lines = text.split("\n");
     if (lines[lines.length - 1] === "") lines.pop();
     let count = 0;
-    lines.forEach((line, n) => {
-      if (re.test(line) === flags.has("v")) return;
+    let out = "";
+    for (const [n, line] of lines.entries()) {
+      let hit: boolean;
+      try {
+        hit = matches(line, budget);
+      } catch (e) {
+        if (!(e instanceof RegexError)) throw e;
+        // What matched so far is printed, then grep dies as GNU grep does when its stack runs out.
+        io.out(out);
+        io.err(`grep: ${e.message}\n`);
+        return 2;
+      }
+      if (hit === flags.has("v")) continue;
       count++;
-      if (!flags.has("c") && !flags.has("q"))
-        io.out(`${prefix}${flags.has("n") ? `${n + 1}:` : ""}${line}\n`);
-    });
+      if (!flags.has("c") && !flags.has("q")) out += `${prefix}${flags.has("n") ? `${n + 1}:` : ""}${line}\n`;
+    }
+    io.out(out);
     if (flags.has("c") && !flags.has("q")) io.out(`${prefix}${count}\n`);
     matched ||= count > 0;
   }
@@ -527,8 +518,8 @@ const ls: Command = (args, io, ctx) => {
   const show = (entries: { name: string; node: Node }[], total: boolean) => {
     if (!long) {
       const shown = entries.map((e) => e.name);
-      for (const line of flags.has("1") ? shown : columns(shown, ctx.options.columns ?? 80))
-        io.out(`${line}\n`);
+      const lines = flags.has("1") ? shown : columns(shown, ctx.options.columns ?? 80);
+      if (lines.length) io.out(`${lines.join("\n")}\n`);
       return;
     }
     const rows = entries.map(({ name, node }) => {
@@ -542,9 +533,13 @@ const ls: Command = (args, io, ctx) => {
     // Widths once, not per row, and without spreading a long list into Math.max.
     const w = (k: number) => rows.reduce((max, r) => Math.max(max, r[k].length), 0);
     const [links, size] = [w(1), w(2)];
+    const date = lsDate(now);
     if (total) io.out("total 0\n");
-    for (const r of rows)
-      io.out(`${r[0]} ${r[1].padStart(links)} root root ${r[2].padStart(size)} ${lsDate(now)} ${r[3]}\n`);
+    io.out(
+      rows
+        .map((r) => `${r[0]} ${r[1].padStart(links)} root root ${r[2].padStart(size)} ${date} ${r[3]}\n`)
+        .join(""),
+    );
   };
 
   let status = 0;
@@ -634,9 +629,10 @@ const BUILTINS = new Map<string, Command>([
   [
     "history",
     (_args, io, ctx) => {
-      (ctx.options.history ?? []).slice(-HISTSIZE).forEach((line, i) => {
-        io.out(`${String(i + 1).padStart(5)}  ${line}\n`);
-      });
+      // Numbered from the first line typed, as bash numbers them after dropping the oldest.
+      const all = ctx.options.history ?? [];
+      const first = Math.max(0, all.length - HISTSIZE);
+      for (let i = first; i < all.length; i++) io.out(`${String(i + 1).padStart(5)}  ${all[i]}\n`);
       return 0;
     },
   ],

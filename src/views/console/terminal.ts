@@ -1,5 +1,13 @@
 import { useStore } from "../../store/store";
-import { INITIAL_STATE, prompt, type ShellResult, type ShellState, type ShellSystem } from "./shell";
+import {
+  INITIAL_STATE,
+  prompt,
+  runLine,
+  type ShellOptions,
+  type ShellResult,
+  type ShellState,
+  type ShellSystem,
+} from "./shell";
 
 /** Lines kept on screen, and lines of history. */
 export const SCROLLBACK = 500;
@@ -57,6 +65,29 @@ export function afterRun(t: Terminal, line: string, r: ShellResult): Terminal {
     out.map((l) => ({ text: l.text, kind: l.error ? "err" : "out" })),
   );
   return { ...next, shell: r.state, pending: r.partial ? r.lines[r.lines.length - 1].text : "" };
+}
+
+/**
+ * Run a line for the console. Should the shell itself fail (a bug, or a
+ * system that throws), the line is reported as not run, in words, and the
+ * shell's state stays as it was: the console goes on.
+ */
+export async function runForConsole(
+  line: string,
+  sys: ShellSystem,
+  state: ShellState,
+  options: ShellOptions,
+): Promise<ShellResult> {
+  try {
+    return await runLine(line, sys, state, options);
+  } catch {
+    return {
+      lines: [{ text: "ksm console: internal error: the line was not run", error: true }],
+      partial: false,
+      clear: false,
+      state,
+    };
+  }
 }
 
 /** A line abandoned with Ctrl+C: bash shows it with ^C and starts afresh. */

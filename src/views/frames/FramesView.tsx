@@ -1,9 +1,14 @@
 import { useId, useMemo, useRef } from "react";
-import type { KsmEvent, Snapshot } from "../../engine";
+import type { Snapshot } from "../../engine";
 import { resolveFocus } from "../../store/focus";
-import { clearHover, clearSelected, setHover, toggleSelected, useViewState } from "../../store/linking";
+import {
+  clearSelected,
+  FOCUS_ACTIONS,
+  type FocusCallbacks,
+  useViewState,
+  type ViewState,
+} from "../../store/linking";
 import { framesOfProcess } from "../../store/query";
-import type { Focus } from "../../store/store";
 import { PICTURE_SLOT } from "../../store/throttle";
 import { type FramesAnchor, useAnchor } from "../mapping/anchors";
 import { useRenderer } from "../useRenderer";
@@ -30,24 +35,13 @@ export function FramesView(fit: FramesFit = {}) {
     <FramesPanel
       {...useViewState(PICTURE_SLOT.frames)}
       {...fit}
-      onHover={setHover}
-      onUnhover={clearHover}
-      onToggleSelect={toggleSelected}
+      {...FOCUS_ACTIONS}
       onClearSelect={clearSelected}
     />
   );
 }
 
-export interface FramesPanelProps {
-  snapshot: Snapshot | null;
-  hover: Focus | null;
-  selected: Focus | null;
-  recent: readonly KsmEvent[];
-  motion: boolean;
-  onHover: (f: Focus) => void;
-  /** Clear the hover if it is still f. */
-  onUnhover: (f: Focus) => void;
-  onToggleSelect: (f: Focus) => void;
+export interface FramesPanelProps extends ViewState, FocusCallbacks {
   onClearSelect: () => void;
   /** Width to lay out for before the first measurement (and in server rendering). */
   initialWidth?: number;

@@ -6,7 +6,7 @@
  * read one bounding box per element for the offset, never the DOM of each
  * cell.
  */
-import { type RefObject, useEffect } from "react";
+import { type RefObject, useEffect, useRef } from "react";
 import type { CellGrid, Point } from "./geometry";
 
 /** The element's laid-out size (CSS px, before any transform). */
@@ -82,8 +82,9 @@ export function register<K extends Kind>(
 }
 
 /**
- * Registers the element in `ref` with its layout while mounted; again
- * whenever the anchor (its layout function) changes.
+ * Registers the element in `ref` with its layout while both are there; again
+ * whenever the element, its clipping container or the anchor (its layout)
+ * changes — checked after every render, since an element may mount late.
  */
 export function useAnchor<K extends Kind>(
   kind: K,
@@ -92,9 +93,29 @@ export function useAnchor<K extends Kind>(
   anchor: (Anchors[K] extends Map<string, Registered<infer A>> ? A : never) | null,
   clip: RefObject<Element | null> | null = null,
 ): void {
+  const current = useRef<{
+    el: Element;
+    clip: Element | null;
+    anchor: unknown;
+    key: string;
+    stop: () => void;
+  } | null>(null);
   useEffect(() => {
     const el = ref.current;
-    if (!el || !anchor) return;
-    return register(kind, key, { el, clip: clip?.current ?? null, anchor } as never);
-  }, [kind, key, ref, anchor, clip]);
+    const clipEl = clip?.current ?? null;
+    const c = current.current;
+    if (c && c.el === el && c.clip === clipEl && c.anchor === anchor && c.key === key) return;
+    c?.stop();
+    current.current =
+      el && anchor
+        ? { el, clip: clipEl, anchor, key, stop: register(kind, key, { el, clip: clipEl, anchor } as never) }
+        : null;
+  });
+  useEffect(
+    () => () => {
+      current.current?.stop();
+      current.current = null;
+    },
+    [],
+  );
 }

@@ -131,4 +131,23 @@ describe("mappingModel", () => {
         .sort(),
     );
   });
+
+  it("links each KSM page of a 6.18 stable node chain to the chain", () => {
+    const m = mergedMachine();
+    const s0 = m.snap();
+    const kpfn = frameAt(s0, m.a.pid, m.a.start);
+    const other = frameAt(s0, m.b.pid, m.b.start + 4096);
+    const node = s0.stableTree.nodes.find((n) => n.pfn === kpfn)!;
+    const dup = (pfn: number) => ({ id: pfn, pfn, items: [], itemCount: 0, stale: false });
+    const chained: Snapshot = {
+      ...s0,
+      stableTree: { ...s0.stableTree, nodes: [{ ...node, dups: [dup(kpfn), dup(other)] }] },
+    };
+    const map = mappingModel(chained, placeViews(chained), { pid: null });
+    expect(map.nodes.map((l) => [l.node, l.pfn])).toEqual([
+      [node.id, kpfn],
+      [node.id, other],
+    ]);
+    expect(new Set(map.nodes.map((l) => l.key)).size).toBe(2);
+  });
 });

@@ -2,7 +2,7 @@
  * Which mapping links to draw, and where, worked out from a snapshot and the
  * views' placed layouts (pure: no DOM). A link runs from a present virtual
  * page to the frame its PTE maps; another from each KSM frame to its node in
- * the stable tree. Only cells in their view's visible window count, and at
+ * the stable tree (each KSM page of a 6.18 chain to the chain). Only cells in their view's visible window count, and at
  * most `budget` page links are drawn: the focused process's, else the first
  * visible ones, looking no further once the budget is spent.
  */
@@ -123,20 +123,27 @@ export function mappingModel(
   }
   const nodes: NodeLink[] = [];
   for (const n of s.stableTree.nodes) {
-    if (n.pfn < 0 || n.pfn >= count || !cellInSight(fp.grid, fp.clip, n.pfn)) continue;
-    // With a process in focus, only its KSM frames lead on to the tree.
-    if (opts.pid !== null && !marks.has(n.pfn)) continue;
-    const to = placed.node(n.id);
-    if (!to) continue;
-    const cell = cellRect(fp.grid, n.pfn);
-    nodes.push({ key: `n${n.id}`, node: n.id, pfn: n.pfn, stale: n.stale, from: edgeToward(cell, to), to });
-    if (!marks.has(n.pfn))
-      marks.set(n.pfn, {
-        pfn: n.pfn,
-        kind: classifyFrame(state[n.pfn], mapcount[n.pfn]),
-        rect: cell,
-        links: 0,
-      });
+    // A 6.18 stable node chain holds several KSM pages (its dups): each leads to the chain.
+    const kpages = n.dups
+      ? n.dups.map((d) => ({ pfn: d.pfn, stale: d.stale }))
+      : [{ pfn: n.pfn, stale: n.stale }];
+    for (const k of kpages) {
+      if (k.pfn < 0 || k.pfn >= count || !cellInSight(fp.grid, fp.clip, k.pfn)) continue;
+      // With a process in focus, only its KSM frames lead on to the tree.
+      if (opts.pid !== null && !marks.has(k.pfn)) continue;
+      const to = placed.node(n.id);
+      if (!to) continue;
+      const cell = cellRect(fp.grid, k.pfn);
+      const key = n.dups ? `n${n.id}:${k.pfn}` : `n${n.id}`;
+      nodes.push({ key, node: n.id, pfn: k.pfn, stale: k.stale, from: edgeToward(cell, to), to });
+      if (!marks.has(k.pfn))
+        marks.set(k.pfn, {
+          pfn: k.pfn,
+          kind: classifyFrame(state[k.pfn], mapcount[k.pfn]),
+          rect: cell,
+          links: 0,
+        });
+    }
   }
   const frames = [...marks.values()].sort((a, b) => a.pfn - b.pfn);
   return { pages, nodes, frames, more, pid: opts.pid };

@@ -18,13 +18,17 @@ export interface LinksInput {
 
 type G = Selection<SVGGElement, unknown, null, undefined>;
 
-/** What each element last drew, so an update that changes nothing touches nothing. */
+/** What each element last drew in full, so an update that changes nothing touches nothing. */
 const drawn = new WeakMap<Element, string>();
+/** Links whose ends are still gliding: left to finish while later updates keep the same ends. */
+const gliding = new WeakSet<Element>();
 
+/** Sets a mark's attributes; all but `skip` (then the element is not counted as drawn in full). */
 function apply(el: Element, attrs: Attrs, skip: string | null = null): void {
   const sig = Object.values(attrs).join("|");
-  if (drawn.get(el) === sig && skip === null) return;
-  drawn.set(el, sig);
+  if (skip === null && drawn.get(el) === sig) return;
+  if (skip === null) drawn.set(el, sig);
+  else drawn.delete(el);
   for (const [k, v] of Object.entries(attrs)) if (k !== skip) el.setAttribute(k, String(v));
 }
 
@@ -60,18 +64,29 @@ function joinLinks<L extends PageLink | NodeLink>(
   else exit.remove();
   const enter = sel.enter().append("path").attr("fill", "none");
   const all = enter.merge(sel);
-  all.interrupt();
   all.style("opacity", null);
   all.each(function (l) {
     const was = ends.get(l.key);
-    const moving = motion && (!was || !same(was.from, l.from) || !same(was.to, l.to));
-    apply(this, mark(l), moving ? "d" : null);
-    if (!moving) return;
-    const start = was ?? { from: l.from, to: l.from };
-    select(this)
-      .transition()
-      .duration(LINK_MS)
-      .attrTween("d", () => (t) => linkPath(lerp(start.from, l.from, t), lerp(start.to, l.to, t)));
+    const moved = !was || !same(was.from, l.from) || !same(was.to, l.to);
+    if (motion && moved) {
+      // Glide from where the link was going (a new link grows out of its page).
+      const start = was ?? { from: l.from, to: l.from };
+      apply(this, mark(l), "d");
+      gliding.add(this);
+      select(this)
+        .interrupt()
+        .transition()
+        .duration(LINK_MS)
+        .attrTween("d", () => (t) => linkPath(lerp(start.from, l.from, t), lerp(start.to, l.to, t)))
+        .on("end", function () {
+          gliding.delete(this);
+        });
+    } else if (motion && gliding.has(this)) {
+      apply(this, mark(l), "d"); // same ends: let the glide finish
+    } else {
+      if (gliding.delete(this)) select(this).interrupt();
+      apply(this, mark(l));
+    }
   });
   ends.clear();
   for (const l of links) ends.set(l.key, { from: l.from, to: l.to });

@@ -1,9 +1,8 @@
 import { useId, useMemo } from "react";
-import type { KsmEvent, PageRef, ProcessView, Snapshot, VmaView } from "../../engine";
+import type { PageRef, ProcessView, Snapshot, VmaView } from "../../engine";
 import { pageKey, resolveFocus } from "../../store/focus";
-import { clearHover, setHover, toggleSelected, useViewState } from "../../store/linking";
+import { FOCUS_ACTIONS, type FocusCallbacks, useViewState, type ViewState } from "../../store/linking";
 import { areasOf, nextScanPage, processName } from "../../store/query";
-import type { Focus } from "../../store/store";
 import { PICTURE_SLOT } from "../../store/throttle";
 import { hexAddr } from "../frames/frameModel";
 import { PageCanvas } from "./PageCanvas";
@@ -18,26 +17,10 @@ const NO_RMAP: ReadonlyMap<number, RmapWhere> = new Map();
 
 /** Processes, connected to the store. */
 export function ProcessesView() {
-  return (
-    <ProcessesPanel
-      {...useViewState(PICTURE_SLOT.processes)}
-      onHover={setHover}
-      onUnhover={clearHover}
-      onToggleSelect={toggleSelected}
-    />
-  );
+  return <ProcessesPanel {...useViewState(PICTURE_SLOT.processes)} {...FOCUS_ACTIONS} />;
 }
 
-export interface ProcessesPanelProps {
-  snapshot: Snapshot | null;
-  hover: Focus | null;
-  selected: Focus | null;
-  recent: readonly KsmEvent[];
-  motion: boolean;
-  onHover: (f: Focus) => void;
-  onUnhover: (f: Focus) => void;
-  onToggleSelect: (f: Focus) => void;
-}
+export type ProcessesPanelProps = ViewState & FocusCallbacks;
 
 export function ProcessesPanel(props: ProcessesPanelProps) {
   const { snapshot, hover, selected, recent, motion, onHover, onUnhover, onToggleSelect } = props;

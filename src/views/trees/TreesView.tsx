@@ -6,15 +6,14 @@ import { flatOut, useStore } from "../../store/store";
 import { FLAT_OUT_REDRAW_MS, PICTURE_SLOT, useThrottled } from "../../store/throttle";
 import { useWidth } from "../frames/useWidth";
 import { type TreeAnchor, useAnchor } from "../mapping/anchors";
-import { NO_ACTIVITY, type TreeActivity, treeActivity } from "./activity";
+import { useRenderer } from "../useRenderer";
+import { type TreeActivity, treeActivity } from "./activity";
 import {
-  applyFocus,
+  createTreeRenderer,
   type DrawHandlers,
-  type DrawInput,
-  drawTree,
   minWidth,
-  newDrawState,
   SPACING,
+  type TreeRenderInput,
   viewBox,
 } from "./draw";
 import { nodePoints } from "./geometry";
@@ -179,11 +178,6 @@ export const TreePanel = memo(function TreePanel({
     }),
     [tree],
   );
-  const stateRef = useRef(newDrawState(handlers));
-  stateRef.current.handlers = handlers;
-  const lastActivity = useRef<TreeActivity>(NO_ACTIVITY);
-  const focusRef = useRef({ lit, selected });
-  focusRef.current = { lit, selected };
 
   const emptied = tree === "unstable" && activity.scanStart !== null;
   // With motion on, the "emptied" note stays a moment even if the next update comes at once.
@@ -203,27 +197,23 @@ export const TreePanel = memo(function TreePanel({
   );
   const emptiedNote = emptied ? activity.scanStart : motion ? lingering : null;
   const search = activity.search[tree];
-  const input = useMemo<DrawInput>(
+  const draw = useMemo<TreeRenderInput["draw"]>(
     () => ({
       tree,
       layout: model.layout,
       looks: model.looks,
       search,
-      fresh: false,
       emptied,
       promoted: activity.promoted,
       motion,
     }),
     [tree, model, search, emptied, activity, motion],
   );
-  useEffect(() => {
-    const svg = svgRef.current;
-    if (!svg) return;
-    const fresh = lastActivity.current !== activity;
-    lastActivity.current = activity;
-    drawTree(svg, { ...input, fresh }, stateRef.current);
-    applyFocus(svg, focusRef.current.lit, focusRef.current.selected);
-  }, [input, activity]);
+  const input = useMemo<TreeRenderInput>(
+    () => ({ draw, activity, lit, selected, handlers }),
+    [draw, activity, lit, selected, handlers],
+  );
+  useRenderer(svgRef, createTreeRenderer, input);
   // A tree wider than its panel scrolls: bring the root into the middle when it changes.
   // Worked out from the viewBox and the observed width, not read back from the page,
   // so that redrawing never forces the browser to lay out the page.
@@ -238,9 +228,6 @@ export const TreePanel = memo(function TreePanel({
       canvas.scrollLeft = (-vb.x / vb.w) * drawn - width / 2;
     scrolled.current = { root: rootKey, overflowed: overflows };
   }, [tree, model, width]);
-  useEffect(() => {
-    if (svgRef.current) applyFocus(svgRef.current, lit, selected);
-  }, [lit, selected]);
 
   const collapseAll = useCallback(() => setExpanded(NO_IDS), []);
   const text = TREE_TEXT[tree];

@@ -1,0 +1,43 @@
+// d3 is marked side-effect free, so its re-export of d3-transition (which adds .transition() to selections) would be dropped.
+import "d3-transition";
+import type { BaseType, Selection, Transition } from "d3";
+
+/*
+ * What every mark of the trees drawing uses to set attributes now or
+ * animate them, so that with motion off nothing is ever scheduled.
+ */
+
+type Value<D> = string | number | null | ((d: D) => string | number | null);
+
+/** The part of a selection and a transition that both have: set now, or animate. */
+export interface Setter<D> {
+  attr(name: string, value: Value<D>): Setter<D>;
+  style(name: string, value: Value<D>): Setter<D>;
+}
+
+export type Sel<E extends BaseType, D> = Selection<E, D, BaseType, unknown>;
+
+/** Milliseconds: a layout change, one compare of a search, the fade of an emptied tree. */
+export const DURATION = 450;
+export const STEP = 260;
+export const EMPTY_FADE = 700;
+
+export function animate<E extends BaseType, D>(
+  sel: Sel<E, D>,
+  motion: boolean,
+  opts: { name?: string; duration?: number; delay?: number | ((d: D) => number) } = {},
+): Setter<D> {
+  if (!motion) {
+    sel.interrupt(opts.name ?? "layout");
+    return sel as unknown as Setter<D>;
+  }
+  const t: Transition<E, D, BaseType, unknown> = sel
+    .transition(opts.name ?? "layout")
+    .duration(opts.duration ?? DURATION);
+  const delay = opts.delay ?? 0;
+  if (typeof delay === "number") t.delay(delay);
+  else t.delay((d) => delay(d));
+  return t as unknown as Setter<D>;
+}
+
+export const translate = (p: { x: number; y: number }) => `translate(${p.x},${p.y})`;
