@@ -229,3 +229,40 @@ test("exported pictures carry their titles and legend", async ({ page }) => {
   for (const series of ["pages_shared", "pages_sharing", "pages_unshared", "pages_volatile"])
     expect(chart).toContain(`>${series}</text>`);
 });
+
+test("a large machine's memory zooms, with a minimap of all of it", async ({ page }) => {
+  await openStage(page);
+  await setDrawer(page, true);
+  const big = {
+    name: "big",
+    memory_frames: 8192,
+    steps: [
+      { op: "spawn", proc: "A" },
+      { op: "mmap", proc: "A", region: "r", pages: 6000 },
+      { op: "fill", proc: "A", region: "r", from: 0, pages: 6000, value: 7 },
+    ],
+  };
+  await page.locator('input[type="file"]').setInputFiles({
+    name: "big.json",
+    mimeType: "application/json",
+    buffer: Buffer.from(JSON.stringify(big)),
+  });
+  await page.getByRole("button", { name: "Run to the end" }).click();
+  await setDrawer(page, false);
+  const memory = page.getByRole("region", { name: "Physical memory" });
+  const grid = memory.locator("canvas.frames-base");
+  await expect(memory.getByRole("button", { name: "fit" })).toHaveAttribute("aria-pressed", "true");
+  const fitted = Number(await grid.getAttribute("height"));
+  await memory.getByRole("button", { name: "16 px" }).click();
+  await expect.poll(async () => Number(await grid.getAttribute("height"))).toBeGreaterThan(fitted);
+  // The grid scrolls inside its box; the minimap outlines the part in view and jumps where clicked.
+  const scroller = memory.locator(".frames-scroll");
+  const view = memory.locator(".memory-mini-view");
+  const minimap = memory.getByRole("button", { name: /^Minimap of all of physical memory/ });
+  const box = (await minimap.boundingBox())!;
+  await minimap.click({ position: { x: box.width / 2, y: box.height - 2 } });
+  await expect.poll(() => scroller.evaluate((el) => el.scrollTop)).toBeGreaterThan(0);
+  const frame = (await view.boundingBox())!;
+  expect(frame.height).toBeLessThan(box.height);
+  expect(frame.y + frame.height).toBeGreaterThan(box.y + box.height / 2);
+});

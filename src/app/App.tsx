@@ -1,4 +1,4 @@
-import { type ReactNode, type RefObject, useEffect, useMemo, useRef } from "react";
+import { type ReactNode, type RefObject, useEffect, useMemo, useRef, useState } from "react";
 import { ActionButton } from "../controls/ActionButton";
 import { onKeyDown } from "../controls/actions";
 import {
@@ -31,9 +31,13 @@ import { ProcessesView } from "../views/processes/ProcessesView";
 import { StatsView } from "../views/stats/StatsView";
 import { TreesView } from "../views/trees/TreesView";
 import { Caption } from "./Caption";
+import { MemoryMap, type Zoom } from "./MemoryMap";
 import { framesShown } from "./memoryWindow";
 import { SidePanel } from "./SidePanel";
 import { useFitHeight } from "./useFitHeight";
+
+/** More frames in sight than this, and the map zooms (with a minimap) instead of shrinking its cells. */
+const LARGE_MACHINE = 4096;
 
 /** One picture's box on the stage: it scrolls inside if its picture must, so it can be reached by keyboard. */
 function StageBox(props: {
@@ -87,6 +91,9 @@ export function App() {
   const gridHeight = useFitHeight(memoryRef, ".frames-scroll", ready);
   const frames = useStore((s) => s.snapshot?.frames);
   const shown = useMemo(() => frames && framesShown(frames.state, frames.count), [frames]);
+  // A large machine's map zooms (its cells would be too small to read fitted), with a minimap.
+  const large = (shown ?? 0) > LARGE_MACHINE;
+  const [zoom, setZoom] = useState<Zoom>(0);
   const profile = useStore((s) => s.profile);
   const presenter = useStore((s) => s.presenter);
   const drawer = useStore((s) => s.drawer);
@@ -150,7 +157,13 @@ export function App() {
             <ProcessesView />
           </StageBox>
           <StageBox className="stage-memory" label="Physical memory" boxRef={memoryRef}>
-            <FramesView maxHeight={gridHeight} shown={shown} maxPitch={presenter ? 64 : 40} />
+            <FramesView
+              shown={shown}
+              {...(large && zoom > 0
+                ? { minPitch: zoom, maxPitch: zoom, maxHeight: 1 << 24 }
+                : { maxHeight: gridHeight, maxPitch: presenter ? 64 : 40 })}
+            />
+            {large && frames && <MemoryMap frames={frames} zoom={zoom} onZoom={setZoom} boxRef={memoryRef} />}
           </StageBox>
           <StageBox className="stage-trees" label="Stable and unstable trees">
             <TreesView />

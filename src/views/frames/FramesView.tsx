@@ -22,11 +22,12 @@ import "./frames.css";
 
 const DEFAULT_WIDTH = 640;
 
-/** The stage's fit for the grid: the height to fit in, the frames to show, the largest cell. */
+/** The stage's fit for the grid: the height to fit in, the frames to show, the largest and smallest cell. */
 export interface FramesFit {
   maxHeight?: number;
   shown?: number;
   maxPitch?: number;
+  minPitch?: number;
 }
 
 /** Physical memory, connected to the store, fitted to the stage's box. */
@@ -51,6 +52,8 @@ export interface FramesPanelProps extends ViewState, FocusCallbacks {
   shown?: number;
   /** The largest cell pitch (CSS px): presenter mode draws larger cells and numbers. */
   maxPitch?: number;
+  /** The smallest cell pitch (CSS px): zoomed in, the grid is taller than its box and scrolls. */
+  minPitch?: number;
 }
 
 const NO_FRAMES: Snapshot["frames"] = {
@@ -73,10 +76,10 @@ export function FramesPanel(props: FramesPanelProps) {
 
   const frames = snapshot?.frames ?? null;
   const count = Math.min(frames?.count ?? 0, props.shown ?? Number.POSITIVE_INFINITY);
-  const { maxHeight, maxPitch } = props;
+  const { maxHeight, maxPitch, minPitch } = props;
   const layout = useMemo(
-    () => gridLayout(count, width, dpr, { maxHeight, maxPitch }),
-    [count, width, dpr, maxHeight, maxPitch],
+    () => gridLayout(count, width, dpr, { maxHeight, maxPitch, minPitch }),
+    [count, width, dpr, maxHeight, maxPitch, minPitch],
   );
   const counts = useMemo(() => (frames ? countFrames(frames) : null), [frames]);
   const anchor = useMemo<FramesAnchor>(() => ({ grid: () => cssGrid(layout) }), [layout]);
