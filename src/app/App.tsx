@@ -1,4 +1,4 @@
-import { type ReactNode, type RefObject, useEffect, useMemo, useRef, useState } from "react";
+import { useEffect } from "react";
 import { ActionButton } from "../controls/ActionButton";
 import { onKeyDown } from "../controls/actions";
 import {
@@ -24,35 +24,14 @@ import { setDrawer } from "../store/stage";
 import { useStore } from "../store/store";
 import { CodePane } from "../views/code/CodePane";
 import { SysfsConsole } from "../views/console/SysfsConsole";
-import { FramesView } from "../views/frames/FramesView";
 import { EventLog } from "../views/log/EventLog";
 import { MappingLinks } from "../views/mapping/MappingLinks";
 import { ProcessesView } from "../views/processes/ProcessesView";
 import { StatsView } from "../views/stats/StatsView";
 import { TreesView } from "../views/trees/TreesView";
 import { Caption } from "./Caption";
-import { MemoryMap, type Zoom } from "./MemoryMap";
-import { framesShown } from "./memoryWindow";
 import { SidePanel } from "./SidePanel";
-import { useFitHeight } from "./useFitHeight";
-
-/** More frames in sight than this, and the map zooms (with a minimap) instead of shrinking its cells. */
-const LARGE_MACHINE = 4096;
-
-/** One picture's box on the stage: it scrolls inside if its picture must, so it can be reached by keyboard. */
-function StageBox(props: {
-  className: string;
-  label: string;
-  boxRef?: RefObject<HTMLElement | null>;
-  children: ReactNode;
-}) {
-  return (
-    // biome-ignore lint/a11y/noNoninteractiveTabindex: a box that may scroll must be reachable by keyboard to scroll it (WCAG 2.1.1)
-    <section className={props.className} ref={props.boxRef} aria-label={props.label} tabIndex={0}>
-      {props.children}
-    </section>
-  );
-}
+import { StageBox, StageMemory } from "./StageMemory";
 
 const lessonLinks: LessonLinks = {
   text: (id) => {
@@ -87,13 +66,6 @@ export function App() {
     return () => window.removeEventListener("keydown", onKeyDown);
   }, []);
   const ready = useStore((s) => s.snapshot !== null);
-  const memoryRef = useRef<HTMLElement>(null);
-  const gridHeight = useFitHeight(memoryRef, ".frames-scroll", ready);
-  const frames = useStore((s) => s.snapshot?.frames);
-  const shown = useMemo(() => frames && framesShown(frames.state, frames.count), [frames]);
-  // A large machine's map zooms (its cells would be too small to read fitted), with a minimap.
-  const large = (shown ?? 0) > LARGE_MACHINE;
-  const [zoom, setZoom] = useState<Zoom>(0);
   const profile = useStore((s) => s.profile);
   const presenter = useStore((s) => s.presenter);
   const drawer = useStore((s) => s.drawer);
@@ -156,15 +128,7 @@ export function App() {
           <StageBox className="stage-processes" label="Processes, virtual pages">
             <ProcessesView />
           </StageBox>
-          <StageBox className="stage-memory" label="Physical memory" boxRef={memoryRef}>
-            <FramesView
-              shown={shown}
-              {...(large && zoom > 0
-                ? { minPitch: zoom, maxPitch: zoom, maxHeight: 1 << 24 }
-                : { maxHeight: gridHeight, maxPitch: presenter ? 64 : 40 })}
-            />
-            {large && frames && <MemoryMap frames={frames} zoom={zoom} onZoom={setZoom} boxRef={memoryRef} />}
-          </StageBox>
+          <StageMemory />
           <StageBox className="stage-trees" label="Stable and unstable trees">
             <TreesView />
           </StageBox>

@@ -1,4 +1,4 @@
-import { type RefObject, useEffect, useRef, useState } from "react";
+import { type RefObject, useCallback, useEffect, useRef, useState } from "react";
 import type { Snapshot } from "../engine";
 import { paintFrames } from "../views/frames/drawFrames";
 import { gridLayout } from "../views/frames/frameModel";
@@ -30,7 +30,10 @@ export function MemoryMap({
 }) {
   const canvasRef = useRef<HTMLCanvasElement>(null);
   const [view, setView] = useState({ top: 0, height: 1 });
-  const scroller = () => boxRef.current?.querySelector<HTMLElement>(".frames-scroll") ?? null;
+  const scroller = useCallback(
+    () => boxRef.current?.querySelector<HTMLElement>(".frames-scroll") ?? null,
+    [boxRef],
+  );
 
   // The whole of memory, a pixel a frame, redrawn with each new picture of it.
   useEffect(() => {
@@ -49,20 +52,24 @@ export function MemoryMap({
   useEffect(() => {
     const el = scroller();
     if (!el) return;
-    const measure = () =>
-      setView({
+    const measure = () => {
+      const next = {
         top: el.scrollTop / el.scrollHeight,
         height: Math.min(1, el.clientHeight / el.scrollHeight),
-      });
+      };
+      setView((v) => (v.top === next.top && v.height === next.height ? v : next));
+    };
     measure();
     el.addEventListener("scroll", measure, { passive: true });
+    // The grid's canvas stack changes size with the zoom and the box.
     const ro = new ResizeObserver(measure);
     ro.observe(el);
+    if (el.firstElementChild) ro.observe(el.firstElementChild);
     return () => {
       el.removeEventListener("scroll", measure);
       ro.disconnect();
     };
-  });
+  }, [scroller]);
 
   const jump = (fraction: number) => {
     const el = scroller();
