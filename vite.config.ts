@@ -18,6 +18,8 @@ export default defineConfig({
   },
   test: {
     environment: "node",
+    // Property tests take seconds on a two-core machine; a timeout is not a speed check.
+    testTimeout: 30_000,
     include: ["src/**/*.test.{ts,tsx}"],
     exclude: ["**/node_modules/**", "dist/**", "e2e/**"],
   },

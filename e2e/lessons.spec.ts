@@ -65,7 +65,7 @@ test.describe("lessons, end to end", () => {
         expect(b.x + b.width).toBeLessThanOrEqual(column.x + column.width);
       }
     });
-    expect(answers).toEqual(["1", "1", "2", "no", "1"]);
+    expect(answers).toEqual(["1", "1", "2", "no", "1", "0"]);
     await expect(tables.first()).toBeVisible();
     await expect(tables.first().getByRole("columnheader", { name: "6.18" })).toBeVisible();
     // Readable: the counters' text at least 12 px.

@@ -66,6 +66,7 @@ const OPS = [
   "sysfs",
   "wait_scans",
   "snapshot",
+  "prctl",
 ];
 const PROTO = ["__proto__", "constructor", "toString", "hasOwnProperty", "valueOf", "prototype"];
 const FIELDS = [
@@ -192,6 +193,13 @@ function plausible() {
         value: pick(["1", "0", "2", "100\n", "+5", "-1", "1e3", "99999999999999999999", ""]),
       });
     else if (kind === 9) steps.push({ op: "wait_scans", n: pick([1, 2, 5]) });
+    else if (kind === 10)
+      steps.push({
+        op: "prctl",
+        proc: p.name,
+        option: "PR_SET_MEMORY_MERGE",
+        value: pick([0, 1, 2, 2 ** 53 - 1]),
+      });
     else steps.push({ op: "snapshot", label: pick(["x", ...STRINGS]) });
   }
   return {

@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 /**
  * Time travel after a long run, headless (the worker's EngineHost in Node, no browser):
- *   npx tsx scripts/soak-timetravel.mjs [--minutes 15] [--frames 65536] [--profile linux-2.6.32]
+ *   npx tsx scripts/soak-timetravel.mjs [--minutes 15] [--frames 65536] [--profile linux-2.6.32] [--budget-mib N]
  * Loads the UI benchmark's workload (scripts/ui-workload.mjs), plays ksmd as
  * fast as possible for the given minutes, ticking as the worker does and
  * acknowledging every update at once, then pauses and times one step back,
@@ -13,6 +13,7 @@
  */
 import { loadChecksummer } from "../src/engine/index.ts";
 import { EngineHost } from "../src/worker/host.ts";
+import { LIMITS } from "../src/worker/timeline.ts";
 import { uiWorkload } from "./ui-workload.mjs";
 
 const arg = (name, fallback) => {
@@ -22,6 +23,8 @@ const arg = (name, fallback) => {
 const MINUTES = Number(arg("--minutes", "15"));
 const FRAMES = Number(arg("--frames", "65536"));
 const PROFILE = arg("--profile", "linux-2.6.32");
+// To try another checkpoint budget than the app's (MiB).
+const BUDGET_MIB = arg("--budget-mib", "");
 const MiB = (n) => Math.round(n / 2 ** 20);
 
 function memory() {
@@ -45,10 +48,13 @@ const post = (msg) => {
     queueMicrotask(() => host.handle({ type: "ack", id: 0 }));
   } else if (msg.type === "error") console.error(`worker error: ${msg.message}`);
 };
-host = new EngineHost(await loadChecksummer(), post, () => performance.now());
+const limits = BUDGET_MIB ? { ...LIMITS, budget: () => Number(BUDGET_MIB) * 2 ** 20 } : LIMITS;
+host = new EngineHost(await loadChecksummer(), post, () => performance.now(), limits);
 let id = 0;
+/** Send a command and wait for its reply, running the host's slices back to back as the worker does while busy. */
 const send = (cmd) => {
   host.handle({ ...cmd, id: ++id });
+  while (!replies.has(id)) host.tick();
   const r = replies.get(id);
   replies.delete(id);
   if (r.errno) throw new Error(`${cmd.type}: ${r.message}`);
@@ -75,12 +81,15 @@ await new Promise((resolve) => {
     host.tick();
     const t1 = performance.now();
     longestTickMs = Math.max(longestTickMs, t1 - t0);
+    if (t1 - t0 > 200 && process.env.SOAK_DEBUG)
+      console.error(`tick of ${Math.round(t1 - t0)} ms at position ${timeline().position}`);
     if (t1 >= nextReport) {
       nextReport += 60_000;
       const c = checkpoints();
       console.error(
         `${Math.round((t1 - started) / 60_000)} min: position ${timeline().position}, ` +
           `${latest?.snapshot.counters.full_scans} full scans, ${c.length} checkpoints (last at ${c.at(-1)}), ` +
+          `${MiB(timeline().bytes ?? 0)} of ${MiB(timeline().budget ?? 0)} MiB, ` +
           `longest tick ${Math.round(longestTickMs)} ms, ${JSON.stringify(memory())}`,
       );
     }
@@ -115,6 +124,8 @@ console.log(
     full_scans: played.full_scans,
     checkpoints: played.checkpoints.length,
     last_checkpoint_at: played.checkpoints.at(-1),
+    checkpoints_mib: played.mib,
+    checkpoint_budget_mib: MiB(timeline().budget ?? 0),
     longest_tick_ms: Math.round(longestTickMs),
     step_back_ms: stepBackMs,
     second_step_back_ms: secondStepBackMs,

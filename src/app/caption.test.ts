@@ -11,7 +11,7 @@ const IDLE: CaptionState = {
   stepLines: [],
   compare: null,
   stepNote: null,
-  timeline: { position: 0, length: 0, label: null, scanMarks: [] },
+  timeline: { position: 0, first: 0, length: 0, label: null, scanMarks: [] },
   snapshot: null,
 };
 

@@ -23,7 +23,7 @@ export function StepBar() {
   const stepSize = useStore((s) => s.stepSize);
   const driver = useStore(driverOf);
   const presenter = useStore((s) => s.presenter);
-  const atStart = useStore((s) => s.timeline.position === 0 && s.compare === null);
+  const atStart = useStore((s) => s.timeline.position <= s.timeline.first && s.compare === null);
   return (
     <fieldset className="step-bar">
       <legend className="sr-only">Step bar</legend>

@@ -92,7 +92,7 @@ export async function stepBack(): Promise<boolean> {
       return true;
     }
   }
-  if (s.timeline.position === 0) return false;
+  if (s.timeline.position <= s.timeline.first) return false;
   const r = await run({ type: "travel", position: s.timeline.position - 1 }, "time travel");
   return !r.errno;
 }

@@ -17,7 +17,7 @@ function here(): number {
  * have moved meanwhile) as the end, so fast clicking never errs.
  */
 export function travel(position: number): void {
-  wanted = Math.max(0, position);
+  wanted = Math.max(useStore.getState().timeline.first, position);
   if (travelling !== null) return;
   void (async () => {
     while (wanted !== null) {
@@ -36,8 +36,8 @@ export function travelBy(delta: number): void {
 
 /** The nearest full-scan mark before or after the current position (or the timeline's end). */
 export function scanMark(direction: -1 | 1): number {
-  const { length, scanMarks } = useStore.getState().timeline;
+  const { first, length, scanMarks } = useStore.getState().timeline;
   const position = here();
-  if (direction < 0) return scanMarks.findLast((p) => p < position) ?? 0;
+  if (direction < 0) return scanMarks.findLast((p) => p < position && p >= first) ?? first;
   return scanMarks.find((p) => p > position) ?? length;
 }

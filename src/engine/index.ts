@@ -5,7 +5,15 @@ export { checkInvariants } from "./invariants";
 export { Kernel, type KernelOptions, MADV_MERGEABLE, MADV_UNMERGEABLE } from "./kernel";
 export { isProfileName, PROFILES, type ProfileName } from "./ksm/profile";
 export { ksmdBatch, waitScans } from "./ksmd";
-export { FRAME_ANON, FRAME_FREE, FRAME_KSM, FRAME_ZERO, ZERO_PFN } from "./memory";
+export {
+  FRAME_ANON,
+  FRAME_FREE,
+  FRAME_KSM,
+  FRAME_ZERO,
+  type FrameWriteHook,
+  PhysMem,
+  ZERO_PFN,
+} from "./memory";
 export {
   COUNTER_KEYS,
   counters,

@@ -8,6 +8,18 @@ export const FRAME_KSM = 2; // a KSM page: write-protected wherever mapped, shar
 export const FRAME_ZERO = 3; // the shared zero page, mapped read-only by read faults
 export type FrameState = typeof FRAME_FREE | typeof FRAME_ANON | typeof FRAME_KSM | typeof FRAME_ZERO;
 
+/**
+ * Time travel's copy-on-write (src/worker/frames.ts), kept outside the
+ * engine's state: a frame whose version is below frozenBelow still belongs to
+ * a checkpoint, so `save` is called once, before the frame is first written,
+ * to keep its bytes.
+ */
+export interface FrameWriteHook {
+  readonly version: Uint32Array;
+  frozenBelow: number;
+  save(pfn: Pfn): void;
+}
+
 /** The zero page is frame 0; it is never freed. */
 export const ZERO_PFN: Pfn = 0;
 
@@ -51,6 +63,8 @@ export class PhysMem {
   readonly stableNode: (object | null)[];
   private readonly freeList: Int32Array;
   private nrFree = 0;
+  /** Set by time travel; every write to a frame's bytes checks it first. */
+  cow: FrameWriteHook | null = null;
 
   constructor(
     nrFrames: number,
@@ -87,6 +101,16 @@ export class PhysMem {
   /** Index in `bytes` of byte `offset` of page pfn. */
   private byteIndex(pfn: Pfn, offset: number): number {
     return offset < HEAD_BYTES ? pfn * HEAD_BYTES + offset : this.body(pfn) * 4 + offset - HEAD_BYTES;
+  }
+
+  /** The ArrayBuffer holding every frame's bytes (a checkpoint shares it). */
+  get frameBuffer(): ArrayBuffer {
+    return this.bytes.buffer as ArrayBuffer;
+  }
+
+  private willWrite(pfn: Pfn): void {
+    const cow = this.cow;
+    if (cow !== null && cow.version[pfn] < cow.frozenBelow) cow.save(pfn);
   }
 
   get freeFrames(): number {
@@ -135,6 +159,7 @@ export class PhysMem {
   }
 
   copyPage(to: Pfn, from: Pfn): void {
+    this.willWrite(to);
     const w = this.words;
     w.copyWithin(this.head(to), this.head(from), this.head(from) + HEAD_WORDS);
     w.copyWithin(this.body(to), this.body(from), this.body(from) + BODY_WORDS);
@@ -143,18 +168,34 @@ export class PhysMem {
 
   /** Fills a page with one 32-bit value repeated (little-endian), as the scenario `fill` op does. */
   fillPage(pfn: Pfn, value: number): void {
+    this.willWrite(pfn);
     this.words.fill(value >>> 0, this.head(pfn), this.head(pfn) + HEAD_WORDS);
     this.words.fill(value >>> 0, this.body(pfn), this.body(pfn) + BODY_WORDS);
     this.generation[pfn]++;
   }
 
   writeByte(pfn: Pfn, offset: number, byte: number): void {
+    this.willWrite(pfn);
     this.bytes[this.byteIndex(pfn, offset)] = byte & 0xff;
     this.generation[pfn]++;
   }
 
   readByte(pfn: Pfn, offset: number): number {
     return this.bytes[this.byteIndex(pfn, offset)];
+  }
+
+  /**
+   * Time travel: puts back a page's bytes as they were saved, whole or as one
+   * repeated 32-bit word. Not a write: no generation bump, no copy-on-write.
+   */
+  restorePage(pfn: Pfn, saved: Uint8Array | number): void {
+    if (typeof saved === "number") {
+      this.words.fill(saved, this.head(pfn), this.head(pfn) + HEAD_WORDS);
+      this.words.fill(saved, this.body(pfn), this.body(pfn) + BODY_WORDS);
+    } else {
+      this.bytes.set(saved.subarray(0, HEAD_BYTES), pfn * HEAD_BYTES);
+      this.bytes.set(saved.subarray(HEAD_BYTES), this.body(pfn) * 4);
+    }
   }
 
   /** Assemble the page in the scratch area; returns that area (valid until the next call). */

@@ -86,6 +86,7 @@ const hostile = fc.oneof(
     "\u0000",
     "mergeable",
     "unmergeable",
+    "PR_SET_MEMORY_MERGE",
     null,
     true,
     [],
@@ -110,6 +111,7 @@ const FIELDS = [
   "file",
   "n",
   "label",
+  "option",
   "__proto__",
   "constructor",
 ];
@@ -125,6 +127,7 @@ const OPS = [
   "sysfs",
   "wait_scans",
   "snapshot",
+  "prctl",
 ];
 
 /** One edit of a scenario's JSON value (a deep copy is edited). */

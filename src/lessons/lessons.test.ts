@@ -33,8 +33,8 @@ const EXPECTED: Record<string, Partial<Record<ProfileName, (string | undefined)[
   "unmerge-oom": { "linux-2.6.32": [undefined, "1", "33", "none"] },
   "exit-cleanup": { "linux-2.6.32": [undefined, "3", undefined, "down", "none", "3", "1"] },
   "side-by-side": {
-    "linux-2.6.32": [undefined, "1", "1", "2", "no", "1"],
-    "linux-6.18": [undefined, "1", "1", "2", "no", "1"],
+    "linux-2.6.32": [undefined, "1", "1", "2", "no", "1", "0"],
+    "linux-6.18": [undefined, "1", "1", "2", "no", "1", "0"],
   },
 };
 

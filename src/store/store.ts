@@ -129,7 +129,7 @@ export const useStore = create<AppState>()(() => ({
   presenter: false,
   showShortcuts: false,
   scenario: null,
-  timeline: { position: 0, length: 0, label: null, scanMarks: [] },
+  timeline: { position: 0, first: 0, length: 0, label: null, scanMarks: [] },
   lesson: null,
   preset: null,
   hover: null,

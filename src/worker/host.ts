@@ -6,7 +6,6 @@ import {
   type KsmEvent,
   MAX_FRAMES,
   type OutputLine,
-  PAGE_SIZE,
   parseScenarioText,
   type Scenario,
   ScenarioRun,
@@ -27,7 +26,7 @@ import {
   type WorkerMessage,
 } from "./protocol";
 import { type Action, describeAction, parseSession, type Session, type SessionBase } from "./session";
-import { type Entry, Timeline } from "./timeline";
+import { type Entry, LIMITS, type Limits, Timeline, type Work } from "./timeline";
 import { actionSteps, partly, type World, wake } from "./world";
 
 export const DEFAULT_FRAMES = 512;
@@ -88,9 +87,10 @@ export class EngineHost {
     private readonly checksummer: Checksummer,
     private readonly post: Post,
     private readonly now: () => number,
+    private readonly limits: Limits = LIMITS,
   ) {
     this.lastRealMs = now();
-    this.timeline = new Timeline(now);
+    this.timeline = this.newTimeline();
     this.jobs = new JobRunner(
       post,
       now,
@@ -99,6 +99,10 @@ export class EngineHost {
       (m) => this.dispatch(m),
     );
     this.start({ type: "reset", profile: "linux-2.6.32", frames: DEFAULT_FRAMES });
+  }
+
+  private newTimeline(): Timeline<Action, World> {
+    return new Timeline((w) => w.k.mem, this.now, this.limits);
   }
 
   get isPlaying(): boolean {
@@ -145,7 +149,7 @@ export class EngineHost {
     }
     this.base = base;
     this.contentIds = new ContentIds();
-    this.timeline.start(this.w, k.mem.nrFrames * PAGE_SIZE);
+    this.timeline.start(this.w);
     this.travelled = true;
     this.dirty = true;
     return {};
@@ -222,8 +226,10 @@ export class EngineHost {
       case "travel": {
         if (!Number.isSafeInteger(cmd.position))
           return { errno: "EINVAL", message: "a position is a whole number" };
-        // Clicks queued behind a travel may aim past an end that moved: they go to that end.
-        const position = Math.max(0, Math.min(cmd.position, this.timeline.entries.length));
+        // Clicks queued behind a travel may aim past an end that moved: they go to that end
+        // (the start is where the history not dropped to save memory begins).
+        const tl = this.timeline;
+        const position = Math.max(tl.first, Math.min(cmd.position, tl.entries.length));
         const progress = { done: 0, total: 0 };
         return {
           what: "time travel",
@@ -263,7 +269,7 @@ export class EngineHost {
    * state is rebuilt from the timeline as it was before the action.
    */
   private *perform(action: Action, progress = { done: 0, total: 0 }, recover = true): Steps {
-    const scannedBefore = this.w.k.ksm.pagesScanned;
+    const work = this.workBefore();
     const before = progress.done;
     let r: Result | null = null;
     let failed = false;
@@ -282,58 +288,70 @@ export class EngineHost {
       // ENOMEM has unmerged part of memory first, so it stays.
       const rejected = action.type === "sysfs-write" && (r?.errno === "EINVAL" || r?.errno === "EACCES");
       const refused = rejected || (r?.errno && (action.type === "step" || action.type === "scenario-step"));
-      if (!failed && taken && !refused)
-        this.timeline.record(this.entry(taken), this.w.k.ksm.pagesScanned - scannedBefore, this.w);
+      if (!failed && taken && !refused) this.timeline.record(this.entry(taken, this.workSince(work)), this.w);
     }
   }
 
-  private entry(action: Action): Entry<Action> {
+  /** Where the engine's work counters stand, to measure an action's Work. */
+  private workBefore(): Work {
+    return { pages: this.w.k.ksm.pagesScanned, ms: this.now() };
+  }
+
+  private workSince(before: Work): Work {
+    return { pages: this.w.k.ksm.pagesScanned - before.pages, ms: this.now() - before.ms };
+  }
+
+  private entry(action: Action, work: Work): Entry<Action> {
     const { simTimeMs, nextWakeMs, k } = this.w;
-    return { action, simTimeMs, nextWakeMs, fullScans: k.ksm.fullScans };
+    return { action, simTimeMs, nextWakeMs, fullScans: k.ksm.fullScans, work };
   }
 
   /**
    * Rebuild the state after the first `position` actions: from a checkpoint,
    * replaying the rest, one action a step. Cancelled (or failing), the state
-   * stays where it was.
+   * is rebuilt where it was (restoring a checkpoint rewrites the frames).
    */
   private *travel(position: number, progress: { done: number; total: number }): Steps {
+    const was = this.timeline.position;
+    let arrived = false;
+    try {
+      yield* this.replay(position, progress);
+      arrived = true;
+    } finally {
+      if (!arrived) drain(this.replay(was, { done: 0, total: 0 }));
+    }
+    this.contentIds = new ContentIds();
+    this.playing = false;
+    this.travelled = true;
+    return { value: position };
+  }
+
+  private *replay(position: number, progress: { done: number; total: number }): Steps {
     const tl = this.timeline;
-    const was = { w: this.w, position: tl.position };
     const from = tl.checkpointFor(position);
     this.w = from.world;
     tl.position = from.position;
     this.events = [];
     this.eventCount = 0;
     progress.total = position - from.position;
-    let arrived = false;
     try {
       while (tl.position < position) {
         const entry = tl.next!;
         // Only the last action's events are reported: they are what the state just did.
         this.muted = tl.position < position - 1;
-        const scannedBefore = this.w.k.ksm.pagesScanned;
         // Sliced too: an entry from a file may hold a million wake-ups.
         yield* actionSteps(this.w, entry.action, { done: 0 });
         this.w.simTimeMs = entry.simTimeMs;
         this.w.nextWakeMs = entry.nextWakeMs;
         tl.position++;
-        tl.advanced(this.w.k.ksm.pagesScanned - scannedBefore, this.w);
+        tl.replayed();
         progress.done++;
         yield;
       }
-      arrived = true;
     } finally {
       this.muted = false;
-      if (!arrived) {
-        this.w = was.w;
-        tl.position = was.position;
-      }
     }
-    this.contentIds = new ContentIds();
-    this.playing = false;
-    this.travelled = true;
-    return { value: position };
+    return {};
   }
 
   /** After the engine threw mid-action: the state as the timeline last recorded it. */
@@ -371,10 +389,12 @@ export class EngineHost {
       travelled: this.travelled,
     };
     let whole = false;
-    this.timeline = new Timeline(this.now);
+    this.timeline = this.newTimeline();
     try {
       const started = this.start(session.base);
       if (started.errno) return started;
+      // However long, the history where the session ends is kept, to go there.
+      this.timeline.hold = session.position;
       this.muted = true;
       for (const [i, action] of session.actions.entries()) {
         try {
@@ -386,6 +406,7 @@ export class EngineHost {
       }
       const position = Math.min(session.position, this.timeline.entries.length);
       yield* this.travel(position, { done: 0, total: 0 });
+      this.timeline.hold = Number.POSITIVE_INFINITY;
       whole = true;
       return {};
     } finally {
@@ -410,7 +431,7 @@ export class EngineHost {
     // The wake-ups of one tick are one timeline entry: flat out, ksmd wakes tens
     // of thousands of times a second, and an entry each would fill memory.
     let times = 0;
-    const scannedBefore = w.k.ksm.pagesScanned;
+    const work = this.workBefore();
     try {
       if (this.speed !== "max") w.simTimeMs += elapsed * this.speed;
       while (this.now() < deadline) {
@@ -436,7 +457,7 @@ export class EngineHost {
     }
     if (times > 0) {
       const action: Action = times === 1 ? { type: "ksmd-batch" } : { type: "ksmd-batch", times };
-      this.timeline.record(this.entry(action), w.k.ksm.pagesScanned - scannedBefore, w);
+      this.timeline.record(this.entry(action, this.workSince(work)), w);
     }
     this.flush();
   }
@@ -464,6 +485,7 @@ export class EngineHost {
       scenario: scenario ? { ...scenario, lines: [...scenario.lines] } : null,
       timeline: {
         position: tl.position,
+        first: tl.first,
         length: tl.entries.length,
         label: tl.position > 0 ? describeAction(tl.entries[tl.position - 1].action) : null,
         scanMarks: [...tl.scanMarks],

@@ -67,6 +67,8 @@ export interface Reply {
 /** Where the state is in the timeline of actions since the last reset or scenario load. */
 export interface TimelineState {
   position: number;
+  /** The first position time travel can reach: the history before it was dropped to save memory. */
+  first: number;
   length: number;
   /** What the action just before `position` did (null at the start). */
   label: string | null;

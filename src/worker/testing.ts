@@ -1,6 +1,7 @@
 import type { Checksummer } from "../engine";
 import { EngineHost } from "./host";
 import type { Command, Reply, Update, WorkerMessage } from "./protocol";
+import type { Limits } from "./timeline";
 
 /**
  * An engine host for tests, with a hand-driven clock, recording what it
@@ -10,13 +11,17 @@ import type { Command, Reply, Update, WorkerMessage } from "./protocol";
  * long commands run in slices as in the worker: `post` sends a command
  * without waiting, `tick` runs the next slice.
  */
-export function hostHarness(checksummer: Checksummer, { tickMs = 0 } = {}) {
+export function hostHarness(
+  checksummer: Checksummer,
+  { tickMs = 0, limits }: { tickMs?: number; limits?: Limits } = {},
+) {
   const posted: WorkerMessage[] = [];
   const clock = { now: 0 };
   const host = new EngineHost(
     checksummer,
     (m) => posted.push(m),
     () => (clock.now += tickMs),
+    limits,
   );
   host.flush(); // as the worker does once it has started
   let id = 0;

@@ -1,62 +1,111 @@
-import { deepClone } from "./clone";
+import { PAGE_SIZE, type PhysMem } from "../engine";
+import { cloneSized, deepClone } from "./clone";
+import { FrameHistory } from "./frames";
 
-/** One recorded action and the clock and scan count just after it. */
+/** The engine's work for an action: pages ksmd scanned, and the time it took (ms). */
+export interface Work {
+  pages: number;
+  ms: number;
+}
+
+/** One recorded action, the clock and scan count just after it, and the work it took. */
 export interface Entry<A> {
   action: A;
   simTimeMs: number;
   nextWakeMs: number;
   fullScans: number;
+  work: Work;
 }
 
-/** Engine work (pages scanned plus actions) between checkpoints: a restore replays at most this much. */
-export const CHECKPOINT_WORK = 50_000;
-/** Engine time per unit of time spent copying it for checkpoints, at least. */
-export const COPY_TIME_SHARE = 10;
-/** Memory the checkpoints may take in all; a big machine gets fewer of them, and longer replays. */
-export const CHECKPOINT_BUDGET_BYTES = 512 * 2 ** 20;
+/** When checkpoints are taken, and how much they may keep. */
+export interface Limits {
+  /**
+   * Engine work between checkpoints, whichever comes first: pages scanned
+   * (plus one per action), or engine time (ms). A step back replays at most
+   * about this much (the time, where scanning is slow: a big machine merging).
+   */
+  pages: number;
+  ms: number;
+  /** Engine time per unit of time spent copying it for checkpoints, at least. */
+  copyShare: number;
+  /** What the checkpoints may take in all (copies of the engine and saved pages) for this many frames' bytes. */
+  budget: (frameBytes: number) => number;
+}
+
+export const LIMITS: Limits = {
+  pages: 200_000,
+  ms: 400,
+  // Copying a big machine's engine takes a while (a tenth of a second or two
+  // for 65,536 frames): copies take at most a fifth of the engine's time.
+  copyShare: 4,
+  // An eighth of the frames' bytes: the worker's own memory, besides the
+  // frames, is half of them again (scripts/soak-timetravel.mjs measures it),
+  // and it stays within twice them. But room for a useful history on a small
+  // machine.
+  budget: (frameBytes) => Math.min(512 * 2 ** 20, Math.max(32 * 2 ** 20, frameBytes / 8)),
+};
 
 interface Checkpoint<W> {
   position: number;
+  /** The engine without its frames' bytes (it shares the live ArrayBuffer). */
   world: W;
+  /** The frames' versions then (see FrameHistory). */
+  versions: Uint32Array;
+  /** What the copy of the engine and the versions take, roughly. */
+  bytes: number;
 }
 
 /**
  * The history of everything that changed the engine since it was reset, for
  * time travel. The engine is deterministic, so the state after N actions is
  * the state after the nearest checkpoint at or before N with the actions in
- * between replayed. Going back keeps the later actions (to go forward again)
- * until a new action is recorded there, which drops them.
+ * between replayed. Checkpoints are spaced by engine work (Limits), so going
+ * back one action replays at most about that much. When they outgrow their
+ * budget the oldest go, and with them the history before the oldest left
+ * (`first`; the actions stay, for sessions). Going back keeps the later
+ * actions (to go forward again) until a new action is recorded there, which
+ * drops them.
  */
 export class Timeline<A, W> {
   entries: Entry<A>[] = [];
   /** How many entries the current state has applied. */
   position = 0;
+  /** The first position travel can reach: the history before it was dropped to stay within the budget. */
+  first = 0;
   /** Positions right after an entry that finished a full scan. */
   scanMarks: number[] = [];
+  /** What the checkpoints may take (bytes, roughly). */
+  budget = 0;
+  /** The history from here on is kept whatever the budget (a session being opened goes here at its end). */
+  hold = Number.POSITIVE_INFINITY;
   private checkpoints: Checkpoint<W>[] = [];
-  private workSinceCheckpoint = 0;
-  private maxCheckpoints = 1;
-  /** Work between checkpoints: CHECKPOINT_WORK, doubled each time the budget is full. */
-  private spacing = CHECKPOINT_WORK;
+  private frames!: FrameHistory;
+  private workSinceCheckpoint: Work = { pages: 0, ms: 0 };
   /** When the last copy of the world ended and how long it took (ms). */
   private copied = { at: 0, ms: 0 };
 
-  private readonly now: () => number;
-
-  /** `now` is the clock (ms) that times copies of the world. */
-  constructor(now: () => number = () => 0) {
-    this.now = now;
-  }
+  /**
+   * `memOf` finds the engine's memory in a world; `now` is the clock (ms)
+   * that times copies of the world.
+   */
+  constructor(
+    private readonly memOf: (world: W) => PhysMem,
+    private readonly now: () => number = () => 0,
+    private readonly limits: Limits = LIMITS,
+  ) {}
 
   /** Start over from a base state (a reset or a loaded scenario). */
-  start(world: W, worldBytes: number): void {
+  start(world: W): void {
+    const mem = this.memOf(world);
     this.entries = [];
     this.position = 0;
+    this.first = 0;
     this.scanMarks = [];
-    this.checkpoints = [{ position: 0, world: this.copy(world) }];
-    this.workSinceCheckpoint = 0;
-    this.spacing = CHECKPOINT_WORK;
-    this.maxCheckpoints = Math.max(1, Math.floor(CHECKPOINT_BUDGET_BYTES / worldBytes));
+    this.hold = Number.POSITIVE_INFINITY;
+    this.frames = new FrameHistory(mem);
+    this.budget = this.limits.budget(mem.nrFrames * PAGE_SIZE);
+    this.checkpoints = [this.copy(world)];
+    this.workSinceCheckpoint = { pages: 0, ms: 0 };
   }
 
   /** The next entry, if the state is back in time. */
@@ -64,66 +113,110 @@ export class Timeline<A, W> {
     return this.entries[this.position];
   }
 
-  /** Record an action just applied at the current position (dropping any later history). */
-  record(entry: Entry<A>, work: number, world: W): void {
+  /**
+   * Record an action just applied at the current position (dropping any
+   * later history), and take a checkpoint once enough work was done.
+   */
+  record(entry: Entry<A>, world: W): void {
     this.truncate();
     const before = this.entries.at(-1)?.fullScans ?? 0;
     this.entries.push(entry);
     this.position++;
     if (entry.fullScans > before) this.scanMarks.push(this.position);
-    this.advanced(work, world);
+    const since = this.add(entry.work);
+    if (since.pages < this.limits.pages && since.ms < this.limits.ms) return;
+    if (this.now() - this.copied.at < this.limits.copyShare * this.copied.ms) return;
+    this.checkpoints.push(this.copy(world));
+    this.workSinceCheckpoint = { pages: 0, ms: 0 };
+    this.fit();
   }
 
-  /** An action applied (recorded, or replayed going forward): checkpoint once enough work was done. */
-  advanced(work: number, world: W): void {
-    this.workSinceCheckpoint += work + 1;
-    if (this.checkpoints.some((c) => c.position === this.position)) this.workSinceCheckpoint = 0;
-    if (this.workSinceCheckpoint < this.spacing) return;
-    // A machine too big for a second copy within the budget keeps only its base
-    // (going back replays from there): copying it only to drop the copy would
-    // stall the engine for nothing.
-    if (this.maxCheckpoints < 2) return;
-    // Copying a big machine takes long (a second for 65,536 frames here): keep
-    // copies to a tenth of the engine's time, even if that means longer replays.
-    if (this.now() - this.copied.at < COPY_TIME_SHARE * this.copied.ms) return;
-    this.workSinceCheckpoint = 0;
-    if (this.checkpoints.length >= this.maxCheckpoints) {
-      // Full: keep the base and every other later checkpoint, and take them half as often.
-      this.checkpoints = this.checkpoints.filter((_, i) => i % 2 === 0);
-      this.spacing *= 2;
-    }
-    const checkpoint = { position: this.position, world: this.copy(world) };
-    const at = this.checkpoints.findIndex((c) => c.position > this.position);
-    if (at < 0) this.checkpoints.push(checkpoint);
-    else this.checkpoints.splice(at, 0, checkpoint);
+  /**
+   * The action before the current position was replayed going forward
+   * (travel): its work counts towards the next checkpoint, from the last one
+   * passed. None is taken: the history replayed has its checkpoints already.
+   */
+  replayed(): void {
+    if (this.nearest(this.position).position === this.position)
+      this.workSinceCheckpoint = { pages: 0, ms: 0 };
+    else this.add(this.entries[this.position - 1].work);
   }
 
-  /** Where the checkpoints are, oldest first (the base is at 0). */
+  /** Work since the last checkpoint, with this action's (which counts one page more). */
+  private add(work: Work): Work {
+    const since = this.workSinceCheckpoint;
+    since.pages += work.pages + 1;
+    since.ms += work.ms;
+    return since;
+  }
+
+  /** Where the checkpoints are, oldest first. */
   get checkpointPositions(): number[] {
     return this.checkpoints.map((c) => c.position);
   }
 
-  /** A deep copy of the world, timed for COPY_TIME_SHARE. */
-  private copy(world: W): W {
-    const start = this.now();
-    const copy = deepClone(world);
-    const end = this.now();
-    this.copied = { at: end, ms: end - start };
-    return copy;
+  /** What the checkpoints take now, with the frames' saved bytes (roughly). */
+  get bytes(): number {
+    return this.checkpoints.reduce((sum, c) => sum + c.bytes, this.frames.bytes);
   }
 
-  /** A copy of the nearest checkpoint at or before `position`: where a replay to it starts. */
-  checkpointFor(position: number): Checkpoint<W> {
-    let best = this.checkpoints[0];
-    for (const c of this.checkpoints) if (c.position <= position) best = c;
-    this.workSinceCheckpoint = 0;
-    return { position: best.position, world: deepClone(best.world) };
+  /** Where a travel to `position` starts replaying: the nearest checkpoint at or before it (or the oldest). */
+  replayStart(position: number): number {
+    return this.nearest(position).position;
+  }
+
+  /** The state at the nearest checkpoint at or before `position` (at least `first`): where a replay to it starts. */
+  checkpointFor(position: number): { position: number; world: W } {
+    const best = this.nearest(position);
+    this.workSinceCheckpoint = { pages: 0, ms: 0 };
+    const world = deepClone(best.world, this.frames.shared);
+    this.frames.restore(this.memOf(world), best.versions);
+    return { position: best.position, world };
+  }
+
+  private nearest(position: number): Checkpoint<W> {
+    const cs = this.checkpoints;
+    let lo = 0; // cs[lo] is at or before position (or the oldest)
+    let hi = cs.length;
+    while (hi - lo > 1) {
+      const mid = (lo + hi) >> 1;
+      if (cs[mid].position <= position) lo = mid;
+      else hi = mid;
+    }
+    return cs[lo];
+  }
+
+  /** A checkpoint of the world as it is now, timed for the copy share. */
+  private copy(world: W): Checkpoint<W> {
+    const start = this.now();
+    const versions = this.frames.freeze();
+    const { copy, bytes } = cloneSized(world, this.frames.shared);
+    const end = this.now();
+    this.copied = { at: end, ms: end - start };
+    return { position: this.position, world: copy, versions, bytes: bytes + versions.byteLength };
+  }
+
+  /** Over the budget: drop the oldest checkpoints, as long as the current position and `hold` stay reachable. */
+  private fit(): void {
+    const keep = Math.min(this.position, this.hold);
+    const cs = this.checkpoints;
+    while (this.bytes > this.budget && cs.length > 1 && cs[1].position <= keep) {
+      const dropped = cs.shift()!;
+      this.first = cs[0].position;
+      this.frames.forget([dropped.versions], [cs[0].versions]);
+    }
   }
 
   private truncate(): void {
     if (this.position === this.entries.length) return;
     this.entries.length = this.position;
     this.scanMarks = this.scanMarks.filter((p) => p <= this.position);
-    this.checkpoints = this.checkpoints.filter((c) => c.position <= this.position);
+    const at = this.checkpoints.findIndex((c) => c.position > this.position);
+    if (at < 0) return;
+    const dropped = this.checkpoints.splice(at);
+    this.frames.forget(
+      dropped.map((c) => c.versions),
+      this.checkpoints.map((c) => c.versions),
+    );
   }
 }

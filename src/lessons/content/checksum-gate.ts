@@ -14,11 +14,13 @@ export const checksumGate = defineLesson({
   beats: [
     {
       say: prose`
-        ksmd does not put a page in its trees the first time it sees it. On every visit it
-        computes a checksum of the page (jhash2 in 2.6.32, xxhash here) and compares it with the
-        one it stored on the previous visit. Only a page whose checksum has not changed may go
-        into the unstable tree: a page still being written is not worth merging, as its next
-        write would copy it again.
+        ksmd does not put a new page in its trees the first time it sees it. At each visit of a
+        page that is not yet merged, \`cmp_and_merge_page()\` computes a checksum of it (jhash2
+        in 2.6.32, xxhash in 6.18, xxh32 here) and compares it with the one it stored on the
+        previous visit. Only a page whose checksum has not changed may go into the unstable tree:
+        a page still being written is not worth merging, as its next write would copy it again.
+        (2.6.32 first looks the page up in the stable tree, before the checksum, and does not
+        call \`cmp_and_merge_page()\` at all for a KSM page already in that tree.)
 
         A and B each hold X and Y, and one page of their own.`,
     },
@@ -78,8 +80,10 @@ export const checksumGate = defineLesson({
         probe: { kind: "value", of: "pages_volatile" },
       },
       say: prose`
-        Still 1. A page written between every two visits never passes the gate: ksmd spends only
-        a checksum on it each scan, and it never costs a tree search.`,
+        Still 1. A page written between every two visits never passes the gate and never enters
+        the unstable tree. It still costs a stable tree search at every visit in 2.6.32, whose
+        \`cmp_and_merge_page()\` calls \`stable_tree_search()\` before \`calc_checksum()\`;
+        only 6.18, which checks the checksum first, spends nothing but a checksum on it.`,
     },
     {
       steps: [scans(1)],

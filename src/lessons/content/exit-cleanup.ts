@@ -47,8 +47,9 @@ export const exitCleanup = defineLesson({
     {
       steps: processWith("D", "r", [X, X]),
       say: prose`
-        D registers: a fourth mm_slot, placed just behind ksmd's scan cursor. ksmd has not scanned
-        it, so it has no rmap_items.`,
+        D registers: a fourth mm_slot, which \`__ksm_enter\` places just behind ksmd's scan cursor
+        (last in line: "to let the area settle down a little"). ksmd has not scanned it, so it
+        has no rmap_items.`,
     },
     {
       steps: [exit("D")],
@@ -71,8 +72,9 @@ export const exitCleanup = defineLesson({
       },
       say: prose`
         None. B's memory is gone — its own page's frame was freed at once — but B had rmap_items, so
-        its slot was moved just behind the cursor and left for ksmd. Until ksmd gets there,
-        \`pages_sharing\` still counts B's X and \`pages_unshared\` B's own page.`,
+        \`__ksm_exit\` left its slot for ksmd, moved (\`list_move\`) right after the scan cursor:
+        it is the next slot ksmd scans. Until ksmd gets there, \`pages_sharing\` still counts
+        B's X and \`pages_unshared\` B's own page.`,
     },
     {
       steps: [sysfs("run", 0), snapshot("ksmd-stopped")],
@@ -93,7 +95,7 @@ export const exitCleanup = defineLesson({
         probe: { kind: "value", of: "pages_sharing" },
       },
       say: prose`
-        1. ksmd reached B's slot, found its mm exiting, freed all its rmap_items and then the slot:
+        1. ksmd went to B's slot first, found its mm exiting, freed all its rmap_items and then the slot:
         A and C still share X (\`pages_sharing\` 1), \`pages_unshared\` is 2, and two slots
         remain.`,
     },

@@ -66,9 +66,11 @@ export const maxKernelPages = defineLesson({
       say: prose`
         3, in a single scan: page 7 merged with page 6 into a new KSM page, and page 8 found that
         page in the stable tree (\`pages_sharing\` 6). Linux 2.6.33 made KSM pages swappable and
-        removed \`max_kernel_pages\`. 6.18's nearest relative, \`max_page_sharing\`, limits how
-        many pages may share one KSM page, not how many KSM pages there are; it is not modelled
-        here (this 6.18 profile behaves as if it were unlimited).`,
+        removed \`max_kernel_pages\`. 6.18's nearest relative, \`max_page_sharing\` (default
+        256), limits how many pages may share one KSM page, not how many KSM pages there are, to
+        bound the reverse-map walk: a full KSM page is no longer offered by
+        \`stable_tree_search()\`, equal pages pair up into a new one, and \`stable_tree_insert()\`
+        makes the tree node a chain of such dups (\`stable_node_chains\`, \`stable_node_dups\`).`,
     },
   ],
 });

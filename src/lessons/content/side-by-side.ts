@@ -29,9 +29,11 @@ export const sideBySide = defineLesson({
         probe: { kind: "compared", profile: "linux-6.18", label: "merged", counter: "pages_sharing" },
       },
       say: prose`
-        1 on both. Under the same counters the merge differs: 2.6.32 allocated a new frame for the
-        KSM page and copied the first page into it; 6.18 turned the first page itself into the KSM
-        page. (6.18 starts with \`run\` = 0; the scenario writes 1.)`,
+        1 on both. Under the same counters the merge differs. In the second scan A's page waited in
+        the unstable tree and B's page, being scanned, found it. 2.6.32's
+        \`try_to_merge_two_pages()\` allocated a new frame for the KSM page, copied B's page into
+        it and mapped both there; 6.18's turned B's page itself into the KSM page and remapped A's
+        to it, with no new frame. (6.18 starts with \`run\` = 0; the scenario writes 1.)`,
     },
     {
       steps: [...processWith("C", "r", [X]), scans(1), snapshot("newcomer-one-scan")],
@@ -87,6 +89,26 @@ export const sideBySide = defineLesson({
         1 on 6.18, 0 on 2.6.32. 2.6.32 broke COW on A's page once it was unshared (patch 4) and
         emptied the stable tree; 6.18 keeps a KSM page with a single user (\`pages_shared\` 1,
         \`pages_sharing\` 0).`,
+    },
+    {
+      steps: [scans(2), snapshot("smart-scan")],
+      ask: {
+        prompt:
+          "B's and C's pages are unique now and stay unchanged. Two more scans: what will pages_unshared be on 6.18?",
+        choices: numbers(0, 2, 3),
+        probe: { kind: "compared", profile: "linux-6.18", label: "smart-scan", counter: "pages_unshared" },
+      },
+      say: prose`
+        0 on 6.18, 3 on 2.6.32, which visits every page at every scan: its three unique pages (A's
+        copy too) wait in the unstable tree. 6.18's smart scan (\`should_skip_rmap_item()\`, on
+        by default) ages a page at each visit while it is not a KSM page; once it has been seen
+        three times unmerged, ksmd skips it for 1, then 2, 4 and 8 scans between looks. A skipped page leaves the unstable tree and
+        shows as volatile (\`pages_volatile\` 2, \`pages_skipped\` 2).
+
+        6.18 has more of its own: stable node chains (\`max_page_sharing\`), merging zeroed pages
+        with the zero page (\`use_zero_pages\`), \`prctl(PR_SET_MEMORY_MERGE)\`, and
+        \`general_profit\`, here −192 bytes: three rmap_items of 64 bytes, and a KSM page that
+        saves nothing.`,
     },
   ],
 });

@@ -15,7 +15,8 @@ export const stableTree = defineLesson({
       say: prose`
         When a page finds its equal in the unstable tree, ksmd merges the two into one KSM page and
         moves it into the stable tree. KSM pages are write-protected and never change, so this tree
-        stays sorted. Every page ksmd visits is looked up there first.
+        stays sorted. In 2.6.32 every page ksmd visits that is not yet in it is looked up there
+        first.
 
         Three processes: X in all three, Y in A and B, Z only in C.`,
     },
@@ -34,8 +35,8 @@ export const stableTree = defineLesson({
       },
       say: prose`
         2: one KSM page for X, one for Y. \`pages_shared\` counts KSM pages — the stable tree's
-        nodes. In 2.6.32 merging two pages allocates a new frame, copies the first page into it and
-        points both page tables at it; the two old frames are freed.`,
+        nodes. In 2.6.32 \`try_to_merge_two_pages()\` allocates a new frame, copies the page being
+        scanned into it and points both page tables at it; the two old frames are freed.`,
     },
     {
       steps: [snapshot("merged")],
@@ -47,8 +48,9 @@ export const stableTree = defineLesson({
       say: prose`
         3. X is mapped three times and Y twice: five mappings of two KSM pages. The first mapping
         of each is counted in \`pages_shared\`, the others in \`pages_sharing\`. The two counts
-        are exclusive (patch 2 of the series; before it, pages_sharing included the shared ones),
-        so \`pages_sharing\` alone is the number of pages saved — 6 pages of contents in 3 frames
+        are exclusive — the sysfs file always showed them so; patch 2 of the series only made the
+        kernel's own variable exclusive too, instead of subtracting \`pages_shared\` when the file
+        is read — so \`pages_sharing\` alone is the number of pages saved — 6 pages of contents in 3 frames
         — and \`pages_sharing\` / \`pages_shared\` says how well they are shared. C's Z waits in
         the unstable tree (\`pages_unshared\` 1).`,
     },

@@ -20,12 +20,14 @@ export const unmergeOom = defineLesson({
     {
       say: prose`
         \`echo 2 > /sys/kernel/mm/ksm/run\` stops ksmd and unmerges everything: each page mapped to
-        a KSM page gets its own copy back. That takes as much memory as merging saved, and the
-        documentation warns it may "suddenly require more memory than is available", "arousing the
-        Out-Of-Memory killer". Which process does the killer take? Otherwise 2.6.32's heuristic
-        takes the one with the largest \`total_vm\` — the size of its mappings, in memory or not —
-        but the task writing 2 to \`run\` is marked an OOM origin, like swapoff. The machine has
-        64 frames.`,
+        a KSM page gets its own copy back. That takes as much memory as merging saved. ksm.txt
+        warns of it for \`madvise(MADV_UNMERGEABLE)\`, which unmerges one range: it "may suddenly
+        require more memory than is available - possibly failing with EAGAIN, but more probably
+        arousing the Out-Of-Memory killer" (madvise turns \`break_ksm()\`'s ENOMEM into EAGAIN).
+        \`run\` = 2 does the same for every range. Which process does the killer take? 2.6.32's
+        \`run_store()\` marks the task writing 2 an OOM origin (\`PF_OOM_ORIGIN\`, like swapoff),
+        and \`badness()\` gives it the top score; other tasks it ranks by \`total_vm\` — the size
+        of their mappings, in memory or not. The machine has 64 frames.`,
     },
     {
       steps: [...processWith("merged", "r", Array(40).fill(0x5a5a5a5a)), sysfs("run", 1), scans(2)],
@@ -55,7 +57,9 @@ export const unmergeOom = defineLesson({
       },
       say: prose`
         33: the zero page, the KSM page, lazy's one page and worker's 30. By \`total_vm\`,
-        though, lazy is the biggest (100 pages), then merged (40), then worker (30).`,
+        though, lazy is the biggest (100 pages), then merged (40), then worker (30). 6.18's
+        \`oom_badness()\` has no \`total_vm\` term: it counts RSS + swap + page tables, where the
+        KSM page counts once for each of merged's 40 mappings — merged first, lazy last.`,
     },
     {
       steps: [sysfs("run", 2), snapshot("after-unmerge")],
@@ -69,9 +73,10 @@ export const unmergeOom = defineLesson({
         Memory ran out part-way, and the OOM killer took the origin of the shortage first: the shell
         running \`echo 2 > run\`, not lazy with its 100 pages of \`total_vm\`. Its pending kill
         stops the unmerge; \`run\` goes back to 0 and the write fails. No process dies: 31 pages got
-        their own copies, the other 9 are still merged, and the counters wait for ksmd. Without that
-        mark (as the 2009 series had it) the killer would have ranked by \`total_vm\`, ignoring
-        what a process gains from merging: lazy first, then merged itself.`,
+        their own copies, the other 9 are still merged, and the counters wait for ksmd. 6.18 does
+        the same (\`set_current_oom_origin()\`). Without that mark (the 2009 series predates it)
+        2.6.32's killer would have ranked by \`total_vm\`, ignoring what a process gains from
+        merging: lazy first, then merged itself.`,
     },
   ],
 });

@@ -24,7 +24,10 @@ export const whatIsKsm = defineLesson({
         KSM, kernel samepage merging, came into Linux with 2.6.32. A kernel thread, ksmd, scans
         memory that programs have registered, finds pages with identical contents, and replaces
         them by one write-protected page, a KSM page. A process that later writes to it gets its
-        own copy again (copy-on-write), so nothing changes for the program but the memory used.
+        own copy again (copy-on-write), so the program reads the same bytes as before. What
+        changes is the memory used — and the time a write takes: a write to a merged page is a
+        copy-on-write fault (\`do_wp_page()\` copies the page), measurably slower than a write to a
+        private page. That difference is what KSM's side channel measures.
 
         Processes A and B will each map four pages: two filled with one value (X), two with
         another (Y). Watch the counters in /sys/kernel/mm/ksm/ and the Physical memory view.`,
@@ -89,9 +92,10 @@ export const whatIsKsm = defineLesson({
         It stays: \`run\` = 0 stops ksmd but leaves merged pages merged, and the scan we asked for
         is refused with EAGAIN. The other knobs: \`pages_to_scan\` (pages per batch, 200 in the
         patch series), \`sleep_millisecs\` (the pause between batches, 20) and \`max_kernel_pages\`
-        (2000, lesson 8); \`run\` = 2 unmerges everything (lesson 9). The series chose these
-        defaults, \`run\` = 1 included, "for demonstration purposes"; the 2.6.32 release shipped
-        with \`run\` = 0 and 100 pages per batch, as 6.18 still does.`,
+        (2000, lesson 8); \`run\` = 2 unmerges everything (lesson 9). The series' ksm.txt says
+        those three defaults were "chosen for demonstration purposes", and \`run\` = 1 "for
+        immediate use by apps which register"; the 2.6.32 release shipped with \`run\` = 0 and
+        100 pages per batch, as 6.18 still does.`,
     },
   ],
 });

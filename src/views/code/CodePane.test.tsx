@@ -78,8 +78,8 @@ describe("CodePanePanel", () => {
 
   it("shows a pinned step of the log", () => {
     const html = renderToString(<CodePanePanel log={LOG} profile="linux-2.6.32" initialPinned={1} />);
-    expect(heading(html)).toBe("calc_checksum() in mm/ksm.c");
-    expect(current(html)[0]).toMatch(/^\s+return;\s+\/\* volatile/);
+    expect(heading(html)).toBe("cmp_and_merge_page() in mm/ksm.c");
+    expect(current(html)[0]).toMatch(/^\s+rmap_item->oldchecksum = checksum;\s+return;\s+\/\* volatile/);
     expect(html).toMatch(/<button[^>]*disabled=""[^>]*>◀ earlier<\/button>/);
     expect(html).toMatch(/<button[^>]*aria-pressed="false"[^>]*>newest<\/button>/);
     const last = renderToString(<CodePanePanel log={LOG} profile="linux-2.6.32" initialPinned={4} />);

@@ -32,6 +32,14 @@ const SAMPLES: Record<KsmEventType, KsmEvent[]> = {
       found: 1,
     },
     { type: "stable-search", fn: "stable_tree_search", item: 3, pfn: 5, path: [], found: 1 },
+    {
+      type: "stable-search",
+      fn: "stable_tree_search",
+      item: 3,
+      pfn: 5,
+      path: [{ node: 1, pfn: 7, result: 0 }],
+      found: null,
+    },
   ],
   "stable-prune": [
     { type: "stable-prune", fn: "stable_tree_search", node: 1, item: 4 },
@@ -86,6 +94,14 @@ const SAMPLES: Record<KsmEventType, KsmEvent[]> = {
       path: [{ node: 1, pfn: 7, result: 0 }],
     },
     { type: "stable-insert", fn: "stable_tree_insert", node: 4, kpfn: 8, ok: false, path: [] },
+    {
+      type: "stable-insert",
+      fn: "stable_tree_insert",
+      node: 5,
+      kpfn: 8,
+      ok: true,
+      path: [{ node: 1, pfn: 7, result: 0 }],
+    },
   ],
   "stable-append": [{ type: "stable-append", fn: "stable_tree_append", node: 4, item: 3 }],
   "stable-remove": [
@@ -134,6 +150,15 @@ const SAMPLES: Record<KsmEventType, KsmEvent[]> = {
       pid: 1,
       start: 0x1000,
       len: 4096,
+      advice: "MADV_UNMERGEABLE",
+      errno: "EAGAIN",
+    },
+    {
+      type: "madvise",
+      fn: "ksm_madvise",
+      pid: 1,
+      start: 0x1000,
+      len: 4096,
       advice: "MADV_MERGEABLE",
       errno: "ENOMEM",
     },
@@ -168,7 +193,10 @@ const SAMPLES: Record<KsmEventType, KsmEvent[]> = {
     { type: "exit", fn: "__ksm_exit", pid: 1, easyToFree: false, registered: true },
     { type: "exit", fn: "__ksm_exit", pid: 1, easyToFree: false, registered: false },
   ],
-  "oom-kill": [{ type: "oom-kill", fn: "oom_kill_process", pid: 1, totalVm: 64 }],
+  "oom-kill": [
+    { type: "oom-kill", fn: "oom_kill_process", pid: 1, totalVm: 64 },
+    { type: "oom-kill", fn: "oom_kill_process", pid: 0, totalVm: 0, name: "sh (echo 2 > run)" },
+  ],
   "oom-fail": [{ type: "oom-fail", fn: "out_of_memory", for: "ksmd" }],
   "sysfs-write": [
     ...["0", "1", "2"].map(
@@ -252,9 +280,12 @@ describe("currentLine", () => {
   });
 
   it("shows the function an event's fn names, but where its fields pick another", () => {
-    // madvise errors are sys_madvise's; a stale stable node is pruned differently in each kernel.
+    // madvise errors are sys_madvise's; a stale stable node is pruned differently in each kernel;
+    // calc_checksum() only hashes, cmp_and_merge_page() decides; run's writer is killed as an origin.
     const exceptions = new Set([
       "ksm_madvise",
+      "calc_checksum",
+      "oom_kill_process",
       "stable_tree_search",
       "stable_tree_insert",
       "remove_node_from_stable_tree",
@@ -268,15 +299,15 @@ describe("currentLine", () => {
     const fns = new Set<string>(ALL.map((e) => e.fn));
     for (const fn of fns) {
       const shown = PROFILES.flatMap((p) => ALL.map((e) => functionOf(e, p)));
-      if (!fn.endsWith("_store") || fn === "run_store") expect(shown, fn).toContain(fn as FnKey);
+      if ((!fn.endsWith("_store") || fn === "run_store") && fn !== "calc_checksum")
+        expect(shown, fn).toContain(fn as FnKey);
     }
   });
 
   it.each(PROFILES)("%s: different outcomes light different lines", (profile) => {
+    const where = (e: KsmEvent) => `${functionOf(e, profile)}:${currentLine(e, profile)}`;
     const distinct = (events: KsmEvent[]) =>
-      expect(new Set(events.map((e) => currentLine(e, profile))).size, JSON.stringify(events)).toBe(
-        events.length,
-      );
+      expect(new Set(events.map(where)).size, JSON.stringify(events)).toBe(events.length);
     distinct(SAMPLES["unstable-search"]);
     distinct(SAMPLES.checksum);
     distinct(SAMPLES["merge-with-ksm"]);
@@ -338,10 +369,61 @@ describe("the two kernels", () => {
     expect(text("linux-6.18", "ksm_do_scan")).not.toMatch(/break_cow/);
   });
 
-  it("checksum before the stable tree only in 6.18", () => {
-    expect(text("linux-2.6.32", "calc_checksum")).toMatch(/jhash2[\s\S]*unstable_tree_search_insert/);
-    expect(text("linux-6.18", "calc_checksum")).toMatch(/xxhash[\s\S]*stable_tree_search/);
+  it("cmp_and_merge_page: the stable tree before the checksum in 2.6.32, after it in 6.18", () => {
+    const old = text("linux-2.6.32", "cmp_and_merge_page");
+    const modern = text("linux-6.18", "cmp_and_merge_page");
+    expect(old).toMatch(/stable_tree_search[\s\S]*calc_checksum[\s\S]*unstable_tree_search_insert/);
+    expect(modern).toMatch(/calc_checksum[\s\S]*zero_page[\s\S]*stable_tree_search[\s\S]*unstable_tree/);
+    expect(modern).toMatch(/page_stable_node[\s\S]*calc_checksum/); // KSM pages skip the gate
+    for (const p of PROFILES)
+      expect(functionOf(sample("checksum", { volatile: true }), p)).toBe("cmp_and_merge_page");
     expect(lineText(sample("checksum", { volatile: false }), "linux-6.18")).toMatch(/stable_tree_search/);
+    expect(lineText(sample("checksum", { volatile: false }), "linux-2.6.32")).toMatch(/unstable_tree_search/);
+  });
+
+  it("6.18's stable tree: equal contents at insert make a chain and add a dup; a full dup is no match", () => {
+    const insert = text("linux-6.18", "stable_tree_insert");
+    expect(insert).not.toMatch(/no chains/);
+    expect(insert).toMatch(/need_chain = true[\s\S]*alloc_stable_node_chain[\s\S]*stable_node_chain_add_dup/);
+    const chained = SAMPLES["stable-insert"][3];
+    expect(lineText(chained, "linux-6.18")).toMatch(/stable_node_chain_add_dup/);
+    expect(lineText(SAMPLES["stable-insert"][0], "linux-6.18")).toMatch(/rb_insert_color/);
+    const full = SAMPLES["stable-search"][4];
+    expect(text("linux-6.18", "stable_tree_search")).toMatch(
+      /is_page_sharing_candidate[^\n]*\n[^\n]*return NULL/,
+    );
+    expect(lineText(full, "linux-6.18")).toMatch(/max_page_sharing/);
+    expect(lineText(full, "linux-2.6.32")).toMatch(/return NULL/);
+    expect(text("linux-2.6.32", "stable_tree_search")).not.toMatch(/sharing_candidate/);
+  });
+
+  it("fork: 2.6.32's dup_mmap checks ksm_fork's result, 6.18's ksm_fork returns void", () => {
+    expect(text("linux-2.6.32", "dup_mmap")).toMatch(/if \(\(retval = ksm_fork\(mm, oldmm\)\)\) goto out/);
+    expect(text("linux-6.18", "dup_mmap")).not.toMatch(/retval = ksm_fork/);
+    expect(text("linux-6.18", "dup_mmap")).toMatch(/ksm_fork\(mm, oldmm\);.*best effort/);
+  });
+
+  it("OOM: run's writer is an origin in both; the others by total_vm in 2.6.32, RSS in 6.18", () => {
+    expect(text("linux-2.6.32", "run_store")).toMatch(/PF_OOM_ORIGIN[\s\S]*unmerge_and_remove/);
+    expect(text("linux-6.18", "run_store")).toMatch(/set_current_oom_origin[\s\S]*unmerge_and_remove/);
+    expect(text("linux-2.6.32", "out_of_memory")).toMatch(/total_vm/);
+    expect(text("linux-6.18", "out_of_memory")).not.toMatch(/largest total_vm/);
+    expect(text("linux-6.18", "out_of_memory")).toMatch(/RSS \+ swap entries \+ page tables/);
+    const shell = SAMPLES["oom-kill"][1];
+    expect(lineText(shell, "linux-2.6.32")).toMatch(/PF_OOM_ORIGIN/);
+    expect(lineText(shell, "linux-6.18")).toMatch(/oom_task_origin/);
+    for (const p of PROFILES) expect(lineText(SAMPLES["oom-kill"][0], p)).toMatch(/SIGKILL/);
+  });
+
+  it("madvise: break_ksm's -ENOMEM is EAGAIN; only an unmapped gap is ENOMEM", () => {
+    for (const p of PROFILES) {
+      const eagain = sample("madvise", { advice: "MADV_UNMERGEABLE", errno: "EAGAIN" });
+      expect(lineText(eagain, p)).toMatch(/-EAGAIN/);
+      expect(text(p, "sys_madvise")).toMatch(/error == -ENOMEM\) error = -EAGAIN/);
+      expect(lineText(sample("madvise", { advice: "MADV_MERGEABLE", errno: "ENOMEM" }), p)).toMatch(
+        /unmapped_error = -ENOMEM/,
+      );
+    }
   });
 
   it("break_ksm writes in 2.6.32 and unshares in 6.18", () => {

@@ -138,8 +138,14 @@ export class ArgListTooLong extends Error {}
  * that globs joined by `..` (each `*` of `/` matching its three directories
  * again) cannot multiply them without end.
  */
-export function expandPathname(text: string, mask: boolean[], fs: Fs, cwd: string, room: number): string[] {
-  if (!hasGlob(text, mask)) return [text];
+export function expandPathname(
+  text: string,
+  mask: boolean[] | null,
+  fs: Fs,
+  cwd: string,
+  room: number,
+): string[] {
+  if (!mask || !hasGlob(text, mask)) return [text];
   // Each candidate keeps the node it names, so no path is resolved twice.
   let matches: { path: string; node: Node }[] = [
     { path: text.startsWith("/") ? "/" : "", node: { kind: "dir", path: text.startsWith("/") ? "/" : cwd } },

@@ -5,16 +5,23 @@ import { machine } from "./testing";
 
 const ere = (pattern: string) => grepMatcher(pattern, { extended: true, fixed: false, ignoreCase: false });
 
-/** Extended patterns written the same in JavaScript, without back references. */
+/**
+ * Extended patterns written the same in JavaScript, without back references.
+ * A group takes only bounded repetition: JavaScript, the oracle here, takes
+ * exponential time on a group starred inside a star.
+ */
 const pattern: fc.Arbitrary<string> = fc.letrec((tie) => ({
-  atom: fc.oneof(
+  piece: fc.oneof(
     { maxDepth: 3 },
-    fc.constantFrom("a", "b", ".", "[ab]", "[^a]", "^", "$"),
-    tie("alt").map((p) => `(${p})`),
+    fc
+      .tuple(
+        fc.constantFrom("a", "b", ".", "[ab]", "[^a]"),
+        fc.constantFrom("", "", "*", "+", "?", "{2}", "{1,3}", "{0,}"),
+      )
+      .map(([a, q]) => a + q),
+    fc.constantFrom("^", "$"),
+    fc.tuple(tie("alt"), fc.constantFrom("", "?", "{2}")).map(([p, q]) => `(${p})${q}`),
   ),
-  piece: fc
-    .tuple(tie("atom"), fc.constantFrom("", "", "*", "+", "?", "{2}", "{1,3}", "{0,}"))
-    .map(([a, q]) => (a === "^" || a === "$" ? a : a + q)),
   seq: fc.array(tie("piece"), { maxLength: 3 }).map((ps) => ps.join("")),
   alt: fc.array(tie("seq"), { minLength: 1, maxLength: 3 }).map((ss) => ss.join("|")),
 })).alt as fc.Arbitrary<string>;
@@ -22,7 +29,7 @@ const pattern: fc.Arbitrary<string> = fc.letrec((tie) => ({
 describe("grep's regular expressions", () => {
   it("match as JavaScript's RegExp does, for the syntax the two share", () => {
     fc.assert(
-      fc.property(pattern, fc.string({ unit: fc.constantFrom("a", "b", "c"), maxLength: 12 }), (p, line) => {
+      fc.property(pattern, fc.string({ unit: fc.constantFrom("a", "b", "c"), maxLength: 10 }), (p, line) => {
         expect(ere(p)(line, { steps: 0 }), `${p} on ${line}`).toBe(new RegExp(p).test(line));
       }),
       { numRuns: 500 },

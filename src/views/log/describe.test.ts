@@ -143,6 +143,15 @@ const SAMPLES: Record<KsmEventType, KsmEvent[]> = {
       start: A,
       len: 8192,
       advice: "MADV_UNMERGEABLE",
+      errno: "EAGAIN",
+    },
+    {
+      type: "madvise",
+      fn: "ksm_madvise",
+      pid: 1,
+      start: A,
+      len: 8192,
+      advice: "MADV_MERGEABLE",
       errno: "ENOMEM",
     },
   ],
@@ -157,7 +166,10 @@ const SAMPLES: Record<KsmEventType, KsmEvent[]> = {
     { type: "exit", fn: "__ksm_exit", pid: 2, easyToFree: false, registered: true },
     { type: "exit", fn: "__ksm_exit", pid: 2, easyToFree: false, registered: false },
   ],
-  "oom-kill": [{ type: "oom-kill", fn: "oom_kill_process", pid: 3, totalVm: 50 }],
+  "oom-kill": [
+    { type: "oom-kill", fn: "oom_kill_process", pid: 3, totalVm: 50 },
+    { type: "oom-kill", fn: "oom_kill_process", pid: 0, totalVm: 0, name: "sh (echo 2 > run)" },
+  ],
   "oom-fail": [{ type: "oom-fail", fn: "out_of_memory", for: "ksmd" }],
   "sysfs-write": [
     { type: "sysfs-write", fn: "run_store", file: "run", value: "3", errno: "EINVAL" },
@@ -168,6 +180,7 @@ const SAMPLES: Record<KsmEventType, KsmEvent[]> = {
   unmerge: [
     { type: "unmerge", fn: "unmerge_and_remove_all_rmap_items" },
     { type: "unmerge", fn: "unmerge_and_remove_all_rmap_items", errno: "ENOMEM" },
+    { type: "unmerge", fn: "unmerge_and_remove_all_rmap_items", errno: "EINTR" },
   ],
   "ksmd-batch": [{ type: "ksmd-batch", fn: "ksm_do_scan", scanned: 200, seqnr: 4 }],
 };
@@ -221,7 +234,7 @@ describe("describeEvent", () => {
       "unstable tree emptied (it held 5 pages): scan 1 starts",
     );
     expect(describeEvent(SAMPLES["oom-kill"][0])).toEqual({
-      text: "OOM killer chose pid 3 (total_vm 50 pages)",
+      text: "OOM killer chose pid 3, the task it scored highest, and killed it",
       fn: "oom_kill_process()",
     });
   });
@@ -249,10 +262,53 @@ describe("describeEvent", () => {
   });
 
   it("prints errnos with strerror's words", () => {
-    expect(describeEvent(SAMPLES.madvise[1]).text).toBe(
-      "pid 1: madvise(0x7f0000003000, 2 pages, MADV_UNMERGEABLE) failed: Cannot allocate memory (ENOMEM)",
-    );
     expect(describeEvent(SAMPLES.unmerge[1]).text).toContain("Cannot allocate memory (ENOMEM)");
+  });
+
+  it("says why madvise failed: EAGAIN when break_ksm found no memory, ENOMEM only for a gap", () => {
+    expect(describeEvent(SAMPLES.madvise[1]).text).toBe(
+      "pid 1: madvise(0x7f0000003000, 2 pages, MADV_UNMERGEABLE) failed: Resource temporarily unavailable " +
+        "(EAGAIN): no memory to break COW on a KSM page (break_ksm's ENOMEM, reported as EAGAIN)",
+    );
+    expect(describeEvent(SAMPLES.madvise[2]).text).toBe(
+      "pid 1: madvise(0x7f0000003000, 2 pages, MADV_MERGEABLE) failed: Cannot allocate memory (ENOMEM): " +
+        "part of the range is not mapped (the mapped parts got the advice)",
+    );
+  });
+
+  it("6.18's chains: a full KSM page is no match, and an equal page at insert joins the chain as a dup", () => {
+    const equal = [{ node: 4, pfn: 9, result: 0 as const }];
+    const full: KsmEvent = {
+      type: "stable-search",
+      fn: "stable_tree_search",
+      item: 3,
+      pfn: 5,
+      path: equal,
+      found: null,
+    };
+    expect(describeEvent(full).text).toMatch(/full \(max_page_sharing\): no match/);
+    const dup: KsmEvent = {
+      type: "stable-insert",
+      fn: "stable_tree_insert",
+      node: 7,
+      kpfn: 5,
+      ok: true,
+      path: equal,
+    };
+    expect(describeEvent(dup).text).toBe(
+      "stable node 7 added as a dup to the chain of KSM pages with the contents of page 5",
+    );
+  });
+
+  it("the OOM killer takes run's writer first, as an origin, and no total_vm is claimed", () => {
+    const [victim, shell] = SAMPLES["oom-kill"];
+    expect(describeEvent(shell).text).toBe(
+      "OOM killer chose sh (echo 2 > run): the writer of run is an OOM origin, killed first; the unmerge stops",
+    );
+    expect(describeEvent(victim).text).not.toMatch(/total_vm/);
+    expect(describeEvent(SAMPLES.unmerge[2]).text).toBe(
+      "run=2: unmerging failed: Interrupted system call (EINTR), the writer of run was killed; run is back to 0",
+    );
   });
 
   it("writes addresses in hex", () => {

@@ -45,6 +45,12 @@ function failed(errno: Errno | undefined): string {
   return errno ? `: ${STRERROR[errno]} (${errno})` : "";
 }
 
+/** Why madvise failed, where the errno alone does not say. */
+const MADVISE_WHY: Partial<Record<Errno, string>> = {
+  EAGAIN: ": no memory to break COW on a KSM page (break_ksm's ENOMEM, reported as EAGAIN)",
+  ENOMEM: ": part of the range is not mapped (the mapped parts got the advice)",
+};
+
 export function describeEvent(e: KsmEvent): Described {
   return { text: describeText(e), fn: `${e.fn}()` };
 }
@@ -80,7 +86,11 @@ function describeText(e: KsmEvent): string {
       return e.path.length === 0 && e.found === null
         ? `stable tree searched for page ${e.pfn} (rmap_item ${e.item}): the tree is empty`
         : `stable tree searched for page ${e.pfn} (rmap_item ${e.item}), ${comparisons(e.path.length)}: ${
-            e.found === null ? "no KSM page has its contents" : `same contents as stable node ${e.found}`
+            e.found !== null
+              ? `same contents as stable node ${e.found}`
+              : e.path.at(-1)?.result === 0
+                ? "its KSM pages are full (max_page_sharing): no match, pair up in the unstable tree"
+                : "no KSM page has its contents"
           }`;
     case "stable-prune":
       return e.item === null
@@ -122,6 +132,8 @@ function describeText(e: KsmEvent): string {
     case "stable-insert":
       // In 2.6.32 kpfn is the page whose contents key the node (the merged-away unstable page), in
       // 6.18 the KSM page itself: either way it holds the contents the walk compares.
+      if (e.ok && e.path.at(-1)?.result === 0)
+        return `stable node ${e.node} added as a dup to the chain of KSM pages with the contents of page ${e.kpfn}`;
       return e.ok
         ? `stable node ${e.node} inserted into ${
             e.path.length ? `the stable tree after ${comparisons(e.path.length)}` : "the empty stable tree"
@@ -163,7 +175,7 @@ function describeText(e: KsmEvent): string {
       return `pid ${e.pid} unmapped ${length(e.len)} at ${hex(e.start)}${failed(e.errno)}`;
     case "madvise":
       return `pid ${e.pid}: madvise(${hex(e.start)}, ${length(e.len)}, ${e.advice})${
-        e.errno ? ` failed${failed(e.errno)}` : ""
+        e.errno ? ` failed${failed(e.errno)}${MADVISE_WHY[e.errno] ?? ""}` : ""
       }`;
     case "ksm-enter":
       return `pid ${e.pid} registered with KSM: new mm_slot just behind the scan cursor${
@@ -180,8 +192,8 @@ function describeText(e: KsmEvent): string {
         : `pid ${e.pid} exited: its rmap_items stay counted until ksmd passes`;
     case "oom-kill":
       return e.name
-        ? `OOM killer chose ${e.name}`
-        : `OOM killer chose pid ${e.pid} (total_vm ${e.totalVm} pages)`;
+        ? `OOM killer chose ${e.name}: the writer of run is an OOM origin, killed first; the unmerge stops`
+        : `OOM killer chose pid ${e.pid}, the task it scored highest, and killed it`;
     case "oom-fail":
       return `out of memory for ${e.for}, and no process left to kill`;
     case "sysfs-write": {
@@ -190,7 +202,9 @@ function describeText(e: KsmEvent): string {
     }
     case "unmerge":
       return e.errno
-        ? `run=2: unmerging failed${failed(e.errno)}; run is back to 0`
+        ? `run=2: unmerging failed${failed(e.errno)}${
+            e.errno === "EINTR" ? ", the writer of run was killed" : ""
+          }; run is back to 0`
         : "run=2: every KSM page unmerged, every rmap_item freed; full_scans starts again from 0";
     case "ksmd-batch":
       return `ksmd scanned ${plural(e.scanned, "page")}, then sleeps`;

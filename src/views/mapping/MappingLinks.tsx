@@ -41,6 +41,10 @@ class Quiet extends Component<{ children: ReactNode }, { failed: boolean }> {
   static getDerivedStateFromError() {
     return { failed: true };
   }
+  override componentDidCatch(error: unknown) {
+    // For developers and the smoke test's console check; the page goes on without the links.
+    console.error("mapping links removed after an error:", error);
+  }
   override render() {
     return this.state.failed ? null : this.props.children;
   }

@@ -12,7 +12,7 @@ import { classifyFrame, type FrameKind } from "../frames/frameModel";
 import { type CellGrid, cellRect, edgeToward, facingEdges, type Point, type Rect } from "./geometry";
 
 /** How many page links a picture draws at most: enough for a lesson's machine, bounded on a large one. */
-export const LINK_BUDGET = 600;
+export const LINK_BUDGET = 256;
 
 /** A VMA's page cells as placed on the overlay: page `index` is cell `index` of the grid. */
 export interface PlacedVma {

@@ -95,8 +95,7 @@ function joinLinks<L extends PageLink | NodeLink>(
 function joinFrames(g: G, frames: readonly FrameMark[]): void {
   g.selectAll<SVGRectElement, FrameMark>("rect")
     .data(frames, (f) => String(f.pfn))
-    .join("rect")
-    .attr("fill", "none")
+    .join((enter) => enter.append("rect").attr("fill", "none"))
     .each(function (f) {
       apply(this, frameChipMark(f));
     });

@@ -17,14 +17,13 @@ import {
   viewBox,
 } from "./draw";
 import { nodePoints } from "./geometry";
+import { type NodeLook, nodeLook } from "./look";
 import {
   buildHierarchy,
   DEFAULT_MAX_DEPTH,
   EMPTY_LAYOUT,
   type Layout,
   layoutTree,
-  type NodeLook,
-  nodeLook,
   type TreeName,
   type TreeStats,
   treeStats,

@@ -1,18 +1,8 @@
 import { describe, expect, it } from "vitest";
 import type { TreeNodeView, TreeView } from "../../engine";
 import { contentColor, TREE_BLACK, TREE_RED } from "../palette";
-import {
-  buildHierarchy,
-  type Datum,
-  datumKey,
-  fade,
-  itemChip,
-  layoutTree,
-  MAX_CHIPS,
-  nodeLook,
-  STALE_REASON,
-  treeStats,
-} from "./model";
+import { fade, itemChip, MAX_CHIPS, nodeLook, STALE_REASON } from "./look";
+import { buildHierarchy, type Datum, datumKey, layoutTree, treeStats } from "./model";
 
 function node(
   id: number,

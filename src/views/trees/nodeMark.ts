@@ -4,14 +4,8 @@ import { badge } from "./activity";
 import { animate, type Setter, STEP, translate } from "./animate";
 import { drawChips } from "./chipMark";
 import { LINK } from "./linkMark";
-import {
-  type CollapsedDatum,
-  collapsedAria,
-  collapsedLabel,
-  type UnsentDatum,
-  unsentLabel,
-  unsentTitle,
-} from "./model";
+import { collapsedAria, collapsedLabel, unsentLabel, unsentTitle } from "./look";
+import type { CollapsedDatum, UnsentDatum } from "./model";
 import type { DrawState, Item, Pass } from "./pass";
 import { MORE_H, MORE_W, NODE_R, STALE_STROKE } from "./sizes";
 

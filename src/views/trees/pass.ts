@@ -1,5 +1,6 @@
 import type { DrawHandlers } from "./draw";
-import type { NodeLook, PlacedLink, PlacedNode } from "./model";
+import type { NodeLook } from "./look";
+import type { PlacedLink, PlacedNode } from "./model";
 
 /** A node or placeholder as drawn: its join key, look and place in the search path. */
 export interface Item extends PlacedNode {

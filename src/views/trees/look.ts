@@ -1,0 +1,110 @@
+import { interpolateRgb } from "d3";
+import type { TreeNodeView } from "../../engine";
+import { contentColor, TREE_BLACK, TREE_RED } from "../palette";
+import type { CollapsedDatum, TreeName, UnsentDatum } from "./model";
+
+/* The words and colours each tree node and placeholder is drawn with. Pure. */
+
+export const STALE_REASON: Record<TreeName, string> = {
+  unstable: "freed or moved: the kernel leaves it until the tree is emptied at the next scan start",
+  stable: "its KSM page is gone: pruned when a search meets it",
+};
+
+/** Sharers a stable node's tooltip names (the snapshot sends as many: MAX_NODE_ITEMS). */
+const MAX_SHARERS = 12;
+
+/** Chips under a stable node: one per sharer, or a count when there are more than this. */
+export const MAX_CHIPS = 3;
+
+export function hexAddr(addr: number): string {
+  return `0x${addr.toString(16)}`;
+}
+
+/** "pid@addr" for a chip: the address's last five hex digits (enough within a region); full in the tooltip. */
+export function itemChip(it: { pid: number; addr: number }): string {
+  const hex = it.addr.toString(16);
+  return `${it.pid}@${hex.length > 5 ? `…${hex.slice(-5)}` : `0x${hex}`}`;
+}
+
+/** "pid@addr" in full. */
+export function itemRef(it: { pid: number; addr: number }): string {
+  return `${it.pid}@${hexAddr(it.addr)}`;
+}
+
+/** How one node is drawn: all strings and colours, so a redraw can tell whether anything changed. */
+export interface NodeLook {
+  id: number;
+  /** TREE_RED or TREE_BLACK; faded towards white for a stale node. */
+  fill: string;
+  stale: boolean;
+  /** The content swatch colour ("transparent" when there is no page to show). */
+  swatch: string;
+  /** Inside the circle: the page frame number. */
+  label: string;
+  /** Under the circle (unstable nodes): the owner. */
+  sublabel: string;
+  /** Under the circle (stable nodes): the sharers. */
+  chips: string[];
+  aria: string;
+  title: string;
+}
+
+export function nodeLook(tree: TreeName, n: TreeNodeView, contentId: ArrayLike<number> | null): NodeLook {
+  const hasPage = n.pfn >= 0;
+  const content = hasPage && contentId ? (contentId[n.pfn] ?? 0) : 0;
+  const first = n.items[0];
+  let aria: string;
+  let chips: string[] = [];
+  let sublabel = "";
+  if (tree === "stable") {
+    aria = `stable node ${n.id}: KSM page ${hasPage ? n.pfn : "gone"} shared by ${n.itemCount}`;
+    chips =
+      n.itemCount > MAX_CHIPS || n.items.length < n.itemCount ? [`×${n.itemCount}`] : n.items.map(itemChip);
+  } else {
+    const where = first ? ` of pid ${first.pid} at ${hexAddr(first.addr)}` : "";
+    aria = `unstable node ${n.id}: ${hasPage ? `page ${n.pfn}` : "page gone"}${where}`;
+    sublabel = first ? `pid ${first.pid}` : "";
+  }
+  if (n.stale) aria += `; stale: ${STALE_REASON[tree]}`;
+  const lines = [aria];
+  if (tree === "stable" && n.itemCount > 0) {
+    const shown = n.items.slice(0, MAX_SHARERS).map(itemRef);
+    if (n.itemCount > shown.length) shown.push(`… ${n.itemCount - shown.length} more`);
+    lines.push(`sharers: ${shown.join(", ")}`);
+  }
+  if (n.hidden > 0) lines.push(`${n.hidden} nodes below it are not in this snapshot (too deep to send)`);
+  return {
+    id: n.id,
+    fill: n.stale ? fade(n.red ? TREE_RED : TREE_BLACK) : n.red ? TREE_RED : TREE_BLACK,
+    stale: n.stale,
+    // A stale stable node's frame may hold another page by now: its colour would mislead.
+    swatch: tree === "stable" && n.stale ? "transparent" : contentColor(content),
+    label: hasPage ? String(n.pfn) : "–",
+    sublabel,
+    chips,
+    aria,
+    title: lines.join("\n"),
+  };
+}
+
+/** A colour faded most of the way to white: a stale node stays opaque, so links do not show through it. */
+export function fade(color: string): string {
+  return interpolateRgb(color, "#ffffff")(0.6);
+}
+
+/** A placeholder's two lines ("+N" over "nodes"), narrow enough for the closest spacing. */
+export function collapsedLabel(c: CollapsedDatum): [string, string] {
+  return [`+${c.count}`, "nodes"];
+}
+
+export function collapsedAria(c: CollapsedDatum): string {
+  return `${c.count} more nodes, ${c.height} levels, from node ${c.root} down: press Enter to show them`;
+}
+
+export function unsentLabel(u: UnsentDatum): [string, string] {
+  return [`+${u.count}`, "not sent"];
+}
+
+export function unsentTitle(u: UnsentDatum): string {
+  return `${u.count} nodes below node ${u.parent} are too deep to be sent in each update: not shown`;
+}
