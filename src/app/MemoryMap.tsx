@@ -1,5 +1,7 @@
 import { type RefObject, useCallback, useEffect, useRef, useState } from "react";
 import type { Snapshot } from "../engine";
+import { useStore } from "../store/store";
+import { useThrottled } from "../store/throttle";
 import { paintFrames } from "../views/frames/drawFrames";
 import { gridLayout } from "../views/frames/frameModel";
 import { ColorCache } from "../views/frames/raster";
@@ -11,6 +13,7 @@ export type Zoom = (typeof ZOOMS)[number];
 /** The minimap's width in frames per row (one device pixel each). */
 const MINI_COLS = 256;
 const colors = new ColorCache();
+const MINIMAP_REDRAW_MS = 500;
 
 /**
  * Zoom for a large machine's frame map: buttons for the cell size, and a
@@ -18,7 +21,7 @@ const colors = new ColorCache();
  * outlined; a click on it scrolls the map there.
  */
 export function MemoryMap({
-  frames,
+  frames: latest,
   zoom,
   onZoom,
   boxRef,
@@ -35,7 +38,9 @@ export function MemoryMap({
     [boxRef],
   );
 
-  // The whole of memory, a pixel a frame, redrawn with each new picture of it.
+  // The whole of memory, a pixel a frame: at most twice a second while ksmd plays.
+  const playing = useStore((st) => st.playing || st.stepping);
+  const frames = useThrottled(latest, playing ? MINIMAP_REDRAW_MS : 0);
   useEffect(() => {
     const canvas = canvasRef.current;
     const ctx = canvas?.getContext("2d");
