@@ -98,9 +98,27 @@ export type KsmEvent =
     }
   | { type: "unstable-remove"; fn: "remove_rmap_item_from_tree"; item: number; erased: boolean }
   | { type: "break-cow"; fn: "break_ksm"; pid: Pid; addr: VirtAddr; from: Pfn; to: Pfn | null; errno?: Errno }
-  | { type: "fault"; fn: "do_anonymous_page"; pid: Pid; addr: VirtAddr; pfn: Pfn; write: boolean }
-  | { type: "cow-fault"; fn: "do_wp_page"; pid: Pid; addr: VirtAddr; from: Pfn; to: Pfn; ksm: boolean }
-  | { type: "wp-reuse"; fn: "do_wp_page"; pid: Pid; addr: VirtAddr; pfn: Pfn }
+  /* `ns` on a write's fault: the write's modelled time (writeCost.ts), fault included */
+  | {
+      type: "fault";
+      fn: "do_anonymous_page";
+      pid: Pid;
+      addr: VirtAddr;
+      pfn: Pfn;
+      write: boolean;
+      ns?: number;
+    }
+  | {
+      type: "cow-fault";
+      fn: "do_wp_page";
+      pid: Pid;
+      addr: VirtAddr;
+      from: Pfn;
+      to: Pfn;
+      ksm: boolean;
+      ns?: number;
+    }
+  | { type: "wp-reuse"; fn: "do_wp_page"; pid: Pid; addr: VirtAddr; pfn: Pfn; ns?: number }
   | { type: "mmap"; fn: "do_mmap"; pid: Pid; start: VirtAddr; len: number }
   | { type: "munmap"; fn: "do_munmap"; pid: Pid; start: VirtAddr; len: number; errno?: Errno }
   | {

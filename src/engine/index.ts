@@ -2,9 +2,9 @@
 export { type Checksummer, loadChecksummer } from "./checksum";
 export type { KsmEvent, KsmEventType, MergeRefusal, Tracer } from "./events";
 export { checkInvariants } from "./invariants";
-export { Kernel, type KernelOptions, MADV_MERGEABLE, MADV_UNMERGEABLE } from "./kernel";
+export { Kernel, type KernelOptions, type LastWrite, MADV_MERGEABLE, MADV_UNMERGEABLE } from "./kernel";
 export { isProfileName, PROFILES, type ProfileName } from "./ksm/profile";
-export { ksmdBatch, waitScans } from "./ksmd";
+export { ksmdBatch, ksmdBatchSlices, waitScans, waitScansSlices } from "./ksmd";
 export {
   FRAME_ANON,
   FRAME_FREE,
@@ -30,6 +30,7 @@ export {
   scenarioKernel,
 } from "./scenario";
 export { MAX_FRAMES, MAX_MAPPED_PAGES, MAX_WORK } from "./scenario-limits";
+export { drain, type Slices } from "./slices";
 export {
   ContentIds,
   type ProcessView,
@@ -53,3 +54,4 @@ export {
 } from "./snapshotIndex";
 export { SYSFS_DIR, sysfsFiles, sysfsRead, sysfsWritable, sysfsWrite } from "./sysfs";
 export * from "./types";
+export { formatWriteNs, WRITE_COST_NS, type WriteKind } from "./writeCost";

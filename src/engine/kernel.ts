@@ -29,6 +29,15 @@ import {
 } from "./mm";
 import { selectBadProcess } from "./oom";
 import { type Errno, MMAP_BASE, PAGE_SIZE, type Pfn, type Pid, pageAligned, type VirtAddr } from "./types";
+import { WRITE_COST_NS, type WriteKind } from "./writeCost";
+
+/** The last one-byte write (the scenario `write` op): what it cost, in the model. */
+export interface LastWrite {
+  pid: Pid;
+  addr: VirtAddr;
+  kind: WriteKind;
+  ns: number;
+}
 
 export { MADV_MERGEABLE, MADV_UNMERGEABLE } from "./mm";
 
@@ -61,6 +70,10 @@ export class Kernel {
   oomOrigin = false;
   /** The OOM killer took that shell: its pending SIGKILL stops the unmerge. */
   oomOriginKilled = false;
+  /** The last writeByte() and its modelled time, for the side-channel lesson and the log. */
+  lastWrite: LastWrite | null = null;
+  /** What the faults of the write under way did ("plain" when none). */
+  private writeKind: WriteKind = "plain";
   private nextPid = 1;
 
   constructor(opts: KernelOptions) {
@@ -270,7 +283,16 @@ export class Kernel {
     vma.anonVma = true;
     vma.pte[i] = mkPte(pfn, true);
     this.mem.mapcount[pfn] = 1;
-    this.emit({ type: "fault", fn: "do_anonymous_page", pid, addr, pfn, write });
+    this.writeKind = "first-touch";
+    this.emit({
+      type: "fault",
+      fn: "do_anonymous_page",
+      pid,
+      addr,
+      pfn,
+      write,
+      ns: WRITE_COST_NS["first-touch"],
+    });
     return VM_FAULT_WRITE;
   }
 
@@ -286,7 +308,8 @@ export class Kernel {
     const mem = this.mem;
     if (old !== ZERO_PFN && mem.state[old] !== FRAME_KSM && mem.mapcount[old] === 1) {
       vma.pte[i] = mkPte(old, true);
-      this.emit({ type: "wp-reuse", fn: "do_wp_page", pid, addr, pfn: old });
+      this.writeKind = "wp-reuse";
+      this.emit({ type: "wp-reuse", fn: "do_wp_page", pid, addr, pfn: old, ns: WRITE_COST_NS["wp-reuse"] });
       return VM_FAULT_WRITE;
     }
     const wasKsm = mem.state[old] === FRAME_KSM;
@@ -310,6 +333,8 @@ export class Kernel {
     mem.mapcount[old]--;
     mem.putPage(old); // the mapping's reference
     mem.putPage(old); // ours
+    // A write to the zero page allocates a zeroed frame and copies nothing: priced as a first touch.
+    this.writeKind = wasKsm ? "cow-ksm" : old === ZERO_PFN ? "first-touch" : "cow-anon";
     this.emit({
       type: "cow-fault",
       fn: "do_wp_page",
@@ -318,6 +343,7 @@ export class Kernel {
       from: old,
       to: pfn,
       ksm: wasKsm,
+      ns: WRITE_COST_NS[this.writeKind],
     });
     return VM_FAULT_WRITE;
   }
@@ -355,9 +381,11 @@ export class Kernel {
   writeByte(pid: Pid, addr: VirtAddr, byte: number): Errno | 0 {
     const task = this.task(pid);
     if (!task) return "ESRCH";
+    this.writeKind = "plain";
     const pfn = this.userPage(task, addr - (addr % PAGE_SIZE), true);
     if (typeof pfn === "string") return pfn;
     this.mem.writeByte(pfn, addr % PAGE_SIZE, byte);
+    this.lastWrite = { pid, addr, kind: this.writeKind, ns: WRITE_COST_NS[this.writeKind] };
     return 0;
   }
 

@@ -1,4 +1,5 @@
 import type { Kernel } from "./kernel";
+import { drain, type Slices } from "./slices";
 
 /**
  * ksm_scan_thread(), one wake-up: if ksmd should run, scan a batch of
@@ -8,9 +9,14 @@ import type { Kernel } from "./kernel";
  * registered). The caller paces the wake-ups in real time.
  */
 export function ksmdBatch(k: Kernel): number {
+  return drain(ksmdBatchSlices(k));
+}
+
+/** ksmdBatch in pieces: it yields after each page scanned (a batch may be a whole scan). */
+export function* ksmdBatchSlices(k: Kernel): Slices<number> {
   const ksm = k.ksm;
   if (!ksm.ksmdShouldRun()) return -1;
-  const scanned = ksm.ksmDoScan(ksm.knobs.pagesToScan);
+  const scanned = yield* ksm.ksmDoScanSlices(ksm.knobs.pagesToScan);
   ksm.clockUs += ksm.knobs.sleepMillisecs * 1000;
   return scanned;
 }
@@ -21,6 +27,11 @@ export function ksmdBatch(k: Kernel): number {
  * cannot get there.
  */
 export function waitScans(k: Kernel, n: number): string | null {
+  return drain(waitScansSlices(k, n));
+}
+
+/** waitScans in pieces: it yields after each page scanned, so a host can answer meanwhile. */
+export function* waitScansSlices(k: Kernel, n: number): Slices<string | null> {
   const ksm = k.ksm;
   const target = ksm.fullScans + n;
   while (ksm.fullScans < target) {
@@ -30,7 +41,7 @@ export function waitScans(k: Kernel, n: number): string | null {
         : "ksmd is idle: no mm is registered";
     }
     if (ksm.knobs.pagesToScan === 0) return "ksmd makes no progress: pages_to_scan is 0";
-    ksmdBatch(k);
+    yield* ksmdBatchSlices(k);
   }
   return null;
 }

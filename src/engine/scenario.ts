@@ -2,8 +2,9 @@ import type { Checksummer } from "./checksum";
 import { Kernel, MADV_MERGEABLE, MADV_UNMERGEABLE, PR_SET_MEMORY_MERGE } from "./kernel";
 import { Ksm618, type KsmStat, ksmStat } from "./ksm/ksm-618";
 import { PROFILES, type ProfileName } from "./ksm/profile";
-import { waitScans } from "./ksmd";
+import { waitScansSlices } from "./ksmd";
 import { MAX_FRAMES, ScenarioProcs } from "./scenario-limits";
+import { drain, type Slices } from "./slices";
 import { sysfsFiles, sysfsWrite } from "./sysfs";
 import { PAGE_SIZE, type Pid, type VirtAddr } from "./types";
 
@@ -392,17 +393,31 @@ export class ScenarioRun {
 
   /** Run the next step. */
   step(): void {
+    drain(this.stepSlices());
+  }
+
+  /**
+   * The next step in pieces: a wait_scans yields after each page ksmd scans
+   * (on a big machine it may be most of a run); the others are one piece.
+   */
+  *stepSlices(): Slices<void> {
     const i = this.next++;
     const step = this.scenario.steps[i];
-    const err = this.apply(step);
+    const err = step.op === "wait_scans" ? yield* this.waitScans(step.n) : this.apply(step);
     if (err) this.out({ scenario: this.scenario.name, step: i, op: step.op, errno: err });
+  }
+
+  private *waitScans(n: number): Slices<string | 0> {
+    const why = yield* waitScansSlices(this.k, n);
+    if (why) this.note(`${this.scenario.name}: wait_scans: ${why}`);
+    return why ? "EAGAIN" : 0;
   }
 
   private region(pid: Pid, name: string) {
     return this.regions.get(pid)!.get(name)!;
   }
 
-  private apply(step: Step): string | 0 {
+  private apply(step: Exclude<Step, { op: "wait_scans" }>): string | 0 {
     const k = this.k;
     if (step.op === "spawn") {
       const t = k.spawn(step.proc);
@@ -416,11 +431,6 @@ export class ScenarioRun {
         return 0;
       }
       return sysfsWrite(k, step.file, step.value);
-    }
-    if (step.op === "wait_scans") {
-      const why = waitScans(k, step.n);
-      if (why) this.note(`${this.scenario.name}: wait_scans: ${why}`);
-      return why ? "EAGAIN" : 0;
     }
     if (step.op === "snapshot") {
       this.out(this.snapshotLine(step.label));

@@ -1,4 +1,4 @@
-import type { Kernel } from "./kernel";
+import type { Kernel, LastWrite } from "./kernel";
 import { inStableTree } from "./ksm/ksm";
 import { Ksm618, type KsmStat, ksmStat } from "./ksm/ksm-618";
 import { Ksm2632 } from "./ksm/ksm-2632";
@@ -136,6 +136,8 @@ export interface Snapshot {
   knobs618?: Knobs618 | null;
   /** The simulated clock (µs) that chain pruning and the advisor read. */
   clockUs?: number;
+  /** The last one-byte write and its modelled time (writeCost.ts), or null before any. */
+  lastWrite?: LastWrite | null;
   /** /sys/kernel/mm/ksm/ as `ls` lists it: each file, its text as `cat` prints it, and whether it takes writes. */
   sysfs: { file: string; text: string; writable: boolean }[];
   ksmdRunning: boolean;
@@ -343,6 +345,7 @@ export function takeSnapshot(
     knobs: { ...ksm.knobs },
     knobs618: ksm instanceof Ksm618 ? { ...ksm.knobs618 } : null,
     clockUs: ksm.clockUs,
+    lastWrite: k.lastWrite ? { ...k.lastWrite } : null,
     sysfs: sysfsFiles(ksm.profile).map((file) => ({
       file,
       text: sysfsRead(k, file) as string,

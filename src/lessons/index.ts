@@ -5,6 +5,7 @@ import { exitCleanup } from "./content/exit-cleanup";
 import { forkLesson } from "./content/fork";
 import { maxKernelPages } from "./content/max-kernel-pages";
 import { sideBySide } from "./content/side-by-side";
+import { sideChannel } from "./content/side-channel";
 import { stableTree } from "./content/stable-tree";
 import { unmergeOom } from "./content/unmerge-oom";
 import { unstableTree } from "./content/unstable-tree";
@@ -24,6 +25,7 @@ export const LESSONS: readonly Lesson[] = [
   unmergeOom,
   exitCleanup,
   sideBySide,
+  sideChannel,
 ];
 
 export function lessonById(id: string | null): Lesson | undefined {

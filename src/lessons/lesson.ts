@@ -6,6 +6,7 @@
 import {
   COUNTER_KEYS,
   FRAME_KSM,
+  formatWriteNs,
   type OutputLine,
   PAGE_SIZE,
   type ProcessView,
@@ -84,6 +85,7 @@ export interface PageRef {
  * - page-tree: "stable" | "unstable" | "none" (no rmap_item, or one in no tree)
  * - same-frame: "yes" if both pages map the same frame after, else "no"
  * - gone: the processes alive before and not after, in pid order, as a list or "none"
+ * - write-time: the modelled time of the last one-byte write ("0.15 µs"), or "none"
  * - compared: the counter at the snapshot line `label` printed by `profile` (needs the compare-profiles lines)
  */
 export type Probe =
@@ -94,6 +96,7 @@ export type Probe =
   | { kind: "page-tree"; page: PageRef }
   | { kind: "same-frame"; a: PageRef; b: PageRef }
   | { kind: "gone" }
+  | { kind: "write-time" }
   | { kind: "compared"; profile: ProfileName; label: string; counter: (typeof COUNTER_KEYS)[number] };
 
 /** Each profile's output lines from compare-profiles. */
@@ -181,6 +184,8 @@ export function evaluate(probe: Probe, before: Snapshot, after: Snapshot, compar
       return list(
         before.processes.filter((p) => !after.processes.some((q) => q.pid === p.pid)).map((p) => p.name),
       );
+    case "write-time":
+      return after.lastWrite ? formatWriteNs(after.lastWrite.ns) : "none";
     case "compared": {
       const line = compared[probe.profile]?.find((l) => "label" in l && l.label === probe.label);
       if (!line || !("label" in line))

@@ -27,7 +27,7 @@ export function comparing(text: string, checksummer: Checksummer): Result | Job 
         (l) => out.push(l),
       );
       while (!run.done) {
-        run.step();
+        yield* run.stepSlices(); // a wait_scans on a big machine is long: in slices too
         progress.done++;
         yield;
       }

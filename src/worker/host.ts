@@ -27,7 +27,7 @@ import {
 } from "./protocol";
 import { type Action, describeAction, parseSession, type Session, type SessionBase } from "./session";
 import { type Entry, LIMITS, type Limits, Timeline, type Work } from "./timeline";
-import { actionSteps, partly, type World, wake } from "./world";
+import { actionSteps, partly, type Stop, type World, wake } from "./world";
 
 export const DEFAULT_FRAMES = 512;
 const MIN_FRAMES = 16;
@@ -252,11 +252,13 @@ export class EngineHost {
         return {};
       default: {
         const progress = { done: 0, total: cmd.type === "scenario-step" ? (this.w.scenario?.steps ?? 0) : 0 };
+        const stop = { requested: false }; // a cancel ends it at a whole step: see perform
         return {
           what: cmd.type === "scenario-step" ? "running the scenario" : describeAction(cmd),
           progress,
-          steps: this.perform(cmd, progress),
+          steps: this.perform(cmd, progress, true, stop),
           cancelled: "stopped: what was done so far is kept",
+          stop,
         };
       }
     }
@@ -264,17 +266,19 @@ export class EngineHost {
 
   /**
    * Apply an action and record it in the timeline (unless it was refused
-   * before doing anything). Cancelled part-way, what was done is recorded as
-   * done (so many wake-ups or scenario steps). If the engine throws, the
-   * state is rebuilt from the timeline as it was before the action.
+   * before doing anything). Stopped part-way (`stop`), it ends after a whole
+   * wake-up or scenario step — one half done is finished first, in slices,
+   * so no entry records half a step — and what was done is recorded as done
+   * (so many wake-ups or scenario steps). If the engine throws, the state is
+   * rebuilt from the timeline as it was before the action.
    */
-  private *perform(action: Action, progress = { done: 0, total: 0 }, recover = true): Steps {
+  private *perform(action: Action, progress = { done: 0, total: 0 }, recover = true, stop?: Stop): Steps {
     const work = this.workBefore();
     const before = progress.done;
     let r: Result | null = null;
     let failed = false;
     try {
-      r = yield* actionSteps(this.w, action, progress);
+      r = yield* actionSteps(this.w, action, progress, stop);
       return r;
     } catch (err) {
       failed = true;
@@ -282,12 +286,14 @@ export class EngineHost {
       throw err;
     } finally {
       const done = progress.done - before;
-      const taken = r ? action : partly(action, done);
+      const stopped = !r || r.errno === "ECANCELED";
+      const taken = stopped ? partly(action, done) : action;
       // A refused step, or a sysfs write the kernel rejected before storing (a bad number, a
       // read-only file), changed nothing: it is not part of the history. run=2 failing with
       // ENOMEM has unmerged part of memory first, so it stays.
       const rejected = action.type === "sysfs-write" && (r?.errno === "EINVAL" || r?.errno === "EACCES");
-      const refused = rejected || (r?.errno && (action.type === "step" || action.type === "scenario-step"));
+      const refused =
+        !stopped && (rejected || (r?.errno && (action.type === "step" || action.type === "scenario-step")));
       if (!failed && taken && !refused) this.timeline.record(this.entry(taken, this.workSince(work)), this.w);
     }
   }

@@ -16,15 +16,17 @@ export interface Job {
   progress: { done: number; total: number };
   /** The sentence a cancel answers with (its steps' finally blocks undo or keep what they did). */
   cancelled: string;
+  /**
+   * For steps that keep what they did: a cancel sets it, and the steps end
+   * themselves where what they did is whole (a scenario step or a wake-up of
+   * ksmd half done is finished first, in slices), returning ECANCELED.
+   * Without it, a cancel stops the steps where they are.
+   */
+  stop?: { requested: boolean };
 }
 
 /** Run a job's steps to their end at once (inside another job, or where it is known to be short). */
-export function drain(steps: Steps): Result {
-  for (;;) {
-    const n = steps.next();
-    if (n.done) return n.value;
-  }
-}
+export { drain } from "../engine";
 
 /** Progress is only shown for jobs that last: a quick one never flashes a bar. */
 const SHOW_AFTER_MS = 250;
@@ -97,10 +99,14 @@ export class JobRunner {
     else this.report(job);
   }
 
-  /** Stop the running job (its steps undo what they must); false if none runs. */
+  /** Stop the running job (its steps undo what they must, or end at a whole step); false if none runs. */
   cancel(): boolean {
     const job = this.job;
     if (!job) return false;
+    if (job.stop) {
+      job.stop.requested = true; // answered when the steps end, in a later slice
+      return true;
+    }
     let r: Result = { errno: "ECANCELED", message: job.cancelled };
     try {
       job.steps.return({}); // runs the steps' finally blocks: they undo, or keep, what was done
@@ -112,6 +118,7 @@ export class JobRunner {
   }
 
   private finish(job: Running, r: Result): void {
+    if (r.errno === "ECANCELED" && !r.message) r = { ...r, message: job.cancelled };
     this.job = null;
     this.end(job.id, r);
     this.resume();

@@ -1,14 +1,15 @@
 import {
   type Errno,
   type Kernel,
-  ksmdBatch,
+  ksmdBatchSlices,
   MADV_MERGEABLE,
   MADV_UNMERGEABLE,
   MAX_MAPPED_PAGES,
   PAGE_SIZE,
   type ScenarioRun,
+  type Slices,
   sysfsWrite,
-  waitScans,
+  waitScansSlices,
 } from "../engine";
 import { drain, type Result, type Steps } from "./jobs";
 import type { ScenarioState, StepUnit } from "./protocol";
@@ -34,22 +35,34 @@ function mappedPages(k: Kernel): number {
   return pages;
 }
 
-/** The steps of an action: one per ksmd wake-up or scenario step, counted in progress.done. */
-export function* actionSteps(w: World, a: Action, progress: { done: number }): Steps {
+/** A cancel's request to steps that end where what they did is whole (see Job.stop). */
+export type Stop = { requested: boolean };
+const NEVER: Stop = { requested: false };
+
+/**
+ * The steps of an action: one per ksmd wake-up or scenario step, counted in
+ * progress.done, each in slices (a wake-up or a wait_scans may be long). A
+ * stop is honoured only between them, so what was done is whole.
+ */
+export function* actionSteps(w: World, a: Action, progress: { done: number }, stop = NEVER): Steps {
+  const stopped: Result = { errno: "ECANCELED" };
   if (a.type === "ksmd-batch") {
     for (let i = 0; i < (a.times ?? 1); i++) {
-      wake(w);
+      if (stop.requested) return stopped;
+      yield* wakeSlices(w);
       progress.done++;
       yield;
     }
     return {};
   }
+  if (a.type === "step") return yield* stepKsmd(w.k, a.unit);
   if (a.type !== "scenario-step") return act(w, a);
   const { run, scenario } = w;
   if (!run || !scenario) return { errno: "EINVAL", message: "no scenario is loaded" };
   if (run.done) return { errno: "EINVAL", message: "the scenario has run to its end" };
   for (let i = 0; (a.count === "all" || i < a.count) && !run.done; i++) {
-    run.step();
+    if (stop.requested) return stopped;
+    yield* run.stepSlices();
     scenario.next = run.next;
     progress.done++;
     yield;
@@ -59,8 +72,12 @@ export function* actionSteps(w: World, a: Action, progress: { done: number }): S
 
 /** ksmd wakes when it is due (a no-op while playing, where the clock decided it) and scans a batch. */
 export function wake(w: World): void {
+  drain(wakeSlices(w));
+}
+
+function* wakeSlices(w: World): Slices<void> {
   w.simTimeMs = Math.max(w.simTimeMs, w.nextWakeMs);
-  ksmdBatch(w.k);
+  yield* ksmdBatchSlices(w.k);
   w.nextWakeMs += w.k.ksm.knobs.sleepMillisecs;
 }
 
@@ -103,15 +120,14 @@ export function act(w: World, a: Action): Result {
       return result(err);
     }
     case "step":
-      return stepKsmd(k, a.unit);
     case "scenario-step":
     case "ksmd-batch":
       return drain(actionSteps(w, a, { done: 0 }));
   }
 }
 
-/** Step ksmd by hand: one page, one batch, or one full scan. */
-function stepKsmd(k: Kernel, unit: StepUnit): Result {
+/** Step ksmd by hand: one page, one batch, or one full scan (in slices). */
+function* stepKsmd(k: Kernel, unit: StepUnit): Steps {
   const ksm = k.ksm;
   if (!ksm.ksmdShouldRun())
     return {
@@ -122,9 +138,9 @@ function stepKsmd(k: Kernel, unit: StepUnit): Result {
           : "ksmd is idle: no process has madvised MADV_MERGEABLE",
     };
   if (unit === "page") ksm.ksmDoScan(1);
-  else if (unit === "batch") ksmdBatch(k);
+  else if (unit === "batch") yield* ksmdBatchSlices(k);
   else {
-    const why = waitScans(k, 1);
+    const why = yield* waitScansSlices(k, 1);
     if (why) return { errno: "EAGAIN", message: why };
   }
   return {};

@@ -18,6 +18,7 @@ import {
   type Vma,
 } from "../mm";
 import { RbRoot, rbErase, rbInsertColor, rbLinkNode } from "../rbtree";
+import { drain, type Slices } from "../slices";
 import { type Errno, PAGE_SIZE, type Pfn, type VirtAddr } from "../types";
 import { PAGE_VISIT_US } from "./advisor";
 import { DEFAULT_KNOBS, type Knobs, type ProfileName } from "./profile";
@@ -136,6 +137,11 @@ export abstract class Ksm {
 
   /** ksm_do_scan(): up to scanNpages pages; stops early at the end of a full scan. Returns pages scanned. */
   ksmDoScan(scanNpages: number): number {
+    return drain(this.ksmDoScanSlices(scanNpages));
+  }
+
+  /** ksm_do_scan() in pieces: it yields after each page, where the kernel calls cond_resched(). */
+  *ksmDoScanSlices(scanNpages: number): Slices<number> {
     let scanned = 0;
     while (scanNpages-- > 0) {
       const rmapItem = this.scanGetNextRmapItem();
@@ -145,6 +151,7 @@ export abstract class Ksm {
       this.mem.putPage(page);
       this.pagesScanned++;
       scanned++;
+      yield;
     }
     if (this.tracing)
       this.k.emit({ type: "ksmd-batch", fn: "ksm_do_scan", scanned, seqnr: this.ksmScan.seqnr });

@@ -1,4 +1,12 @@
-import { type Errno, type KsmEvent, PAGE_SIZE, STRERROR, SYSFS_DIR, ZERO_PFN } from "../../engine";
+import {
+  type Errno,
+  formatWriteNs,
+  type KsmEvent,
+  PAGE_SIZE,
+  STRERROR,
+  SYSFS_DIR,
+  ZERO_PFN,
+} from "../../engine";
 import type { Focus } from "../../store/store";
 
 /*
@@ -52,7 +60,8 @@ const MADVISE_WHY: Partial<Record<Errno, string>> = {
 };
 
 export function describeEvent(e: KsmEvent): Described {
-  return { text: describeText(e), fn: `${e.fn}()` };
+  const ns = "ns" in e && e.ns !== undefined ? ` (write took ${formatWriteNs(e.ns)}, modelled)` : "";
+  return { text: describeText(e) + ns, fn: `${e.fn}()` };
 }
 
 function describeText(e: KsmEvent): string {
