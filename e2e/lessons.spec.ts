@@ -92,4 +92,17 @@ test.describe("lessons, end to end", () => {
     const r = (await nodes.first().boundingBox())!;
     expect(r.width).toBeGreaterThanOrEqual(20);
   });
+
+  test("lesson 14: zero pages, on 6.18", async ({ page }) => {
+    await open(page);
+    expect(await walk(page, /^14\. use_zero_pages/)).toEqual(["0", "down"]);
+  });
+
+  test("lesson 17: the side channel shows each write's modelled time", async ({ page }) => {
+    await open(page);
+    expect(await walk(page, /^17\. The side channel/)).toEqual(["2.8 µs", "0.15 µs", "0.15 µs"]);
+    // The KSM page's COW fault in the log, with the time the cost model gives it.
+    const log = page.getByRole("list", { name: "Events, newest first" });
+    await expect(log).toContainText(/COW fault: pid \d+ wrote to KSM page \d+.*write took 2\.8 µs, modelled/);
+  });
 });

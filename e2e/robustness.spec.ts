@@ -168,4 +168,59 @@ test.describe("robustness", () => {
     await page.waitForTimeout(1000);
     await expect(messages(page).locator(".message.error")).toHaveCount(0);
   });
+
+  test("a long wait_scans runs to the end with progress, the engine answering all along", async ({
+    page,
+  }) => {
+    test.setTimeout(60_000);
+    // 8,192 distinct pages that differ only in their last byte within each group of 256, scanned 40 times
+    // over: the unstable tree compares whole pages, so this one step is several seconds of engine work.
+    const pages = 8192;
+    const scenario = {
+      name: "one long wait",
+      memory_frames: pages + 4096,
+      steps: [
+        { op: "spawn", proc: "A" },
+        { op: "mmap", proc: "A", region: "heap", pages },
+        ...Array.from({ length: pages / 256 }, (_, v) => ({
+          op: "fill",
+          proc: "A",
+          region: "heap",
+          from: v * 256,
+          pages: 256,
+          value: v + 1,
+        })),
+        ...Array.from({ length: pages }, (_, i) => ({
+          op: "write",
+          proc: "A",
+          region: "heap",
+          page: i,
+          offset: 4095,
+          byte: i % 256,
+        })),
+        { op: "madvise", proc: "A", region: "heap", pages, advice: "mergeable" },
+        { op: "sysfs", file: "pages_to_scan", value: "1000" },
+        { op: "sysfs", file: "sleep_millisecs", value: "0" },
+        { op: "sysfs", file: "run", value: "1" },
+        { op: "wait_scans", n: 40 },
+        { op: "snapshot", label: "scanned" },
+      ],
+    };
+    await open(page);
+    await page.locator('input[type="file"]').setInputFiles({
+      name: "long-wait.json",
+      mimeType: "application/json",
+      buffer: Buffer.from(JSON.stringify(scenario)),
+    });
+    await expect(page.getByText("one long wait")).toBeVisible();
+    await page.getByRole("button", { name: "Run to the end" }).click();
+    const status = page.getByRole("status").filter({ hasText: "running the scenario…" });
+    await expect(status).toBeVisible();
+    await expect(status).toBeHidden({ timeout: 45_000 });
+    await expect(page.getByRole("alert").filter({ hasText: "The engine stopped" })).toHaveCount(0);
+    // No two pages are equal: all of them wait in the unstable tree, none merged.
+    await expect(page.getByTitle("scenario output")).toContainText(
+      `"label":"scanned","pages_shared":0,"pages_sharing":0,"pages_unshared":${pages},"pages_volatile":0,"full_scans":40`,
+    );
+  });
 });

@@ -16,6 +16,7 @@ import {
   spawnWithRegion,
 } from "./testing";
 import { MMAP_BASE, PAGE_SIZE, type Pid, type VirtAddr } from "./types";
+import { WRITE_COST_NS } from "./writeCost";
 
 beforeAll(loadEngine);
 
@@ -44,7 +45,15 @@ describe("page faults", () => {
     expect(bytes[5]).toBe(0xab);
     expect(bytes.reduce((s, b) => s + b, 0)).toBe(0xab); // all else zero
     expect(ev).toEqual([
-      { type: "fault", fn: "do_anonymous_page", pid: p.pid, addr: pageAddr(p, 2), pfn, write: true },
+      {
+        type: "fault",
+        fn: "do_anonymous_page",
+        pid: p.pid,
+        addr: pageAddr(p, 2),
+        pfn,
+        write: true,
+        ns: WRITE_COST_NS["first-touch"],
+      },
     ]);
     // other pages of the region are still not present
     expect([pfnAt(k, p, 0), pfnAt(k, p, 1), pfnAt(k, p, 3)]).toEqual([-1, -1, -1]);
@@ -97,6 +106,7 @@ describe("page faults", () => {
         from: ZERO_PFN,
         to: pfn,
         ksm: false,
+        ns: WRITE_COST_NS["first-touch"],
       },
     ]);
     expectSane(k);
@@ -169,7 +179,16 @@ describe("page faults", () => {
     expect(writable(k, b.pid, b.start)).toBe(true);
     expect(writable(k, a.pid, a.start)).toBe(false); // until A writes
     expect(ofType(ev, "cow-fault")).toEqual([
-      { type: "cow-fault", fn: "do_wp_page", pid: b.pid, addr: b.start, from: old, to: copy, ksm: false },
+      {
+        type: "cow-fault",
+        fn: "do_wp_page",
+        pid: b.pid,
+        addr: b.start,
+        from: old,
+        to: copy,
+        ksm: false,
+        ns: WRITE_COST_NS["cow-anon"],
+      },
     ]);
     expectSane(k);
 
@@ -178,7 +197,14 @@ describe("page faults", () => {
     expect(pfnAt(k, a, 0)).toBe(old);
     expect(k.mem.freeFrames).toBe(free - 1);
     expect(ofType(ev, "wp-reuse")).toEqual([
-      { type: "wp-reuse", fn: "do_wp_page", pid: a.pid, addr: a.start, pfn: old },
+      {
+        type: "wp-reuse",
+        fn: "do_wp_page",
+        pid: a.pid,
+        addr: a.start,
+        pfn: old,
+        ns: WRITE_COST_NS["wp-reuse"],
+      },
     ]);
     expect(k.readByte(b.pid, b.start)).toBe(0x05);
     expectSane(k);
@@ -260,6 +286,7 @@ describe("page faults", () => {
         from: kpage,
         to: pfnAt(k, a, 1),
         ksm: true,
+        ns: WRITE_COST_NS["cow-ksm"],
       },
     ]);
   });

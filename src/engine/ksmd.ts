@@ -12,7 +12,7 @@ export function ksmdBatch(k: Kernel): number {
   return drain(ksmdBatchSlices(k));
 }
 
-/** ksmdBatch in pieces: it yields after each page scanned (a batch may be a whole scan). */
+/** ksmdBatch in pieces: it yields every few pages scanned (a batch may be a whole scan). */
 export function* ksmdBatchSlices(k: Kernel): Slices<number> {
   const ksm = k.ksm;
   if (!ksm.ksmdShouldRun()) return -1;
@@ -30,7 +30,7 @@ export function waitScans(k: Kernel, n: number): string | null {
   return drain(waitScansSlices(k, n));
 }
 
-/** waitScans in pieces: it yields after each page scanned, so a host can answer meanwhile. */
+/** waitScans in pieces: it yields every few pages scanned, so a host can answer meanwhile. */
 export function* waitScansSlices(k: Kernel, n: number): Slices<string | null> {
   const ksm = k.ksm;
   const target = ksm.fullScans + n;

@@ -397,7 +397,7 @@ export class ScenarioRun {
   }
 
   /**
-   * The next step in pieces: a wait_scans yields after each page ksmd scans
+   * The next step in pieces: a wait_scans yields every few pages ksmd scans
    * (on a big machine it may be most of a run); the others are one piece.
    */
   *stepSlices(): Slices<void> {

@@ -17,7 +17,7 @@ export type WriteKind =
   /** do_wp_page() copied a KSM page: the side channel */
   | "cow-ksm";
 
-/** Nanoseconds per write kind (rounded medians: 151/158, 768/803, 1548–1743, 2753–3019, 2558–2855 ns). */
+/** Nanoseconds per write kind: round figures within the measured medians (151–197, 768–803, 1548–1743, 2753–3019, 2558–3286 ns). */
 export const WRITE_COST_NS: Readonly<Record<WriteKind, number>> = {
   plain: 150,
   "wp-reuse": 800,

@@ -53,6 +53,13 @@ export const sysfs = (file: string, value: string | number): Step => ({
   file,
   value: String(value),
 });
+/** prctl(PR_SET_MEMORY_MERGE, value) in that process (6.18). */
+export const prctl = (proc: string, value: number): Step => ({
+  op: "prctl",
+  proc,
+  option: "PR_SET_MEMORY_MERGE",
+  value,
+});
 export const scans = (n: number): Step => ({ op: "wait_scans", n });
 export const snapshot = (label: string): Step => ({ op: "snapshot", label });
 

@@ -4,12 +4,17 @@ import { cowFault } from "./content/cow-fault";
 import { exitCleanup } from "./content/exit-cleanup";
 import { forkLesson } from "./content/fork";
 import { maxKernelPages } from "./content/max-kernel-pages";
+import { mergeAny } from "./content/merge-any";
+import { pageSharing } from "./content/page-sharing";
+import { profit } from "./content/profit";
 import { sideBySide } from "./content/side-by-side";
 import { sideChannel } from "./content/side-channel";
+import { smartScan } from "./content/smart-scan";
 import { stableTree } from "./content/stable-tree";
 import { unmergeOom } from "./content/unmerge-oom";
 import { unstableTree } from "./content/unstable-tree";
 import { whatIsKsm } from "./content/what-is-ksm";
+import { zeroPages } from "./content/zero-pages";
 import type { Lesson } from "./lesson";
 
 /** Every lesson, in the order they are meant to be taken. */
@@ -25,6 +30,11 @@ export const LESSONS: readonly Lesson[] = [
   unmergeOom,
   exitCleanup,
   sideBySide,
+  pageSharing,
+  smartScan,
+  zeroPages,
+  profit,
+  mergeAny,
   sideChannel,
 ];
 

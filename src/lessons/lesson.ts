@@ -15,6 +15,7 @@ import {
   type Scenario,
   type Snapshot,
 } from "../engine";
+import type { KsmStat } from "../engine/ksm/ksm-618";
 
 export interface Lesson {
   /** Stable id, used in URLs and the store's `lesson`. */
@@ -85,6 +86,7 @@ export interface PageRef {
  * - page-tree: "stable" | "unstable" | "none" (no rmap_item, or one in no tree)
  * - same-frame: "yes" if both pages map the same frame after, else "no"
  * - gone: the processes alive before and not after, in pid order, as a list or "none"
+ * - ksm-stat: a field of the process's /proc/<pid>/ksm_stat after (6.18), in decimal, or "none"
  * - write-time: the modelled time of the last one-byte write ("0.15 µs"), or "none"
  * - compared: the counter at the snapshot line `label` printed by `profile` (needs the compare-profiles lines)
  */
@@ -97,6 +99,7 @@ export type Probe =
   | { kind: "same-frame"; a: PageRef; b: PageRef }
   | { kind: "gone" }
   | { kind: "write-time" }
+  | { kind: "ksm-stat"; proc: string; field: keyof KsmStat }
   | { kind: "compared"; profile: ProfileName; label: string; counter: (typeof COUNTER_KEYS)[number] };
 
 /** Each profile's output lines from compare-profiles. */
@@ -184,6 +187,10 @@ export function evaluate(probe: Probe, before: Snapshot, after: Snapshot, compar
       return list(
         before.processes.filter((p) => !after.processes.some((q) => q.pid === p.pid)).map((p) => p.name),
       );
+    case "ksm-stat": {
+      const stat = process(after, probe.proc)?.ksmStat;
+      return stat ? String(stat[probe.field]) : "none";
+    }
     case "write-time":
       return after.lastWrite ? formatWriteNs(after.lastWrite.ns) : "none";
     case "compared": {

@@ -36,6 +36,11 @@ const EXPECTED: Record<string, Partial<Record<ProfileName, (string | undefined)[
     "linux-2.6.32": [undefined, "1", "1", "2", "no", "1", "0"],
     "linux-6.18": [undefined, "1", "1", "2", "no", "1", "0"],
   },
+  "page-sharing": { "linux-6.18": [undefined, "3", "1"] },
+  "smart-scan": { "linux-6.18": [undefined, "28", "no", "yes"] },
+  "zero-pages": { "linux-6.18": [undefined, "0", "down"] },
+  profit: { "linux-6.18": [undefined, "128", "-384", "-512"] },
+  "merge-any": { "linux-6.18": [undefined, "yes", "1", "no"] },
   "side-channel": { "linux-6.18": [undefined, "2.8 µs", "0.15 µs", "0.15 µs"] },
 };
 

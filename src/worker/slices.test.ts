@@ -95,7 +95,7 @@ describe("a long scenario step runs in slices (issue 9)", () => {
     const id = h.post({ type: "scenario-step", count: 1 });
     expect(h.replyTo(id)).toBeUndefined(); // the step goes on after its first slice
     const { ticks, pongs } = tickWithPings(h);
-    expect(ticks).toBeGreaterThan(100);
+    expect(ticks).toBeGreaterThan(10);
     expect(pongs).toBe(ticks);
     expect(h.replyTo(id)?.errno).toBeUndefined();
     const u = h.latest();
@@ -107,7 +107,7 @@ describe("a long scenario step runs in slices (issue 9)", () => {
     const h = atTheWait();
     const id = h.post({ type: "scenario-step", count: "all" });
     const { ticks, pongs } = tickWithPings(h);
-    expect(ticks).toBeGreaterThan(100);
+    expect(ticks).toBeGreaterThan(10);
     expect(pongs).toBe(ticks);
     expect(h.replyTo(id)?.errno).toBeUndefined();
     const u = h.latest();

@@ -34,6 +34,9 @@ import {
   UNSTABLE_FLAG,
 } from "./rmap";
 
+/** Pages ksmDoScanSlices scans between pauses: well under a millisecond of work. */
+const SCAN_SLICE = 64;
+
 export const KSM_RUN_STOP = 0;
 export const KSM_RUN_MERGE = 1;
 export const KSM_RUN_UNMERGE = 2;
@@ -140,7 +143,11 @@ export abstract class Ksm {
     return drain(this.ksmDoScanSlices(scanNpages));
   }
 
-  /** ksm_do_scan() in pieces: it yields after each page, where the kernel calls cond_resched(). */
+  /**
+   * ksm_do_scan() in pieces: it yields after every SCAN_SLICE pages (the
+   * kernel calls cond_resched() before each page; a pause every page would
+   * cost more than it gives).
+   */
   *ksmDoScanSlices(scanNpages: number): Slices<number> {
     let scanned = 0;
     while (scanNpages-- > 0) {
@@ -151,7 +158,7 @@ export abstract class Ksm {
       this.mem.putPage(page);
       this.pagesScanned++;
       scanned++;
-      yield;
+      if (scanned % SCAN_SLICE === 0) yield;
     }
     if (this.tracing)
       this.k.emit({ type: "ksmd-batch", fn: "ksm_do_scan", scanned, seqnr: this.ksmScan.seqnr });

@@ -5,7 +5,7 @@ const TIMES = ["0.15 µs", "1.6 µs", "2.8 µs"];
 
 export const sideChannel = defineLesson({
   id: "side-channel",
-  title: "16. The side channel: a write that takes too long",
+  title: "17. The side channel: a write that takes too long",
   summary:
     "Guess a neighbour's page, let ksmd merge, write, read the time: a slow write means the guess was right.",
   profile: "linux-6.18",
@@ -66,9 +66,12 @@ export const sideChannel = defineLesson({
         probe: { kind: "write-time" },
       },
       say: prose`
-        0.15 µs: KSM merges only areas that opted in (\`madvise(MADV_MERGEABLE)\`, or in 6.18
-        \`prctl(PR_SET_MEMORY_MERGE)\` for one process's areas), so a tenant that does not opt in
-        cannot be probed. Hosts that run several tenants do not merge across them.
+        0.15 µs: V's page is no KSM page any more, so A's guess finds no twin. KSM has no notion of
+        tenants: any two opted-in pages with equal contents merge, whoever owns them. The defences
+        are therefore about who opts in. Merge only per process (or per tenant): opt in just the
+        programs that trust each other — \`prctl(PR_SET_MEMORY_MERGE)\` in 6.18 turns KSM on for one
+        process and its children, \`madvise(MADV_MERGEABLE)\` for one area — and never a tenant's
+        memory on a machine shared with others.
 
         Clouds turned cross-VM sharing off after the published attacks: the 2011 memory
         deduplication timing attacks (Suzaki et al., "Memory deduplication as a threat to the guest

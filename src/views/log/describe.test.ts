@@ -384,3 +384,21 @@ describe("describeEvent on what the engine really emits", () => {
     expect(seen.size).toBeGreaterThan(15);
   });
 });
+
+describe("a write's modelled time", () => {
+  it("follows the fault's text, and only where the engine gave one", () => {
+    const cow = {
+      type: "cow-fault",
+      fn: "do_wp_page",
+      pid: 2,
+      addr: 0x1000,
+      from: 40,
+      to: 55,
+      ksm: true,
+    } as const;
+    expect(describeEvent({ ...cow, ns: 2800 }).text).toMatch(
+      /copied to frame 55 \(write took 2\.8 µs, modelled\)$/,
+    );
+    expect(describeEvent(cow).text).not.toContain("write took");
+  });
+});
