@@ -1,5 +1,5 @@
 import { expect, type Page, test } from "@playwright/test";
-import { open } from "./helpers";
+import { open, showPanel } from "./helpers";
 
 /**
  * Walk a lesson from its first beat to its end as a student would: predict
@@ -102,6 +102,7 @@ test.describe("lessons, end to end", () => {
     await open(page);
     expect(await walk(page, /^17\. The side channel/)).toEqual(["2.8 µs", "0.15 µs", "0.15 µs"]);
     // The KSM page's COW fault in the log, with the time the cost model gives it.
+    await showPanel(page, "Event log");
     const log = page.getByRole("list", { name: "Events, newest first" });
     await expect(log).toContainText(/COW fault: pid \d+ wrote to KSM page \d+.*write took 2\.8 µs, modelled/);
   });

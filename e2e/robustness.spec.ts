@@ -220,7 +220,7 @@ test.describe("robustness", () => {
     await expect(page.getByRole("alert").filter({ hasText: "The engine stopped" })).toHaveCount(0);
     // No two pages are equal: all of them wait in the unstable tree, none merged.
     await expect(page.getByTitle("scenario output")).toContainText(
-      `"label":"scanned","pages_shared":0,"pages_sharing":0,"pages_unshared":${pages},"pages_volatile":0,"full_scans":40`,
+      `Snapshot “scanned”: pages_shared 0, pages_sharing 0, pages_unshared ${pages}, pages_volatile 0, full_scans 40.`,
     );
   });
 });
