@@ -34,7 +34,7 @@ test.describe("accessibility", () => {
     await page.keyboard.press("?");
     const dialog = page.getByRole("dialog", { name: "Keyboard shortcuts" });
     await expect(dialog).toBeVisible();
-    await expect(dialog.getByText("Step back in time")).toBeVisible();
+    await expect(dialog.getByText("Step back (a comparison, or in time)")).toBeVisible();
     expect(await seriousViolations(page)).toEqual([]);
     await page.keyboard.press("Escape");
     await expect(dialog).toBeHidden();

@@ -1,9 +1,36 @@
 import { expect, type Page } from "@playwright/test";
 
-/** Open the app and wait for the engine worker's first update. */
-export async function open(page: Page): Promise<void> {
-  await page.goto("/");
+/** Open the app and wait for the engine worker's first update; the stage alone, every panel closed. */
+export async function openStage(page: Page, hash = ""): Promise<void> {
+  await page.goto(`/${hash}`);
   await expect(page.locator('[data-ready="true"]')).toBeAttached();
+}
+
+/** Open the app with the drawer of lessons and controls open beside the stage. */
+export async function open(page: Page): Promise<void> {
+  await openStage(page);
+  await setDrawer(page, true);
+}
+
+/** Open or close the drawer of lessons and controls. */
+export async function setDrawer(page: Page, open: boolean): Promise<void> {
+  const toggle = page.getByRole("button", { name: "Lessons & controls" });
+  if ((await toggle.getAttribute("aria-expanded")) !== String(open)) await toggle.click();
+  await expect(toggle).toHaveAttribute("aria-expanded", String(open));
+}
+
+/** Bring a side panel tab (Event log, Kernel code, sysfs console) forward. */
+export async function showPanel(
+  page: Page,
+  name: "Event log" | "Kernel code" | "sysfs console",
+): Promise<void> {
+  const tab = page.getByRole("tab", { name });
+  if ((await tab.getAttribute("aria-selected")) !== "true") await tab.click();
+}
+
+/** The caption's sentence for the last step. */
+export function caption(page: Page) {
+  return page.getByTestId("caption");
 }
 
 /** The value `cat /sys/kernel/mm/ksm/<file>` shows in the stats view. */
@@ -50,5 +77,6 @@ export async function writeByte(page: Page, proc: string, pageNo: number, value:
   await write.getByLabel("page").fill(String(pageNo));
   await write.getByLabel("value").fill(value);
   await write.getByRole("button", { name: "Write byte" }).click();
+  await showPanel(page, "Event log");
   await expect(page.getByRole("list", { name: /Events/ })).toContainText("COW fault");
 }

@@ -1,5 +1,5 @@
 import { expect, test } from "@playwright/test";
-import { open } from "./helpers";
+import { open, showPanel } from "./helpers";
 
 test("the app starts its engine and shows every view without console errors", async ({ page }) => {
   const errors: string[] = [];
@@ -16,8 +16,9 @@ test("the app starts its engine and shows every view without console errors", as
     "Stable tree",
     "Unstable tree",
     "/sys/kernel/mm/ksm",
-    "Event log",
   ])
     await expect(page.getByRole("heading", { name, exact: true }).first()).toBeVisible();
+  await showPanel(page, "Event log");
+  await expect(page.getByRole("heading", { name: "Event log", exact: true })).toBeVisible();
   expect(errors).toEqual([]);
 });

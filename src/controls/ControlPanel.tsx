@@ -1,14 +1,13 @@
 import { type FormEvent, useEffect, useId, useState } from "react";
+import { useShallow } from "zustand/react/shallow";
 import { PROFILES, type ProfileName } from "../engine";
 import { say, startedAfresh, useStore } from "../store/store";
-import type { Speed } from "../worker/protocol";
 import { ActionButton } from "./ActionButton";
 import { actionById, run } from "./actions";
 import { parseInteger, parseName } from "./parse";
 import { TEMPLATES } from "./templates";
 
 const PAGE = 4096;
-const SPEEDS: Speed[] = [0.1, 0.5, 1, 2, 10, 100, "max"];
 const FRAME_CHOICES = [64, 256, 512, 1024, 4096, 16384, 65536];
 
 /** The choices, with the current size among them even if a scenario picked another. */
@@ -16,49 +15,23 @@ function frameChoices(current: number): number[] {
   return FRAME_CHOICES.includes(current) ? FRAME_CHOICES : [...FRAME_CHOICES, current].sort((a, b) => a - b);
 }
 
-/** Play, pause, steps, speed and motion. */
-export function ClockControls() {
-  const playing = useStore((s) => s.playing);
-  const speed = useStore((s) => s.speed);
+/** Motion on or off (off: every view changes at once, without animation). */
+export function MotionToggle() {
   const motion = useStore((s) => s.motion);
+  return (
+    <label className="motion-toggle">
+      <input type="checkbox" checked={motion} onChange={actionById("motion").perform} /> motion
+    </label>
+  );
+}
+
+/** The simulated clock, in a fixed width so that nothing around it moves while it runs. */
+export function SimTime() {
   const simTimeMs = useStore((s) => s.simTimeMs);
   return (
-    <fieldset className="control-row">
-      <legend className="sr-only">Clock</legend>
-      <button
-        type="button"
-        className="primary"
-        onClick={actionById("play").perform}
-        aria-keyshortcuts="Space"
-      >
-        {playing ? "Pause" : "Play"}
-      </button>
-      <ActionButton id="step-page" />
-      <ActionButton id="step-batch" />
-      <ActionButton id="step-scan" />
-      <label>
-        speed{" "}
-        <select
-          value={String(speed)}
-          onChange={(e) => {
-            const v = e.target.value === "max" ? "max" : Number(e.target.value);
-            void run({ type: "clock", playing, speed: v }, "clock");
-          }}
-        >
-          {SPEEDS.map((s) => (
-            <option key={String(s)} value={String(s)}>
-              {s === "max" ? "as fast as possible" : `${s}×`}
-            </option>
-          ))}
-        </select>
-      </label>
-      <label>
-        <input type="checkbox" checked={motion} onChange={actionById("motion").perform} /> motion
-      </label>
-      <span className="sim-time" title="simulated time">
-        t = {(simTimeMs / 1000).toFixed(2)} s
-      </span>
-    </fieldset>
+    <span className="sim-time" title="simulated time">
+      t = {(simTimeMs / 1000).toFixed(2)} s
+    </span>
   );
 }
 
@@ -207,6 +180,7 @@ export function ProcessControls() {
   const [error, setError] = useState<string | null>(null);
   const [pid, setPid] = useProcessChoice();
   const count = useStore((s) => s.snapshot?.processes.length ?? 0);
+  const pids = useStore(useShallow((s) => s.snapshot?.processes.map((p) => p.pid) ?? []));
 
   const spawn = async (e: FormEvent) => {
     e.preventDefault();
@@ -214,21 +188,11 @@ export function ProcessControls() {
     const n = parseName(name || `${t.id}${count + 1}`);
     if (!n.ok) return setError(n.error);
     setError(null);
-    const r = await run({ type: "spawn", name: n.value }, "spawn");
+    // Unique pages are made unique by the pid the process will get: the next after the highest.
+    const pid = Math.max(0, ...pids) + 1;
+    const values = Array.from({ length: t.pages }, (_, i) => t.value(pid, i));
+    const r = await run({ type: "start-process", name: n.value, values, mergeable: advise }, "start");
     if (r.value === undefined) return;
-    const newPid = r.value;
-    const m = await run({ type: "mmap", pid: newPid, pages: t.pages, name: "heap" }, "mmap");
-    if (m.value === undefined) return;
-    for (let i = 0; i < t.pages; i++) {
-      const v = t.value(newPid, i);
-      if (v !== null)
-        await run({ type: "fill", pid: newPid, addr: m.value + i * PAGE, pages: 1, value: v }, "write");
-    }
-    if (advise)
-      await run(
-        { type: "madvise", pid: newPid, start: m.value, len: t.pages * PAGE, advice: "mergeable" },
-        "madvise",
-      );
     setName("");
   };
 

@@ -1,5 +1,9 @@
 import { useEffect, useState } from "react";
+import { lineSentence } from "../app/caption";
 import { decodeScenarioBytes } from "../engine";
+import { LESSONS } from "../lessons";
+import { scenarioText } from "../lessons/lesson";
+import { resumeLesson } from "../lessons/progress";
 import { say, startedAfresh, useStore } from "../store/store";
 import type { Session } from "../worker/session";
 import { run } from "./actions";
@@ -7,6 +11,13 @@ import { run } from "./actions";
 interface Preset {
   file: string;
   title: string;
+}
+
+/** The lesson whose scenario a session ran, if any. */
+function lessonOfSession(session: Session) {
+  const { base } = session;
+  if (base.type !== "load-scenario") return undefined;
+  return LESSONS.find((l) => l.profile === base.profile && scenarioText(l) === base.text);
 }
 
 /** Load a scenario (a built-in preset or a file you pick) and play it step by step. */
@@ -45,7 +56,10 @@ export function ScenarioControls() {
       return;
     }
     setError(null);
-    startedAfresh({ preset });
+    // A saved session of a lesson reopens that lesson, at the beat the session had reached.
+    const lesson = session ? lessonOfSession(session as Session) : undefined;
+    startedAfresh(lesson ? { lesson: lesson.id } : { preset });
+    if (lesson) await resumeLesson(lesson.id);
   };
 
   return (
@@ -119,7 +133,7 @@ export function ScenarioControls() {
           {scenario.lines.length > 0 && (
             // biome-ignore lint/a11y/noNoninteractiveTabindex: a scrolling block must be reachable by keyboard to scroll it (WCAG 2.1.1)
             <pre className="scenario-output" title="scenario output" tabIndex={0}>
-              {scenario.lines.map((l) => JSON.stringify(l)).join("\n")}
+              {scenario.lines.map(lineSentence).join("\n")}
             </pre>
           )}
         </div>

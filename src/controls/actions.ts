@@ -1,5 +1,8 @@
-import { say, useStore } from "../store/store";
-import type { Command, StepUnit } from "../worker/protocol";
+import { useStore } from "../store/store";
+import type { StepUnit } from "../worker/protocol";
+import { run } from "./command";
+import { stepBack, stepForward, togglePlay } from "./player";
+import { scanMark, travel } from "./travel";
 
 /**
  * Every frequent command is one Action: its label, its keyboard shortcut and
@@ -15,60 +18,11 @@ export interface Action {
   perform: () => void;
 }
 
-/**
- * Send a command; show the kernel's errno (or any failure) as a message.
- * Resolves to the reply. A cancel (the user's own) and a stopped engine
- * (the restart offer says so) are not repeated as messages.
- */
-export async function run(cmd: Command, what: string) {
-  const reply = await useStore.getState().send(cmd);
-  if (reply.errno && reply.errno !== "ECANCELED" && reply.errno !== "EPIPE")
-    say("error", `${what}: ${reply.message ?? reply.errno} (${reply.errno})`);
-  return reply;
-}
+export { run } from "./command";
+export { scanMark, travel, travelBy } from "./travel";
 
 const step = (unit: StepUnit, what: string) => () => void run({ type: "step", unit }, what);
 
-/** The travel being done, and the newest one asked for meanwhile (the ones between are skipped). */
-let travelling: number | null = null;
-let wanted: number | null = null;
-
-/** Where the state is, or is about to be once the travels asked for are done. */
-function here(): number {
-  return wanted ?? travelling ?? useStore.getState().timeline.position;
-}
-
-/**
- * Go to a position of the timeline (the worker rebuilds that exact state).
- * One travel at a time: clicks while one is in flight only move the target,
- * and the worker takes a target past the end (which a recorded action may
- * have moved meanwhile) as the end, so fast clicking never errs.
- */
-export function travel(position: number): void {
-  wanted = Math.max(useStore.getState().timeline.first, position);
-  if (travelling !== null) return;
-  void (async () => {
-    while (wanted !== null) {
-      travelling = wanted;
-      wanted = null;
-      await run({ type: "travel", position: travelling }, "time travel");
-    }
-    travelling = null;
-  })();
-}
-
-/** Travel `delta` actions from where the state is (or is about to be). */
-export function travelBy(delta: number): void {
-  travel(here() + delta);
-}
-
-/** The nearest full-scan mark before or after the current position (or the timeline's end). */
-export function scanMark(direction: -1 | 1): number {
-  const { first, length, scanMarks } = useStore.getState().timeline;
-  const position = here();
-  if (direction < 0) return scanMarks.findLast((p) => p < position && p >= first) ?? first;
-  return scanMarks.find((p) => p > position) ?? length;
-}
 const setRun = (v: string) => () =>
   void run({ type: "sysfs-write", file: "run", value: v }, `echo ${v} > /sys/kernel/mm/ksm/run`);
 
@@ -78,27 +32,21 @@ export const ACTIONS: Action[] = [
     label: "Play / pause",
     keys: [" "],
     keyLabel: "Space",
-    perform: () => {
-      const { playing, speed } = useStore.getState();
-      void run({ type: "clock", playing: !playing, speed }, "clock");
-    },
+    perform: togglePlay,
   },
   {
     id: "back",
-    label: "Step back in time",
+    label: "Step back (a comparison, or in time)",
     keys: ["ArrowLeft", ","],
     keyLabel: "←",
-    perform: () => travelBy(-1),
+    perform: () => void stepBack(),
   },
   {
     id: "forward",
-    label: "Step forward (again, or one page)",
+    label: "Step forward (the lesson, the scenario or ksmd)",
     keys: ["ArrowRight", "."],
     keyLabel: "→",
-    perform: () => {
-      if (here() < useStore.getState().timeline.length) travelBy(1);
-      else step("page", "step")();
-    },
+    perform: () => void stepForward(),
   },
   {
     id: "back-scan",

@@ -1,8 +1,9 @@
 import { Fragment, type ReactNode, useEffect } from "react";
 import { COUNTER_KEYS, type OutputLine, PROFILES, type ProfileName } from "../engine";
+import { setPanel } from "../store/stage";
 import { type AppState, useStore } from "../store/store";
 import { LESSONS } from "./index";
-import { beatAt, type Compared, type Lesson } from "./lesson";
+import { beatAt, type Compared, type Lesson, type StageView } from "./lesson";
 import {
   choose,
   closeLesson,
@@ -60,56 +61,54 @@ function Narration({ text }: { text: string }) {
   );
 }
 
+/**
+ * Both kernels' counters at each snapshot reached: one small table per
+ * snapshot (a row per counter, a column per kernel), so the comparison fits
+ * the lesson's narrow column; the counters that differ are marked.
+ */
 export function CompareTable({ rows }: { rows: CompareRow[] }) {
   return (
-    <table className="lesson-compare">
-      <caption>Both kernels' counters at each snapshot reached so far</caption>
-      <thead>
-        <tr>
-          <th scope="col">snapshot</th>
-          <th scope="col">kernel</th>
-          {COUNTER_KEYS.map((c) => (
-            <th key={c} scope="col">
-              <code>{c}</code>
-            </th>
-          ))}
-        </tr>
-      </thead>
-      <tbody>
-        {rows.length === 0 && (
-          <tr>
-            <td colSpan={2 + COUNTER_KEYS.length}>
-              No snapshot yet: rows appear as the lesson reaches them.
-            </td>
-          </tr>
-        )}
-        {rows.map((row) =>
-          PROFILES.map((p, i) => {
-            const line = row.lines[p];
-            const other = row.lines[PROFILES[1 - i]];
-            return (
-              <tr key={`${row.label}/${p}`} className={i === 0 ? "lesson-compare-first" : undefined}>
-                {i === 0 && (
-                  <th scope="row" rowSpan={PROFILES.length}>
-                    {row.label}
+    <div className="lesson-compare-list">
+      {rows.length === 0 && (
+        <p className="lesson-status">No snapshot yet: tables appear as the lesson reaches them.</p>
+      )}
+      {rows.map((row) => (
+        <table key={row.label} className="lesson-compare">
+          <caption>
+            snapshot <q>{row.label}</q>
+          </caption>
+          <thead>
+            <tr>
+              <th scope="col">counter</th>
+              {PROFILES.map((p) => (
+                <th key={p} scope="col">
+                  {p.replace("linux-", "")}
+                </th>
+              ))}
+            </tr>
+          </thead>
+          <tbody>
+            {COUNTER_KEYS.map((c) => {
+              const [a, b] = PROFILES.map((p) => row.lines[p]?.[c]);
+              const differs = a !== undefined && b !== undefined && a !== b;
+              return (
+                <tr key={c} className={differs ? "lesson-differs" : undefined}>
+                  <th scope="row">
+                    <code>{c}</code>
                   </th>
-                )}
-                <td className="lesson-kernel">{p}</td>
-                {COUNTER_KEYS.map((c) => {
-                  const differs = line && other && line[c] !== other[c];
-                  return (
-                    <td key={c} className={differs ? "lesson-differs" : undefined}>
-                      {line ? line[c] : "—"}
-                      {differs && <span className="sr-only"> (differs)</span>}
+                  {[a, b].map((v, i) => (
+                    <td key={PROFILES[i]}>
+                      {v ?? "—"}
+                      {differs && i === 1 && <span className="sr-only"> (differs)</span>}
                     </td>
-                  );
-                })}
-              </tr>
-            );
-          }),
-        )}
-      </tbody>
-    </table>
+                  ))}
+                </tr>
+              );
+            })}
+          </tbody>
+        </table>
+      ))}
+    </div>
   );
 }
 
@@ -287,6 +286,16 @@ export function LessonSection({ app, progress }: { app: LessonState; progress: P
   );
 }
 
+/** Open the side panel a beat names, or scroll the tree it names into view. */
+function bringForward(view: StageView): void {
+  if (view === "code" || view === "log" || view === "console") setPanel(view);
+  else
+    document
+      .getElementById(`trees-${view === "stable-tree" ? "stable" : "unstable"}-title`)
+      ?.closest("figure")
+      ?.scrollIntoView({ block: "nearest" });
+}
+
 /**
  * Guided lessons: a picker of the eleven, and the open lesson (store `lesson`),
  * kept in step with the engine's scenario position.
@@ -297,5 +306,10 @@ export function LessonPanel() {
   const profile = useStore((s) => s.profile);
   const progress = useProgress();
   useEffect(() => watchEngine(), []);
+  // A beat brings the view it talks about forward when it is reached.
+  const show = openLessonOf({ lesson })?.beats[progress.shown]?.show;
+  useEffect(() => {
+    if (show) bringForward(show);
+  }, [show]);
   return <LessonSection app={{ lesson, scenario, profile }} progress={progress} />;
 }

@@ -5,7 +5,7 @@
  * written by hand.
  */
 import { type ProfileName, parseScenario, type Step } from "../engine";
-import type { Beat, Lesson, Question } from "./lesson";
+import type { Beat, Lesson, Question, StageView } from "./lesson";
 
 export const spawn = (proc: string): Step => ({ op: "spawn", proc });
 export const mmap = (proc: string, region: string, pages: number): Step => ({
@@ -84,6 +84,7 @@ export interface BeatSource {
   say: string;
   steps?: Step[];
   ask?: Question;
+  show?: StageView;
 }
 
 export interface LessonSource {
@@ -120,6 +121,7 @@ export function defineLesson(src: LessonSource): Lesson {
     say: b.say,
     steps: b.steps?.length ?? 0,
     ...(b.ask ? { ask: b.ask } : {}),
+    ...(b.show ? { show: b.show } : {}),
   }));
   return {
     id: src.id,

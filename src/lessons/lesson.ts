@@ -39,7 +39,12 @@ export interface Beat {
   steps: number;
   /** Asked before this beat's steps run, revealed after. */
   ask?: Question;
+  /** The view this beat talks about, brought forward when the beat is reached. */
+  show?: StageView;
 }
+
+/** What a beat can bring forward: a side panel, or one of the trees (scrolled into view). */
+export type StageView = "code" | "log" | "console" | "stable-tree" | "unstable-tree";
 
 export interface Question {
   prompt: string;

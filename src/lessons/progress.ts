@@ -5,7 +5,7 @@
  * moves the lesson back too. No React here: LessonPanel renders this store.
  */
 import { create } from "zustand";
-import { run } from "../controls/actions";
+import { run } from "../controls/command";
 import type { Snapshot } from "../engine";
 import { type AppState, startedAfresh, useStore } from "../store/store";
 import { lessonById } from "./index";

@@ -144,11 +144,15 @@ export function startEngine(): () => void {
       stop("it stopped answering");
       return;
     }
-    if (owed === null || stalled) {
+    const s = useStore.getState();
+    // An idle page sends the worker nothing: it is pinged only while it has work (a command
+    // waiting for its answer, ksmd playing, a job); a worker that died meanwhile is found
+    // by the next command's ping.
+    const busy = pending.size > 0 || s.playing || s.stepping || s.job !== null;
+    if ((owed === null || stalled) && busy) {
       owed = now;
       worker.postMessage({ type: "ping", id: 0 } satisfies CommandMessage);
     }
-    const s = useStore.getState();
     if (s.timeline !== timelineKept && now - keptAt > KEEP_EVERY_MS && !s.job)
       void send({ type: "export-session" });
   }, PING_MS);

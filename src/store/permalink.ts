@@ -1,10 +1,33 @@
+import type { Action } from "../worker/session";
 import { say, startedAfresh, useStore } from "./store";
-import { decodeLink, encodeLink, LINK_TOO_LONG, linkSession, type Source } from "./url";
+import { decodeLink, encodeLink, LINK_TOO_LONG, type Link, linkSession, type Source } from "./url";
 
 /** What a link needs from the lessons: a lesson's scenario text by id, and picking the lesson up once restored. */
 export interface LessonLinks {
   text(id: string): string | undefined;
   resume(id: string): Promise<void>;
+  /** The actions that run a lesson's beats, one per beat after the introduction. */
+  beats(id: string): Action[];
+}
+
+/**
+ * The actions and position a link opens. A lesson's link without a log (one
+ * written by hand, `#lesson=…&step=3`) runs that many of its beats; a step
+ * past the history opens the nearest one, and says so.
+ */
+export function linkHistory(link: Link, lessons: LessonLinks): { actions: Action[]; position: number } {
+  let actions = link.actions;
+  if (link.source.kind === "lesson" && actions.length === 0)
+    actions = lessons.beats(link.source.id).slice(0, link.position);
+  const position = Math.min(link.position, actions.length);
+  if (position < link.position)
+    say(
+      "info",
+      link.source.kind === "lesson" && link.actions.length === 0
+        ? `This lesson has beats 0 to ${actions.length}: the link's step ${link.position} opened beat ${position}, the last.`
+        : `The link's step ${link.position} is past its history of ${actions.length}: opened step ${position}, the last.`,
+    );
+  return { actions, position };
 }
 
 /** How long the state must rest before the address bar follows it. */
@@ -44,7 +67,8 @@ export async function openLink(hash: string, lessons: LessonLinks): Promise<bool
     say("error", "could not open this link: the scenario it names does not exist");
     return false;
   }
-  const r = await useStore.getState().send({ type: "restore-session", session: linkSession(link, text) });
+  const session = { ...linkSession(link, text), ...linkHistory(link, lessons) };
+  const r = await useStore.getState().send({ type: "restore-session", session });
   if (r.errno) {
     say("error", `could not open this link: ${r.message ?? r.errno}`);
     return false;
@@ -93,7 +117,13 @@ export function startPermalink(lessons: LessonLinks): () => void {
   };
   window.addEventListener("hashchange", onHashChange);
   const unsubscribe = useStore.subscribe((s, prev) => {
-    if (s.timeline === prev.timeline && s.lesson === prev.lesson && s.preset === prev.preset) return;
+    // Every update brings a new timeline object: only a new position or length is a new state.
+    const same =
+      s.timeline.position === prev.timeline.position &&
+      s.timeline.length === prev.timeline.length &&
+      s.lesson === prev.lesson &&
+      s.preset === prev.preset;
+    if (same) return;
     clearTimeout(timer);
     if (s.playing) return;
     timer = setTimeout(async () => {

@@ -1,6 +1,7 @@
 import { create } from "zustand";
-import type { KsmEvent, ProfileName, Snapshot } from "../engine";
+import type { KsmEvent, OutputLine, ProfileName, Snapshot } from "../engine";
 import type { Command, Reply, ScenarioState, Speed, TimelineState, Update } from "../worker/protocol";
+import { comparisonsIn, eventsUpTo, type Panel, type StepRate, type StepSize } from "./stage";
 
 /** A point of the counters chart: the counters as one full scan ended. */
 export interface ScanPoint {
@@ -45,8 +46,31 @@ export interface AppState {
   profile: ProfileName;
   log: LoggedEvent[];
   eventsSeen: number;
-  /** The last update's events: what views animate. */
+  /**
+   * What views animate and mark: the last step's events, or while stepping by
+   * comparison, those up to the comparison shown (its search path cut there).
+   */
   recent: KsmEvent[];
+  /** The last step's events, all of them: they stay until the next step (an update without events keeps them). */
+  stepEvents: KsmEvent[];
+  /** Scenario output lines the last step printed (a snapshot's counters). */
+  stepLines: OutputLine[];
+  /** Stepping by comparison: which comparison of the last step's tree searches is shown; null: the whole step. */
+  compare: number | null;
+  /** The next step's events start at their first comparison (stepping forward by comparison). */
+  compareFromStart: boolean;
+  /** What one step of the step bar is. */
+  stepSize: StepSize;
+  /** How fast the step bar plays, in steps per second ("max": ksmd flat out). */
+  stepRate: StepRate;
+  /** The step bar is playing steps (a timer in the app; ksmd flat out plays in the worker: \`playing\`). */
+  stepping: boolean;
+  /** Why the step bar did not step (the kernel's refusal, a question to answer first); null once a step runs. */
+  stepNote: string | null;
+  /** The left drawer (lessons and controls) is open. */
+  drawer: boolean;
+  /** The side panel's open tab (log, code, console), or null when closed. */
+  panel: Panel | null;
   history: ScanPoint[];
   simTimeMs: number;
   playing: boolean;
@@ -87,6 +111,16 @@ export const useStore = create<AppState>()(() => ({
   log: [],
   eventsSeen: 0,
   recent: [],
+  stepEvents: [],
+  stepLines: [],
+  compare: null,
+  compareFromStart: false,
+  stepSize: "page",
+  stepRate: 2,
+  stepping: false,
+  stepNote: null,
+  drawer: false,
+  panel: null,
   history: [],
   simTimeMs: 0,
   playing: false,
@@ -178,10 +212,23 @@ export function applyUpdate(u: Update): void {
   const logged = u.events.map((event) => ({ seq: ++seq, event }));
   // After a jump in time the log restarts with what the step just before did.
   const log = u.travelled ? logged : [...s.log, ...logged].slice(-LOG_LENGTH);
+  // An update without events (a pause, a knob) keeps the last step's marks and sentence.
+  const stepped = u.events.length > 0 || u.travelled || scenarioPrinted(s.scenario, u.scenario);
+  const compare = s.compareFromStart && comparisonsIn(u.events).length > 0 ? 0 : null;
+  const step = stepped
+    ? {
+        stepEvents: u.events,
+        recent: compare === null ? u.events : eventsUpTo(u.events, compare),
+        stepLines: printedLines(s.scenario, u.scenario),
+        compare,
+        compareFromStart: false,
+        stepNote: null,
+      }
+    : {};
   useStore.setState({
     snapshot: u.snapshot,
     profile: u.snapshot.profile,
-    recent: u.events,
+    ...step,
     log,
     eventsSeen: s.eventsSeen + u.eventCount,
     history,
@@ -191,4 +238,16 @@ export function applyUpdate(u: Update): void {
     scenario: u.scenario,
     timeline: u.timeline,
   });
+}
+
+/** Whether the scenario printed a line with this update (a snapshot step has no engine events). */
+function scenarioPrinted(before: ScenarioState | null, after: ScenarioState | null): boolean {
+  return !!after && (!before || after.next !== before.next);
+}
+
+/** The scenario output lines new in this update: those after the ones already shown. */
+function printedLines(before: ScenarioState | null, after: ScenarioState | null): OutputLine[] {
+  if (!after) return [];
+  if (!before || before.name !== after.name || after.lines.length < before.lines.length) return [];
+  return after.lines.slice(before.lines.length);
 }

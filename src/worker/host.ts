@@ -40,6 +40,9 @@ export function errnoText(errno: string): string {
   return STRERROR[errno as Errno] ?? errno;
 }
 
+/** Commands that only read the engine's state. */
+const READ_ONLY = new Set<CommandMessage["type"]>(["export-session", "compare-profiles"]);
+
 type Post = (msg: WorkerMessage, transfer?: Transferable[]) => void;
 
 /** The transferable buffers of a snapshot: sent, not copied. */
@@ -187,14 +190,16 @@ export class EngineHost {
       r = failure(err, `"${cmd.type}"`);
     }
     if ("steps" in r) this.jobs.start(id, r);
-    else this.answer(id, r);
+    else this.answer(id, r, !READ_ONLY.has(cmd.type));
   }
 
-  private answer(id: number, r: Result): void {
+  /** Reply; `changed`: the command may have changed the state, so a new picture follows. */
+  private answer(id: number, r: Result, changed = true): void {
     const reply: Reply = { type: "reply", id, ...r };
     if (reply.errno && !reply.message) reply.message = errnoText(reply.errno);
     this.post(reply);
-    this.dirty = true;
+    // Questions that change nothing (the session, both kernels' runs) send no picture.
+    if (changed) this.dirty = true;
     this.flush();
   }
 
@@ -283,7 +288,12 @@ export class EngineHost {
       const done = progress.done - before;
       const stopped = !r || r.errno === "ECANCELED";
       const taken = stopped ? partly(action, done) : action;
-      const refused = !stopped && r?.errno && (action.type === "step" || action.type === "scenario-step");
+      // A refused step, or a sysfs write the kernel rejected before storing (a bad number, a
+      // read-only file), changed nothing: it is not part of the history. run=2 failing with
+      // ENOMEM has unmerged part of memory first, so it stays.
+      const rejected = action.type === "sysfs-write" && (r?.errno === "EINVAL" || r?.errno === "EACCES");
+      const refused =
+        !stopped && (rejected || (r?.errno && (action.type === "step" || action.type === "scenario-step")));
       if (!failed && taken && !refused) this.timeline.record(this.entry(taken, this.workSince(work)), this.w);
     }
   }

@@ -18,6 +18,12 @@ export type Command =
   | { type: "read"; pid: number; addr: number }
   | { type: "madvise"; pid: number; start: number; len: number; advice: "mergeable" | "unmergeable" }
   | { type: "fork"; pid: number; name: string }
+  /**
+   * Start a process from a template, whole: spawn it, map one region of
+   * values.length pages, write each page's word (null: leave it untouched),
+   * and madvise it MERGEABLE if asked. One command, one timeline entry.
+   */
+  | { type: "start-process"; name: string; values: (number | null)[]; mergeable: boolean }
   | { type: "exit"; pid: number }
   | { type: "sysfs-write"; file: string; value: string }
   | { type: "clock"; playing: boolean; speed: Speed }

@@ -19,6 +19,7 @@ export type Action =
           | "write"
           | "madvise"
           | "fork"
+          | "start-process"
           | "exit"
           | "sysfs-write"
           | "step"
@@ -53,7 +54,7 @@ export const SESSION_LIMITS = {
   text: 8 << 20,
 } as const;
 
-type Kind = "int" | "pages" | "string" | "value" | "count" | "unit" | "advice";
+type Kind = "int" | "pages" | "string" | "value" | "count" | "unit" | "advice" | "words" | "bool";
 
 /** The fields each action has, and their kind (a Map: no name reaches Object.prototype). */
 const FIELDS = new Map<string, Record<string, Kind>>([
@@ -64,6 +65,7 @@ const FIELDS = new Map<string, Record<string, Kind>>([
   ["write", { pid: "int", addr: "int", byte: "int" }],
   ["madvise", { pid: "int", start: "int", len: "int", advice: "advice" }],
   ["fork", { pid: "int", name: "string" }],
+  ["start-process", { name: "string", values: "words", mergeable: "bool" }],
   ["exit", { pid: "int" }],
   ["sysfs-write", { file: "string", value: "value" }],
   ["step", { unit: "unit" }],
@@ -103,6 +105,15 @@ function fieldError(kind: Kind, v: unknown): string | null {
       return UNITS.includes(v) ? null : "must be page, batch or scan";
     case "advice":
       return v === "mergeable" || v === "unmergeable" ? null : "must be mergeable or unmergeable";
+    case "bool":
+      return typeof v === "boolean" ? null : "must be true or false";
+    case "words":
+      return Array.isArray(v) &&
+        v.length > 0 &&
+        v.length <= SESSION_LIMITS.pages &&
+        v.every((w) => w === null || Number.isSafeInteger(w))
+        ? null
+        : `must be a list of 1 to ${SESSION_LIMITS.pages} integers or nulls`;
   }
 }
 
@@ -220,6 +231,8 @@ export function describeAction(a: Action): string {
       return `spawned ${a.name}`;
     case "fork":
       return `pid ${a.pid} forked ${a.name}`;
+    case "start-process":
+      return `started ${a.name}: ${a.values.length} pages${a.mergeable ? ", madvised MERGEABLE" : ""}`;
     case "exit":
       return `pid ${a.pid} exited`;
     case "madvise":

@@ -5,6 +5,7 @@ import {
   MADV_MERGEABLE,
   MADV_UNMERGEABLE,
   MAX_MAPPED_PAGES,
+  PAGE_SIZE,
   type ScenarioRun,
   type Slices,
   sysfsWrite,
@@ -111,6 +112,8 @@ export function act(w: World, a: Action): Result {
     }
     case "exit":
       return result(k.exit(a.pid));
+    case "start-process":
+      return startProcess(w, a);
     case "sysfs-write": {
       const err = sysfsWrite(k, a.file, a.value);
       if (!err && a.file === "run" && k.ksm.ksmdShouldRun()) w.nextWakeMs = w.simTimeMs; // wake_up
@@ -150,4 +153,19 @@ export function partly(a: Action, done: number): Action | null {
     return done === 1 ? { type: "ksmd-batch" } : { type: "ksmd-batch", times: done };
   if (a.type === "scenario-step") return { type: "scenario-step", count: done };
   return null;
+}
+
+/** A process from a template, all of it inside one action (see the command in protocol.ts). */
+function startProcess(w: World, a: Extract<Action, { type: "start-process" }>): Result {
+  const k = w.k;
+  if (a.values.length > MAX_MAPPED_PAGES - mappedPages(k)) return { errno: "ENOMEM" };
+  const pid = k.spawn(a.name).pid;
+  const start = k.mmap(pid, a.values.length, "heap");
+  if (typeof start === "string") return { errno: start, value: pid };
+  for (const [i, v] of a.values.entries()) {
+    const err = v === null ? 0 : k.fill(pid, start + i * PAGE_SIZE, 1, v >>> 0);
+    if (err) return { errno: err, value: pid };
+  }
+  const err = a.mergeable ? k.madvise(pid, start, a.values.length * PAGE_SIZE, MADV_MERGEABLE) : 0;
+  return err ? { errno: err, value: pid } : { value: pid };
 }

@@ -56,6 +56,7 @@ export const stableTree = defineLesson({
     },
     {
       steps: [...processWith("D", "r", [X, W]), scans(1)],
+      show: "code",
       ask: {
         prompt: "D arrives with X and a new page W. After one full scan, which counters have moved?",
         choices: [

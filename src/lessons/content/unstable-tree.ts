@@ -40,6 +40,7 @@ export const unstableTree = defineLesson({
         choices: numbers(0, 4, 8),
         probe: { kind: "value", of: "pages_unshared" },
       },
+      show: "unstable-tree",
       say: prose`
         8: all eight pages passed the checksum gate on the second scan and, finding no equal page,
         were inserted into the unstable tree, in the order ksmd visited them. The tree keeps them

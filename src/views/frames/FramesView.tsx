@@ -22,10 +22,23 @@ import "./frames.css";
 
 const DEFAULT_WIDTH = 640;
 
-/** Physical memory, connected to the store. */
-export function FramesView() {
+/** The stage's fit for the grid: the height to fit in, the frames to show, the largest and smallest cell. */
+export interface FramesFit {
+  maxHeight?: number;
+  shown?: number;
+  maxPitch?: number;
+  minPitch?: number;
+}
+
+/** Physical memory, connected to the store, fitted to the stage's box. */
+export function FramesView(fit: FramesFit = {}) {
   return (
-    <FramesPanel {...useViewState(PICTURE_SLOT.frames)} {...FOCUS_ACTIONS} onClearSelect={clearSelected} />
+    <FramesPanel
+      {...useViewState(PICTURE_SLOT.frames)}
+      {...fit}
+      {...FOCUS_ACTIONS}
+      onClearSelect={clearSelected}
+    />
   );
 }
 
@@ -33,6 +46,14 @@ export interface FramesPanelProps extends ViewState, FocusCallbacks {
   onClearSelect: () => void;
   /** Width to lay out for before the first measurement (and in server rendering). */
   initialWidth?: number;
+  /** The most height the grid may take (CSS px): cells shrink to fit it. */
+  maxHeight?: number;
+  /** Draw only frames 0 to shown - 1 (every frame above is free); all when absent. */
+  shown?: number;
+  /** The largest cell pitch (CSS px): presenter mode draws larger cells and numbers. */
+  maxPitch?: number;
+  /** The smallest cell pitch (CSS px): zoomed in, the grid is taller than its box and scrolls. */
+  minPitch?: number;
 }
 
 const NO_FRAMES: Snapshot["frames"] = {
@@ -54,8 +75,12 @@ export function FramesPanel(props: FramesPanelProps) {
   const hintId = useId();
 
   const frames = snapshot?.frames ?? null;
-  const count = frames?.count ?? 0;
-  const layout = useMemo(() => gridLayout(count, width, dpr), [count, width, dpr]);
+  const count = Math.min(frames?.count ?? 0, props.shown ?? Number.POSITIVE_INFINITY);
+  const { maxHeight, maxPitch, minPitch } = props;
+  const layout = useMemo(
+    () => gridLayout(count, width, dpr, { maxHeight, maxPitch, minPitch }),
+    [count, width, dpr, maxHeight, maxPitch, minPitch],
+  );
   const counts = useMemo(() => (frames ? countFrames(frames) : null), [frames]);
   const anchor = useMemo<FramesAnchor>(() => ({ grid: () => cssGrid(layout) }), [layout]);
   useAnchor("frames", "memory", baseRef, anchor, wrapRef);
@@ -109,6 +134,9 @@ export function FramesPanel(props: FramesPanelProps) {
       <h2 id={`${hintId}-h`}>Physical memory</h2>
       <p className="frames-headline">{framesHeadline(frames)}</p>
       <FramesLegend counts={counts} />
+      {count < frames.count ? (
+        <p className="frames-window">Frames 0–{count - 1} shown: every frame above is free.</p>
+      ) : null}
       <div className="frames-scroll" ref={wrapRef}>
         <div className="frames-stack" ref={stackRef} style={{ width: layout.width, height: layout.height }}>
           {/* biome-ignore lint/a11y/noInteractiveElementToNoninteractiveRole: the canvas is one keyboard-driven widget; "application" hands it the arrow keys */}
