@@ -1,5 +1,5 @@
 import { expect, type Page, test } from "@playwright/test";
-import { loadPreset, open, startProcess, sysfs, writeByte } from "./helpers";
+import { loadPreset, open, openStage, startProcess, sysfs, writeByte } from "./helpers";
 
 interface Link {
   page: string;
@@ -174,4 +174,27 @@ test("fork: the child's pages share the parent's frames, links in the shared-by-
   for (const l of m.links) endsAtFrame(l, m.frames);
   await expect(page.locator("svg.mapping-links path.mapping-fork")).toHaveCount(16);
   expect(m.frames.every((f) => f.links === 2)).toBe(true);
+});
+
+test("a process scrolled out of the processes box draws no links that end in nowhere", async ({ page }) => {
+  // Lesson 4 at 1366×768 with the drawer open: four processes, not all of them in sight.
+  await page.setViewportSize({ width: 1366, height: 768 });
+  await openStage(page, "#lesson=stable-tree&profile=linux-2.6.32&step=3");
+  const box = (await page.locator(".stage-processes").boundingBox())!;
+  const svg = (await page.locator("svg.mapping-links").boundingBox())!;
+  const starts = await page.locator("svg.mapping-links path.mapping-link").evaluateAll((paths) =>
+    paths.map((p) =>
+      (p.getAttribute("d") ?? "")
+        .match(/-?\d+(\.\d+)?/g)!
+        .slice(0, 2)
+        .map(Number),
+    ),
+  );
+  expect(starts.length).toBeGreaterThan(0);
+  for (const [x, y] of starts) {
+    expect(svg.x + x).toBeGreaterThanOrEqual(box.x);
+    expect(svg.x + x).toBeLessThanOrEqual(box.x + box.width);
+    expect(svg.y + y).toBeGreaterThanOrEqual(box.y);
+    expect(svg.y + y).toBeLessThanOrEqual(box.y + box.height);
+  }
 });

@@ -22,14 +22,34 @@ function box(el: Element, clipEl: Element | null, origin: DOMRect): Box {
   const width = el.clientWidth || r.width;
   const height = el.clientHeight || r.height;
   const scale = width > 0 ? r.width / width : 1;
-  const c = (clipEl ?? el).getBoundingClientRect();
+  const c = inSight(clipEl ?? el);
   return {
     dx: r.left - origin.left,
     dy: r.top - origin.top,
     scale,
     size: { width, height },
-    clip: { x: c.left - origin.left, y: c.top - origin.top, w: c.width, h: c.height },
+    clip: { x: c.left - origin.left, y: c.top - origin.top, w: c.right - c.left, h: c.bottom - c.top },
   };
+}
+
+/**
+ * The part of an element left in sight by the boxes around it that clip
+ * (overflow other than visible): a process scrolled out of the processes box
+ * must not get links that end in the middle of nowhere. Empty: zero size.
+ */
+function inSight(el: Element): { left: number; top: number; right: number; bottom: number } {
+  const r = el.getBoundingClientRect();
+  let { left, top, right, bottom } = r;
+  for (let a = el.parentElement; a; a = a.parentElement) {
+    const style = getComputedStyle(a);
+    if (style.overflowX === "visible" && style.overflowY === "visible") continue;
+    const b = a.getBoundingClientRect();
+    left = Math.max(left, b.left);
+    top = Math.max(top, b.top);
+    right = Math.min(right, b.right);
+    bottom = Math.min(bottom, b.bottom);
+  }
+  return { left, top, right: Math.max(left, right), bottom: Math.max(top, bottom) };
 }
 
 const NOWHERE: Placed = { vmas: [], frames: null, node: () => null };
