@@ -108,6 +108,8 @@ test("a merge: both processes' pages come to point at one frame", async ({ page 
   await page.keyboard.press("f");
   await expect(sysfs(page, "pages_sharing")).toHaveText("7");
   await expect(page.locator("svg.mapping-links rect.mapping-frame")).toHaveCount(1);
+  // The trees draw a moment after memory: wait for the node's link before reading the overlay.
+  await expect(page.locator("svg.mapping-links path.mapping-node-link")).toHaveCount(1);
   m = await mapping(page);
   expect(m.links).toHaveLength(8);
   const kpfn = m.links[0].pfn;
