@@ -6,6 +6,7 @@ import { PROFILES } from "./ksm/profile";
 import {
   decodeScenarioBytes,
   parseScenarioText,
+  SCENARIO_OPS,
   type Scenario,
   ScenarioRun,
   scenarioKernel,
@@ -115,20 +116,6 @@ const FIELDS = [
   "__proto__",
   "constructor",
 ];
-const OPS = [
-  "spawn",
-  "mmap",
-  "munmap",
-  "fill",
-  "write",
-  "madvise",
-  "fork",
-  "exit",
-  "sysfs",
-  "wait_scans",
-  "snapshot",
-  "prctl",
-];
 
 /** One edit of a scenario's JSON value (a deep copy is edited). */
 const mutation = fc.oneof(
@@ -142,7 +129,7 @@ const mutation = fc.oneof(
   fc.record({
     kind: fc.constant("op" as const),
     at: fc.nat(),
-    op: fc.constantFrom(...OPS, "toString", "hasOwnProperty"),
+    op: fc.constantFrom(...SCENARIO_OPS, "toString", "hasOwnProperty"),
   }),
   fc.record({ kind: fc.constant("move" as const), at: fc.nat(), to: fc.nat() }),
   fc.record({ kind: fc.constant("copy" as const), at: fc.nat(), to: fc.nat() }),

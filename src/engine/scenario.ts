@@ -100,6 +100,9 @@ const OPS: Record<Op, Record<string, [FieldKind, boolean]>> = {
   snapshot: { label: ["string", true] },
 };
 
+/** Every op a scenario may use. */
+export const SCENARIO_OPS = Object.keys(OPS) as Op[];
+
 function checkField(kind: FieldKind, v: unknown): string | null {
   const int = (lo: number, hi: number) =>
     typeof v === "number" && Number.isInteger(v) && v >= lo && v <= hi
@@ -159,7 +162,7 @@ export function parseScenario(json: unknown): Scenario {
     const op = step.op as Op;
     // Own properties only: an op or field named like an Object.prototype member is unknown too.
     if (typeof op !== "string" || !Object.hasOwn(OPS, op))
-      throw new ScenarioError(i, "op", `must be one of ${Object.keys(OPS).join(", ")}`);
+      throw new ScenarioError(i, "op", `must be one of ${SCENARIO_OPS.join(", ")}`);
     const fields = OPS[op];
     for (const key of Object.keys(step)) {
       if (key !== "op" && !Object.hasOwn(fields, key))

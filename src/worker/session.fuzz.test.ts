@@ -3,7 +3,7 @@ import fc from "fast-check";
 import { beforeAll, describe, expect, it } from "vitest";
 import { type Checksummer, loadChecksummer } from "../engine";
 import type { Reply } from "./protocol";
-import type { Session } from "./session";
+import { ACTION_TYPES, type Session } from "./session";
 import { fingerprint, hostHarness, workInProgress } from "./testing";
 
 /*
@@ -97,23 +97,7 @@ const nasty = fc.oneof(
   fc.jsonValue({ maxDepth: 2 }),
 );
 
-const TYPES = [
-  "spawn",
-  "mmap",
-  "munmap",
-  "fill",
-  "write",
-  "madvise",
-  "fork",
-  "exit",
-  "sysfs-write",
-  "step",
-  "scenario-step",
-  "ksmd-batch",
-  "toString",
-  "__proto__",
-  "constructor",
-];
+const TYPES = [...ACTION_TYPES, "toString", "__proto__", "constructor"];
 const FIELDS = [
   "type",
   "pid",

@@ -73,6 +73,9 @@ const FIELDS = new Map<string, Record<string, Kind>>([
   ["ksmd-batch", {}],
 ]);
 
+/** Every action a session may hold. */
+export const ACTION_TYPES: readonly string[] = [...FIELDS.keys()];
+
 export function isAction(cmd: { type: string }): cmd is Action {
   return FIELDS.has(cmd.type);
 }
