@@ -25,9 +25,6 @@ export const MMF_VM_MERGE_ANY = 0x2; // 6.18 prctl(PR_SET_MEMORY_MERGE): every c
 export function mkPte(pfn: Pfn, writable: boolean): number {
   return ((pfn + 1) << 1) | (writable ? 1 : 0);
 }
-export function ptePresent(pte: number): boolean {
-  return pte !== 0;
-}
 export function ptePfn(pte: number): Pfn {
   return (pte >>> 1) - 1;
 }

@@ -46,7 +46,3 @@ export const STRERROR: Record<Errno, string> = {
 export function pageAligned(addr: number): boolean {
   return addr % PAGE_SIZE === 0;
 }
-
-export function pageIndex(addr: VirtAddr): number {
-  return Math.floor(addr / PAGE_SIZE);
-}
