@@ -12,7 +12,9 @@ export interface Compare {
 
 /**
  * 6.18: the stable node a search found equal to its page. For a chain it is
- * the dup stable_node_dup() chose (the one with room and the most sharers);
+ * the dup stable_node_dup() chose: the one with room and the most sharers
+ * when it prunes (every stable_node_chains_prune_millisecs), else the first
+ * with room;
  * `candidate` false means no dup had room (is_page_sharing_candidate()):
  * every KSM page of those contents has max_page_sharing mappings.
  */

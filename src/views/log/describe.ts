@@ -238,7 +238,7 @@ function describeText(e: KsmEvent): string {
 }
 
 /** Which dup an equal stable node offered (6.18), and whether it had room. */
-function pickText(p: DupPick): string {
+export function pickText(p: DupPick): string {
   const full = `max_page_sharing ${p.maxPageSharing}`;
   if (p.dups === 0)
     return p.candidate
