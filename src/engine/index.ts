@@ -1,6 +1,6 @@
 /** The engine's public surface: a deterministic, DOM-free simulation of Linux KSM. */
 export { type Checksummer, loadChecksummer } from "./checksum";
-export type { KsmEvent, KsmEventType, MergeRefusal, Tracer } from "./events";
+export type { DupPick, KsmEvent, KsmEventType, MergeRefusal, Tracer } from "./events";
 export { checkInvariants } from "./invariants";
 export { Kernel, type KernelOptions, type LastWrite, MADV_MERGEABLE, MADV_UNMERGEABLE } from "./kernel";
 export { isProfileName, PROFILES, type ProfileName } from "./ksm/profile";

@@ -37,7 +37,9 @@ export type FnKey =
   | "pages_to_scan_store"
   | "sleep_millisecs_store"
   | "max_kernel_pages_store"
-  | "sysfs_open";
+  | "sysfs_open"
+  | "should_skip_rmap_item"
+  | "handle_mm_fault";
 
 export interface Pseudo {
   /** The function's name in this kernel (a few were renamed by 6.18). */
