@@ -52,6 +52,6 @@ export {
   processAreas,
   type SnapshotIndex,
 } from "./snapshotIndex";
-export { SYSFS_DIR, sysfsFiles, sysfsRead, sysfsWritable, sysfsWrite } from "./sysfs";
+export { SYSFS_DIR, sysfsFiles, sysfsInput, sysfsRead, sysfsWritable, sysfsWrite } from "./sysfs";
 export * from "./types";
 export { formatWriteNs, WRITE_COST_NS, type WriteKind } from "./writeCost";
