@@ -14,11 +14,13 @@ const [ROW, STALE] = dupRows([
   { id: 2, label: "14 ×0", stale: true },
 ]);
 
-/** A mark's attribute set as React props (stroke-width → strokeWidth, class → className). */
+/** A mark's attribute set as React props (stroke-width → strokeWidth, class → className; data-* kept). */
 function mark(tag: string, attrs: Attrs, key: string, text?: string) {
   const props: Record<string, string | number> = { key };
-  for (const [k, v] of Object.entries(attrs))
-    props[k === "class" ? "className" : k.replace(/-([a-z])/g, (_m, c: string) => c.toUpperCase())] = v;
+  for (const [k, v] of Object.entries(attrs)) {
+    const name = k.startsWith("data-") ? k : k.replace(/-([a-z])/g, (_m, c: string) => c.toUpperCase());
+    props[name === "class" ? "className" : name] = v;
+  }
   return createElement(tag, props, text);
 }
 
