@@ -90,6 +90,14 @@ test.describe("stable node chains (6.18)", () => {
       await chain.scrollIntoViewIfNeeded();
       await page.screenshot({ path: `test-results/chains-${size.width}x${size.height}.png` });
     }
+    // Presenter mode: the chain and its dups, every label at least 18 px.
+    await page.keyboard.press("p");
+    await expect(page.locator("html.presenter")).toBeAttached();
+    await expect(chain).toBeVisible();
+    await expect
+      .poll(async () => (await treeTextSizes(page)).filter((t) => t.px < 17.5).map((t) => t.text))
+      .toEqual([]);
+    await page.screenshot({ path: "test-results/chains-presenter-1920x1080.png" });
   });
 });
 
