@@ -1,6 +1,6 @@
 /** The engine's public surface: a deterministic, DOM-free simulation of Linux KSM. */
 export { type Checksummer, loadChecksummer } from "./checksum";
-export type { KsmEvent, KsmEventType, MergeRefusal, Tracer } from "./events";
+export type { DupPick, KsmEvent, KsmEventType, MergeRefusal, Tracer } from "./events";
 export { checkInvariants } from "./invariants";
 export {
   Kernel,
@@ -60,6 +60,6 @@ export {
   processAreas,
   type SnapshotIndex,
 } from "./snapshotIndex";
-export { SYSFS_DIR, sysfsFiles, sysfsRead, sysfsWritable, sysfsWrite } from "./sysfs";
+export { SYSFS_DIR, sysfsFiles, sysfsInput, sysfsRead, sysfsWritable, sysfsWrite } from "./sysfs";
 export * from "./types";
 export { formatWriteNs, WRITE_COST_NS, type WriteKind } from "./writeCost";
