@@ -10,12 +10,21 @@ import { KsmStatLine } from "./KsmStatLine";
 import { PageCanvas } from "./PageCanvas";
 import { PageGrid } from "./PageGrid";
 import { PagesLegend } from "./PagesLegend";
-import { planVmas, type RmapWhere, rmapIndex, vmaRange, vmaStats } from "./pageModel";
+import {
+  planVmas,
+  type RmapWhere,
+  rmapIndex,
+  type SmartAge,
+  smartIndex,
+  vmaRange,
+  vmaStats,
+} from "./pageModel";
 import type { CardProps, PageActions } from "./pageProps";
 import { useFlash } from "./useFlash";
 import "./processes.css";
 
 const NO_RMAP: ReadonlyMap<number, RmapWhere> = new Map();
+const NO_SMART: ReadonlyMap<number, SmartAge> = new Map();
 
 /** Processes, connected to the store. */
 export function ProcessesView() {
@@ -36,6 +45,10 @@ export function ProcessesPanel(props: ProcessesPanelProps) {
   const lit = useMemo(() => resolveFocus(snapshot, hover ?? selected).pages, [snapshot, hover, selected]);
   const rmap = useMemo(
     () => (snapshot ? rmapIndex(snapshot) : new Map<number, Map<number, RmapWhere>>()),
+    [snapshot],
+  );
+  const smart = useMemo(
+    () => (snapshot ? smartIndex(snapshot) : new Map<number, Map<number, SmartAge>>()),
     [snapshot],
   );
   const next = useMemo(() => (snapshot ? nextScanPage(snapshot) : null), [snapshot]);
@@ -81,6 +94,7 @@ export function ProcessesPanel(props: ProcessesPanelProps) {
           slot={slots.get(p.pid) ?? null}
           snapshot={snapshot}
           rmap={rmap.get(p.pid) ?? NO_RMAP}
+          smart={smart.get(p.pid) ?? NO_SMART}
           lit={lit}
           selectedKey={selectedKey}
           next={next?.pid === p.pid ? next.addr : -1}
