@@ -64,6 +64,7 @@ export function PageGrid(props: GridProps) {
   const flash = new Set(indicesInVma(props.flash, p.pid, v));
   const selected = props.selectedKey ? (indicesInVma([props.selectedKey], p.pid, v)[0] ?? -1) : -1;
   const next = props.next >= 0 ? (props.next - v.start) / PAGE : -1;
+  const ksmZero = p.ksmZeroPages?.length ? new Set(p.ksmZeroPages) : null;
   const cells = [];
   let seg = 0;
   for (let i = 0; i < n; i++) {
@@ -87,6 +88,7 @@ export function PageGrid(props: GridProps) {
         rmap={props.rmap.get(addr) ?? null}
         age={props.smart.get(addr)?.age ?? -1}
         skips={props.smart.get(addr)?.skips ?? 0}
+        ksmZero={ksmZero?.has(addr) ?? false}
         lit={lit.has(i)}
         pressed={i === selected}
         cursor={i === next}
@@ -145,6 +147,8 @@ interface CellProps {
   /** 6.18 smart scan: the rmap_item's age (absent or -1: none shown) and remaining skips. */
   age?: number;
   skips?: number;
+  /** 6.18 use_zero_pages: KSM merged the page with the zero page. */
+  ksmZero?: boolean;
   lit: boolean;
   pressed: boolean;
   cursor: boolean;
@@ -178,6 +182,7 @@ export const PageCell = memo(function PageCell(props: CellProps) {
     kind,
     rmap: props.rmap ?? undefined,
     smart: props.age !== undefined && props.age >= 0 ? { age: props.age, skips: props.skips ?? 0 } : null,
+    ksmZero: props.ksmZero,
     cursor: props.cursor,
   });
   // The fill is a custom property: processes.css hatches it for write-protected pages.

@@ -80,7 +80,11 @@ export function ProcessesPanel(props: ProcessesPanelProps) {
     <section className="pv-view" aria-labelledby={headingId}>
       <h2 id={headingId}>Processes</h2>
       <CursorLine snapshot={snapshot} next={next} />
-      <PagesLegend />
+      <PagesLegend
+        ksmZero={
+          snapshot.knobs618?.useZeroPages === true || snapshot.processes.some((p) => p.ksmZeroPages?.length)
+        }
+      />
       {snapshot.itemsOmitted ? (
         <p className="pv-note">
           Too many rmap_items to show each one&rsquo;s tree: the marks are left out until there are fewer.

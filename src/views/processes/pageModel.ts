@@ -137,12 +137,15 @@ export function pageLabel(opts: {
   rmap?: RmapWhere;
   /** 6.18 with smart_scan: the rmap_item's age and skips. */
   smart?: SmartAge | null;
+  /** 6.18 use_zero_pages: KSM merged the page with the zero page. */
+  ksmZero?: boolean;
   cursor?: boolean;
 }): string {
   const d = decodePte(opts.pte);
   let what: string;
   if (!d.present) what = "not present";
-  else if (opts.kind === "zero") what = "zero page";
+  else if (opts.kind === "zero")
+    what = opts.ksmZero ? "zero page, merged there by KSM (use_zero_pages)" : "zero page";
   else what = `${KIND_TEXT[opts.kind]} ${d.pfn}`;
   const region = opts.region ? ` of ${opts.region}` : "";
   let text = `${opts.name} page ${opts.page}${region} at ${hexAddr(opts.addr)}: ${what}`;

@@ -66,6 +66,7 @@ export function pageInfo(props: GridProps, i: number): PageInfo {
     kind,
     rmap,
     smart: props.smart.get(addr),
+    ksmZero: p.ksmZeroPages?.includes(addr) ?? false,
     cursor: addr === props.next,
   });
   return { index: i, addr, key: pageKey(p.pid, addr), pte, kind, rmap, label };
