@@ -44,6 +44,8 @@ test.describe("the knob panel on 6.18", () => {
       "echo 3 > /sys/kernel/mm/ksm/max_page_sharing: Device or resource busy",
     );
     await expect(sysfs(page, "max_page_sharing")).toHaveText("256");
+    await expect(form).toContainText("echo 2 > run unmerges them all first");
+    await expect(form).toContainText("max_page_sharing still reads 256");
     await showPanel(page, "Kernel code");
     await expect(code(page).heading).toContainText("max_page_sharing_store()");
     await expect(code(page).line).toContainText("-EBUSY");
