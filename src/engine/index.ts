@@ -1,8 +1,16 @@
 /** The engine's public surface: a deterministic, DOM-free simulation of Linux KSM. */
 export { type Checksummer, loadChecksummer } from "./checksum";
-export type { KsmEvent, KsmEventType, MergeRefusal, Tracer } from "./events";
+export type { DupPick, KsmEvent, KsmEventType, MergeRefusal, Tracer } from "./events";
 export { checkInvariants } from "./invariants";
-export { Kernel, type KernelOptions, type LastWrite, MADV_MERGEABLE, MADV_UNMERGEABLE } from "./kernel";
+export {
+  Kernel,
+  type KernelOptions,
+  type LastWrite,
+  MADV_MERGEABLE,
+  MADV_UNMERGEABLE,
+  PR_SET_MEMORY_MERGE,
+} from "./kernel";
+export { type KsmStat, RMAP_ITEM_BYTES } from "./ksm/ksm-618";
 export { isProfileName, PROFILES, type ProfileName } from "./ksm/profile";
 export { ksmdBatch, ksmdBatchSlices, waitScans, waitScansSlices } from "./ksmd";
 export {

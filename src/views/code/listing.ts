@@ -39,7 +39,9 @@ export type FnKey =
   | "pages_to_scan_store"
   | "sleep_millisecs_store"
   | "max_kernel_pages_store"
-  | "sysfs_open";
+  | "sysfs_open"
+  | "should_skip_rmap_item"
+  | "handle_mm_fault";
 
 /** The store functions of the files only 6.18 has. */
 export type Store618 =

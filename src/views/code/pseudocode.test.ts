@@ -114,6 +114,21 @@ const SAMPLES: Record<KsmEventType, KsmEvent[]> = {
     },
   ],
   "stable-append": [{ type: "stable-append", fn: "stable_tree_append", node: 4, item: 3 }],
+  "stable-chain": [
+    { type: "stable-chain", fn: "stable_tree_insert", chain: 6, dup: 5, kpfn: 8, dups: 2, from: 1 },
+  ],
+  "smart-skip": [
+    {
+      type: "smart-skip",
+      fn: "should_skip_rmap_item",
+      pid: 1,
+      addr: 0x1000,
+      item: 3,
+      age: 5,
+      remainingSkips: 1,
+    },
+  ],
+  "plain-write": [{ type: "plain-write", fn: "handle_mm_fault", pid: 1, addr: 0x1000, pfn: 5, ns: 150 }],
   "stable-remove": [
     { type: "stable-remove", fn: "remove_rmap_item_from_tree", item: 4, node: 4, promoted: 6 },
     { type: "stable-remove", fn: "remove_rmap_item_from_tree", item: 4, node: 4, promoted: null },
@@ -303,6 +318,7 @@ describe("currentLine", () => {
       "stable_tree_search",
       "stable_tree_insert",
       "remove_node_from_stable_tree",
+      "should_skip_rmap_item", // 2.6.32 has no smart scan: shown at the scan's visit
     ]);
     for (const profile of PROFILES)
       for (const e of ALL) {

@@ -30,6 +30,7 @@ import {
   doFork,
   doMmap,
   dupMmap,
+  HANDLE_MM_FAULT,
   KSM_MADVISE,
   ksmEnter,
   ksmExit,
@@ -42,6 +43,7 @@ import {
   ksmDoScan,
   REMOVE_NODE_FROM_STABLE_TREE,
   removeTrailingRmapItems,
+  SHOULD_SKIP_RMAP_ITEM,
   STABLE_TREE_INSERT_618,
   STABLE_TREE_INSERT_2632,
   STABLE_TREE_SEARCH_618,
@@ -113,6 +115,8 @@ function table(old: Old): Table {
       ? knobStore(old, "max_kernel_pages", "nr_pages", "ksm_max_kernel_pages")
       : null,
     sysfs_open: sysfsOpen(old),
+    should_skip_rmap_item: old ? null : SHOULD_SKIP_RMAP_ITEM,
+    handle_mm_fault: HANDLE_MM_FAULT,
   };
 }
 
@@ -174,6 +178,12 @@ function place(e: KsmEvent, profile: ProfileName): Place {
       return at("stable_tree_insert", e.path.at(-1)?.result === 0 ? "equal" : "gone", "equal", "nomem");
     case "stable-append":
       return at("stable_tree_append", "append");
+    case "stable-chain":
+      return at("stable_tree_insert", "chain", "inserted");
+    case "smart-skip": // 2.6.32 has no smart scan (nor this event)
+      return old ? at("scan_get_next_rmap_item", "visit") : at("should_skip_rmap_item", "skip");
+    case "plain-write":
+      return at("handle_mm_fault", "plain");
     case "stable-remove": {
       const how = e.promoted !== null ? "promote" : e.node === e.item ? "erase" : "unlink";
       return at("remove_rmap_item_from_tree", how, "unlink");

@@ -1,10 +1,12 @@
 import { useId, useMemo } from "react";
+import { setMergeAny } from "../../controls/actions";
 import type { PageRef, ProcessView, Snapshot, VmaView } from "../../engine";
 import { pageKey, resolveFocus } from "../../store/focus";
 import { FOCUS_ACTIONS, type FocusCallbacks, useViewState, type ViewState } from "../../store/linking";
 import { areasOf, nextScanPage, processName } from "../../store/query";
 import { PICTURE_SLOT } from "../../store/throttle";
 import { hexAddr } from "../frames/frameModel";
+import { KsmStatLine } from "./KsmStatLine";
 import { PageCanvas } from "./PageCanvas";
 import { PageGrid } from "./PageGrid";
 import { PagesLegend } from "./PagesLegend";
@@ -17,13 +19,19 @@ const NO_RMAP: ReadonlyMap<number, RmapWhere> = new Map();
 
 /** Processes, connected to the store. */
 export function ProcessesView() {
-  return <ProcessesPanel {...useViewState(PICTURE_SLOT.processes)} {...FOCUS_ACTIONS} />;
+  return (
+    <ProcessesPanel {...useViewState(PICTURE_SLOT.processes)} {...FOCUS_ACTIONS} onMergeAny={setMergeAny} />
+  );
 }
 
-export type ProcessesPanelProps = ViewState & FocusCallbacks;
+export type ProcessesPanelProps = ViewState &
+  FocusCallbacks & {
+    /** 6.18: turn prctl(PR_SET_MEMORY_MERGE) on or off for a process. */
+    onMergeAny?: (pid: number, on: boolean) => void;
+  };
 
 export function ProcessesPanel(props: ProcessesPanelProps) {
-  const { snapshot, hover, selected, recent, motion, onHover, onUnhover, onToggleSelect } = props;
+  const { snapshot, hover, selected, recent, motion, onHover, onUnhover, onToggleSelect, onMergeAny } = props;
   const headingId = useId();
   const lit = useMemo(() => resolveFocus(snapshot, hover ?? selected).pages, [snapshot, hover, selected]);
   const rmap = useMemo(
@@ -80,6 +88,7 @@ export function ProcessesPanel(props: ProcessesPanelProps) {
           plan={plan}
           actions={actions}
           motion={motion}
+          onMergeAny={onMergeAny}
         />
       ))}
     </section>
@@ -129,6 +138,9 @@ function ProcessCard(props: CardProps) {
         ) : null}
         {slot?.exiting ? <span className="pv-badge pv-badge-exiting">exiting</span> : null}
       </p>
+      {p.ksmStat ? (
+        <KsmStatLine pid={p.pid} name={p.name} stat={p.ksmStat} onMergeAny={props.onMergeAny} />
+      ) : null}
       {p.vmas.length === 0 ? <p className="pv-empty">No mappings.</p> : null}
       {p.vmas.map((v) => (
         <VmaBlock key={v.start} {...props} vma={v} />

@@ -27,6 +27,8 @@ export interface CardProps {
   plan: Map<string, "dom" | "canvas">;
   actions: PageActions;
   motion: boolean;
+  /** 6.18: prctl(PR_SET_MEMORY_MERGE) for a process (absent: no toggle). */
+  onMergeAny?: (pid: number, on: boolean) => void;
 }
 
 export interface GridProps extends CardProps {
