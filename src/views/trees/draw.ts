@@ -1,7 +1,7 @@
 import { select } from "d3";
 import type { Renderer } from "../useRenderer";
 import { NO_ACTIVITY, type SearchPath, type TreeActivity } from "./activity";
-import { animate, DURATION, EMPTY_FADE, type Sel, STEP } from "./animate";
+import { animate, DURATION, EMPTY_FADE, type Sel, STEP, setChanged } from "./animate";
 import { CHIP_GAP, CHIP_H } from "./chipMark";
 import { drawLinks } from "./linkMark";
 import type { NodeLook } from "./look";
@@ -148,7 +148,9 @@ export function drawTree(svgEl: SVGSVGElement, input: DrawInput, state: DrawStat
     delay: leaving ? EMPTY_FADE : 0,
   }).attr("viewBox", `${vb.x} ${vb.y} ${vb.w} ${vb.h}`);
   // Scale to the panel, but not up past 125 % nor down past MIN_SCALE: a wider tree scrolls.
-  svg.style("max-width", `${Math.round(vb.w * 1.25)}px`).style("min-width", `${minWidth(vb)}px`);
+  setChanged(svg)
+    .style("max-width", `${Math.round(vb.w * 1.25)}px`)
+    .style("min-width", `${minWidth(vb)}px`);
 
   const pass: Pass = {
     prefix,
