@@ -10,12 +10,21 @@ import { KsmStatLine } from "./KsmStatLine";
 import { PageCanvas } from "./PageCanvas";
 import { PageGrid } from "./PageGrid";
 import { PagesLegend } from "./PagesLegend";
-import { planVmas, type RmapWhere, rmapIndex, vmaRange, vmaStats } from "./pageModel";
+import {
+  planVmas,
+  type RmapWhere,
+  rmapIndex,
+  type SmartAge,
+  smartIndex,
+  vmaRange,
+  vmaStats,
+} from "./pageModel";
 import type { CardProps, PageActions } from "./pageProps";
 import { useFlash } from "./useFlash";
 import "./processes.css";
 
 const NO_RMAP: ReadonlyMap<number, RmapWhere> = new Map();
+const NO_SMART: ReadonlyMap<number, SmartAge> = new Map();
 
 /** Processes, connected to the store. */
 export function ProcessesView() {
@@ -36,6 +45,10 @@ export function ProcessesPanel(props: ProcessesPanelProps) {
   const lit = useMemo(() => resolveFocus(snapshot, hover ?? selected).pages, [snapshot, hover, selected]);
   const rmap = useMemo(
     () => (snapshot ? rmapIndex(snapshot) : new Map<number, Map<number, RmapWhere>>()),
+    [snapshot],
+  );
+  const smart = useMemo(
+    () => (snapshot ? smartIndex(snapshot) : new Map<number, Map<number, SmartAge>>()),
     [snapshot],
   );
   const next = useMemo(() => (snapshot ? nextScanPage(snapshot) : null), [snapshot]);
@@ -67,7 +80,11 @@ export function ProcessesPanel(props: ProcessesPanelProps) {
     <section className="pv-view" aria-labelledby={headingId}>
       <h2 id={headingId}>Processes</h2>
       <CursorLine snapshot={snapshot} next={next} />
-      <PagesLegend />
+      <PagesLegend
+        ksmZero={
+          snapshot.knobs618?.useZeroPages === true || snapshot.processes.some((p) => p.ksmZeroPages?.length)
+        }
+      />
       {snapshot.itemsOmitted ? (
         <p className="pv-note">
           Too many rmap_items to show each one&rsquo;s tree: the marks are left out until there are fewer.
@@ -81,6 +98,7 @@ export function ProcessesPanel(props: ProcessesPanelProps) {
           slot={slots.get(p.pid) ?? null}
           snapshot={snapshot}
           rmap={rmap.get(p.pid) ?? NO_RMAP}
+          smart={smart.get(p.pid) ?? NO_SMART}
           lit={lit}
           selectedKey={selectedKey}
           next={next?.pid === p.pid ? next.addr : -1}

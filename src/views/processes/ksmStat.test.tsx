@@ -29,9 +29,7 @@ function modernMachine(): Snapshot {
   const proc = (name: string, values: number[]) => {
     const t = k.spawn(name);
     const start = k.mmap(t.pid, values.length, "r") as number;
-    values.forEach((v, i) => {
-      k.fill(t.pid, start + i * 4096, 1, v);
-    });
+    for (const [i, v] of values.entries()) if (k.fill(t.pid, start + i * 4096, 1, v)) throw new Error("fill");
     return { pid: t.pid, start, n: values.length };
   };
   const a = proc("A", [1, 1, 2, 3]);

@@ -141,7 +141,7 @@ describe("StatsPanel on 6.18: general_profit and the other counters 2.6.32 lacks
 
   it("shows a gain in its own colour, without the warning", () => {
     const h = html("linux-6.18", { ...counters, general_profit: 8192 });
-    expect(h).toContain('<strong class="ksm-gain">+8 KiB</strong>');
+    expect(h).toContain('<strong class="ksm-gain">+8192 bytes</strong>');
     expect(h).not.toContain("KSM costs more than it saves");
   });
 

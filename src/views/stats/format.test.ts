@@ -108,7 +108,9 @@ describe("ratios", () => {
 describe("general_profit", () => {
   it("signs bytes with a true minus sign", () => {
     expect(formatSignedBytes(-384)).toBe("\u2212384 bytes");
-    expect(formatSignedBytes(4096)).toBe("+4 KiB");
+    expect(formatSignedBytes(4224)).toBe("+4224 bytes");
+    expect(formatSignedBytes(-1)).toBe("\u22121 byte");
+    expect(formatSignedBytes(-20480)).toBe("\u221220 KiB");
     expect(formatSignedBytes(0)).toBe("0 bytes");
   });
 

@@ -86,11 +86,16 @@ export function memorySaved(pagesSharing: number): { bytes: number; text: string
   return { bytes, text: formatBytes(bytes) };
 }
 
-/** A signed amount of bytes: "+4 KiB", "−384 bytes" (a true minus sign), "0 bytes". */
+/**
+ * A signed amount of bytes with a true minus sign: exact below 10 KiB, as the
+ * kernel prints it and the lessons count it ("+4224 bytes", "−384 bytes"),
+ * in binary units above ("+19.4 KiB").
+ */
 export function formatSignedBytes(bytes: number): string {
   if (!Number.isFinite(bytes)) return "—";
   const sign = bytes < 0 ? "\u2212" : bytes > 0 ? "+" : "";
-  return `${sign}${formatBytes(Math.abs(bytes))}`;
+  const abs = Math.abs(bytes);
+  return `${sign}${abs < 10 * 1024 ? `${abs} ${abs === 1 ? "byte" : "bytes"}` : formatBytes(abs)}`;
 }
 
 /** 6.18's general_profit as the engine counted it, and the kernel's formula with this snapshot's numbers. */

@@ -1,7 +1,7 @@
 import { select } from "d3";
 import type { Renderer } from "../useRenderer";
 import { NO_ACTIVITY, type SearchPath, type TreeActivity } from "./activity";
-import { animate, DURATION, EMPTY_FADE, type Sel, STEP } from "./animate";
+import { animate, DURATION, EMPTY_FADE, type Sel, STEP, setChanged } from "./animate";
 import { CHIP_GAP, CHIP_H } from "./chipMark";
 import { DUPS_BELOW } from "./dupMark";
 import { drawLinks } from "./linkMark";
@@ -160,7 +160,7 @@ export function drawTree(svgEl: SVGSVGElement, input: DrawInput, state: DrawStat
   }).attr("viewBox", `${vb.x} ${vb.y} ${vb.w} ${vb.h}`);
   // Scale to the panel, but not up past 125 % nor down past MIN_SCALE: a wider tree scrolls.
   // In presenter mode the minimum height too (it wins over the stage's max-height).
-  svg
+  setChanged(svg)
     .style("max-width", `${Math.round(vb.w * 1.25)}px`)
     .style("min-width", `${minWidth(vb, input.presenter)}px`)
     .style("min-height", input.presenter ? `${Math.round(vb.h * PRESENTER_MIN_SCALE)}px` : "");

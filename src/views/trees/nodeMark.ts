@@ -1,7 +1,7 @@
 import { type Selection, select } from "d3";
 import { HIGHLIGHT, SEARCH } from "../palette";
 import { badge } from "./activity";
-import { animate, type Setter, STEP, translate } from "./animate";
+import { animate, type Setter, STEP, setChanged, translate } from "./animate";
 import { drawChips } from "./chipMark";
 import { applyAttrs, chainIconMarks, drawDups, dupPickMark, dupRows } from "./dupMark";
 import { LINK } from "./linkMark";
@@ -160,7 +160,9 @@ export function drawNodes(
 
   const all = nodeEnter.merge(nodeSel).order();
   // (A node that was leaving and came back before it was gone is whole again.)
-  all.attr("tabindex", (it) => (it.datum.kind === "unsent" ? null : 0)).attr("aria-hidden", null);
+  setChanged(all)
+    .attr("tabindex", (it) => (it.datum.kind === "unsent" ? null : 0))
+    .attr("aria-hidden", null);
   const place = (s: Setter<Item>) => s.attr("transform", translate).style("opacity", 1);
   place(animate(nodeSel, motion, { duration }));
   place(animate(nodeEnter, motion, { duration, delay: enterDelay }));
@@ -226,10 +228,13 @@ export function drawNodes(
     .attr("display", (it) => (it.look!.dups.length > 0 ? null : "none"));
 
   // The search path: a ring and a "<", ">" or "=" badge on each node compared, in order.
-  all.select(".trees-ring").interrupt("search").attr("opacity", 0);
-  all.select(".trees-badge").interrupt("search").attr("opacity", 0);
+  setChanged(all.select(".trees-ring").interrupt("search")).attr("opacity", 0);
+  setChanged(all.select(".trees-badge").interrupt("search")).attr("opacity", 0);
   const onPath = nodes.filter((it) => it.step >= 0);
-  onPath.select(".trees-badge text").text((it) => badge(it.result));
+  onPath.select<SVGTextElement>(".trees-badge text").each(function (it) {
+    const b = badge(it.result);
+    if (this.textContent !== b) this.textContent = b;
+  });
   animate(onPath.select<SVGCircleElement>(".trees-ring"), replay, {
     name: "search",
     duration: 120,
