@@ -44,6 +44,8 @@ test.describe("the knob panel on 6.18", () => {
       "echo 3 > /sys/kernel/mm/ksm/max_page_sharing: Device or resource busy",
     );
     await expect(sysfs(page, "max_page_sharing")).toHaveText("256");
+    await expect(form).toContainText("echo 2 > run unmerges them all first");
+    await expect(form).toContainText("max_page_sharing still reads 256");
     await showPanel(page, "Kernel code");
     await expect(code(page).heading).toContainText("max_page_sharing_store()");
     await expect(code(page).line).toContainText("-EBUSY");
@@ -99,5 +101,37 @@ test.describe("the knob panel on 6.18", () => {
       .analyze();
     const serious = results.violations.filter((v) => v.impact === "serious" || v.impact === "critical");
     expect(serious.map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(" ")).join(", ")}`)).toEqual([]);
+  });
+});
+
+test.describe("the sysfs console on 6.18", () => {
+  test("Tab completes a file name; the write shows the store function in the code pane", async ({ page }) => {
+    await open(page);
+    await newMachine(page, "linux-6.18");
+    await showPanel(page, "sysfs console");
+    const input = page.getByRole("textbox", { name: "shell command" });
+    await input.fill("echo 0 > use_ze");
+    await input.press("Tab");
+    await expect(input).toHaveValue("echo 0 > use_zero_pages ");
+    await input.press("Enter");
+    await input.fill("echo 1 > stable_node_");
+    await input.press("Tab");
+    const log = page.getByRole("log", { name: "Console output" });
+    for (const name of ["stable_node_chains_prune_millisecs", "stable_node_dups"])
+      await expect(log).toContainText(name); // in columns, as wide as the console
+    await expect(input).toHaveValue("echo 1 > stable_node_");
+    await input.fill("echo 1 > max_page_sharing");
+    await input.press("Enter");
+    await expect(page.getByRole("log", { name: "Console output" })).toContainText(
+      "bash: echo: write error: Invalid argument",
+    );
+    await showPanel(page, "Kernel code");
+    await expect(code(page).heading).toContainText("max_page_sharing_store()");
+    await expect(code(page).line).toContainText("return -EINVAL");
+    // On an empty line Tab leaves the console, as Tab does anywhere on the page.
+    await showPanel(page, "sysfs console");
+    await input.fill("");
+    await input.press("Tab");
+    await expect(input).not.toBeFocused();
   });
 });

@@ -123,6 +123,10 @@ describe("6.18 on the caption", () => {
     );
     // Before the equal node, no pick is told.
     if (last > 0) expect(caption({ ...IDLE, stepEvents: events, compare: 0 })).not.toMatch(/picked/);
+    // The whole step: the merge, then which dup it went to.
+    expect(caption({ ...IDLE, stepEvents: events })).toMatch(
+      /: page \d+ \(rmap_item \d+\) merged into KSM page (\d+): one frame saved\. Stable node \d+ is a chain of 3 dups; picked the dup at frame \1 \(3 sharers, max_page_sharing 4\)\.$/,
+    );
   });
 
   it("tells the step that turned a stable node into a chain", () => {

@@ -67,8 +67,14 @@ function pageSentence(events: readonly KsmEvent[]): string {
   const what = outcome ? describeEvent(outcome).text : "nothing more to do for it on this pass";
   const chain = events.findLast((e) => e.type === "stable-chain");
   const chained = chain ? ` ${capitalise(describeEvent(chain).text)}.` : "";
+  // A merge into a chain's dup: say which dup the search had picked (the merge names only its frame).
+  const search = events.findLast((e) => e.type === "stable-search");
+  const pick =
+    search?.type === "stable-search" && search.pick && search.pick.dups > 0 && outcome !== search
+      ? ` ${capitalise(pickText(search.pick))}.`
+      : "";
   const end = events.some((e) => e.type === "scan-end") ? " The full scan ends." : "";
-  return `${skippedBefore(events)}${[where, what].filter(Boolean).join(": ")}.${chained}${end}`;
+  return `${skippedBefore(events)}${[where, what].filter(Boolean).join(": ")}.${pick}${chained}${end}`;
 }
 
 /** Every page the step met was passed over (the rest of the scan, say). */

@@ -97,7 +97,10 @@ function KnobForm({ knob, files }: { knob: Knob; files: readonly SysfsFile[] }) 
     setText(null);
     setError(null);
   };
-  const hint = error && refusalHint(knob.file, error, files);
+  const why = error && refusalHint(knob.file, error, files);
+  // The field keeps what was typed, to mend; the file kept its value: say which.
+  const still = error && text !== null && `${knob.file} still reads ${knob.value}; Esc puts that back.`;
+  const hint = [why, still].filter(Boolean).join(" ");
   const messages = error && (
     <>
       <p className="field-error" role="alert" id={`${id}-error`}>

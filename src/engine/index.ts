@@ -41,6 +41,7 @@ export { MAX_FRAMES, MAX_MAPPED_PAGES, MAX_WORK } from "./scenario-limits";
 export { drain, type Slices } from "./slices";
 export {
   ContentIds,
+  type DupView,
   type ProcessView,
   pteFrame,
   pteWritable,

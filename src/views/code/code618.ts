@@ -27,8 +27,7 @@ export const STABLE_NODE_DUP = code(
   "stable_node_dup",
   KSM,
   `
-if (!prune || time_before(jiffies, chain_prune_time + prune_millisecs))
-    prune = false;     /* walk every dup at most every 2 s: stale ones go */
+if (!prune || time_before(jiffies, prune_time + prune_msecs)) prune = false;
 hlist_for_each_entry_safe(dup, hlist_safe, &stable_node->hlist, hlist_dup) {
     if (!(folio = ksm_get_folio(dup, KSM_GET_FOLIO_NOLOCK))) continue;
     if (!found || (is_page_sharing_candidate(dup) &&       /* has room */
@@ -38,10 +37,10 @@ hlist_for_each_entry_safe(dup, hlist_safe, &stable_node->hlist, hlist_dup) {
     }
 }
 if (found && it is the only dup)   /* below the limit: drop the chain */
-    rb_replace_node(&stable_node->node, &found->node, root); @collapse
+    rb_replace_node(&stable_node->node, &found->node, root);
 else if (found && __is_page_sharing_candidate(found, 1))
     move found to the head of the chain;  /* found first next time */
-else if (!found) free_stable_node_chain(stable_node, root); @empty
-*_stable_node_dup = found;  return tree_folio;  /* full: not a candidate */ @full
+else if (!found) free_stable_node_chain(stable_node, root);
+*_stable_node_dup = found;  return tree_folio;  /* found may be full */
 `,
 );

@@ -12,6 +12,7 @@ export type FnKey =
   | "remove_trailing_rmap_items"
   | "stable_tree_search"
   | "stable_tree_insert"
+  | "stable_node_dup"
   | "remove_node_from_stable_tree"
   | "cmp_and_merge_page"
   | "unstable_tree_search_insert"

@@ -47,6 +47,18 @@ const SAMPLES: Record<KsmEventType, KsmEvent[]> = {
       path: [{ node: 1, pfn: 7, result: 0 }],
       found: null,
     },
+    // 6.18 chains: stable_node_dup() offered a dup with room, or none had any.
+    ...[true, false].map(
+      (candidate): KsmEvent => ({
+        type: "stable-search",
+        fn: "stable_tree_search",
+        item: 3,
+        pfn: 5,
+        path: [{ node: 6, pfn: 7, result: 0 }],
+        found: candidate ? 5 : null,
+        pick: { node: 6, dups: 2, dup: 5, pfn: 7, sharers: 3, maxPageSharing: 4, candidate },
+      }),
+    ),
   ],
   "stable-prune": [
     { type: "stable-prune", fn: "stable_tree_search", node: 1, item: 4 },
@@ -429,6 +441,19 @@ describe("the two kernels", () => {
     expect(lineText(full, "linux-6.18")).toMatch(/max_page_sharing/);
     expect(lineText(full, "linux-2.6.32")).toMatch(/return NULL/);
     expect(text("linux-2.6.32", "stable_tree_search")).not.toMatch(/sharing_candidate/);
+  });
+
+  it("6.18's chains: the dup stable_node_dup() picked; a chain with every dup full is no match", () => {
+    const [picked, full] = SAMPLES["stable-search"].slice(5);
+    expect(functionOf(picked, "linux-6.18")).toBe("stable_node_dup");
+    expect(lineText(picked, "linux-6.18")).toMatch(/found = dup/);
+    expect(text("linux-6.18", "stable_node_dup")).toMatch(
+      /is_page_sharing_candidate\(dup\)[\s\S]*rmap_hlist_len > len[\s\S]*break/,
+    );
+    expect(functionOf(full, "linux-6.18")).toBe("stable_tree_search");
+    expect(lineText(full, "linux-6.18")).toMatch(/max_page_sharing/);
+    for (const e of [picked, full]) expect(functionOf(e, "linux-2.6.32")).toBe("stable_tree_search");
+    expect(PSEUDOCODE["linux-2.6.32"].stable_node_dup).toBeNull();
   });
 
   it("fork: 2.6.32's dup_mmap checks ksm_fork's result, 6.18's ksm_fork returns void", () => {

@@ -7,7 +7,7 @@ import {
   sysfsWritable,
   ZERO_PFN,
 } from "../../engine";
-import { TRY_TO_MERGE_WITH_ZERO_PAGE } from "./code618";
+import { STABLE_NODE_DUP, TRY_TO_MERGE_WITH_ZERO_PAGE } from "./code618";
 import type { FnKey, Old, Pseudo, Table } from "./listing";
 import {
   breakKsm,
@@ -81,6 +81,7 @@ function table(old: Old): Table {
     remove_trailing_rmap_items: removeTrailingRmapItems(old),
     stable_tree_search: old ? STABLE_TREE_SEARCH_2632 : STABLE_TREE_SEARCH_618,
     stable_tree_insert: old ? STABLE_TREE_INSERT_2632 : STABLE_TREE_INSERT_618,
+    stable_node_dup: old ? null : STABLE_NODE_DUP,
     remove_node_from_stable_tree: old ? null : REMOVE_NODE_FROM_STABLE_TREE,
     cmp_and_merge_page: old ? CMP_AND_MERGE_PAGE_2632 : CMP_AND_MERGE_PAGE_618,
     unstable_tree_search_insert: unstableTreeSearchInsert(old),
@@ -164,6 +165,8 @@ function place(e: KsmEvent, profile: ProfileName): Place {
           return at("scan_get_next_rmap_item", "removed");
       }
     case "stable-search":
+      // 6.18: at a chain, stable_node_dup() picked the dup with room and the most sharers.
+      if (!old && e.pick && e.pick.dups > 0 && e.pick.candidate) return at("stable_node_dup", "pick");
       // 6.18: an equal node whose dups are all full (max_page_sharing) is no match.
       if (e.found === null)
         return at("stable_tree_search", e.path.at(-1)?.result === 0 ? "full" : "none", "none");

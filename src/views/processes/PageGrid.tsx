@@ -9,11 +9,13 @@ import {
   useState,
 } from "react";
 import { pteFrame, pteWritable } from "../../store/query";
+import { useStore } from "../../store/store";
 import { moveCursor } from "../frames/frameModel";
 import { type PagesAnchor, useAnchor } from "../mapping/anchors";
 import { contentColor } from "../palette";
 import { PAGE_COLOR, RMAP_COLOR } from "./drawPages";
 import {
+  type ButtonGeometry,
   buttonGrid,
   indicesInVma,
   PAGE,
@@ -30,12 +32,23 @@ import { GRID_KEYS, type GridProps, type PageActions, pageInfo } from "./pagePro
 /** Room a tooltip needs to the right of its page before it flips to the left (max-width in processes.css). */
 const TIP_ROOM = 330;
 
+/**
+ * Presenter mode's page buttons: large enough for their rmap_item letters to
+ * be drawn at 19 px (app.css), read from the back of a lecture hall.
+ */
+export const PRESENTER_BUTTON: ButtonGeometry = { cell: 40, gap: 5, top: 12 };
+
 /** The grid's geometry, set here so that buttonGrid() and the browser's layout agree. */
-const GRID_STYLE: CSSProperties = {
-  gridTemplateColumns: `repeat(auto-fill, ${PAGE_BUTTON.cell}px)`,
-  gap: PAGE_BUTTON.gap,
-  paddingTop: PAGE_BUTTON.top,
-};
+function gridStyle(g: ButtonGeometry): CSSProperties {
+  return {
+    gridTemplateColumns: `repeat(auto-fill, ${g.cell}px)`,
+    gridAutoRows: g.cell,
+    gap: g.gap,
+    paddingTop: g.top,
+  };
+}
+const GRID_STYLE = gridStyle(PAGE_BUTTON);
+const PRESENTER_STYLE = gridStyle(PRESENTER_BUTTON);
 
 /**
  * One button per page: for VMAs small enough (see planVmas). Every update
@@ -47,14 +60,16 @@ export function PageGrid(props: GridProps) {
   const [active, setActive] = useState(0);
   const [tip, setTip] = useState<{ index: number; x: number; y: number } | null>(null);
   const ref = useRef<HTMLFieldSetElement>(null);
+  const presenter = useStore((s) => s.presenter);
+  const geometry = presenter ? PRESENTER_BUTTON : PAGE_BUTTON;
   const anchor = useMemo<PagesAnchor>(
     () => ({
       pid: p.pid,
       start: v.start,
       end: v.end,
-      grid: (size) => buttonGrid(size.width),
+      grid: (size) => buttonGrid(size.width, geometry),
     }),
-    [p.pid, v.start, v.end],
+    [p.pid, v.start, v.end, geometry],
   );
   useAnchor("pages", `${p.pid}:${v.start}`, ref, anchor);
   const frames = snapshot.frames;
@@ -114,7 +129,8 @@ export function PageGrid(props: GridProps) {
       <fieldset
         ref={ref}
         className="pv-grid"
-        style={GRID_STYLE}
+        style={presenter ? PRESENTER_STYLE : GRID_STYLE}
+        data-cell={geometry.cell}
         aria-label={`Pages ${vmaRange(v)} of ${p.name}`}
         onPointerOver={showTip}
         onPointerLeave={() => setTip(null)}

@@ -158,12 +158,13 @@ export function pageLabel(opts: {
 
 /** The page buttons' grid (PageGrid sets these on the element, so CSS and layout agree). */
 export const PAGE_BUTTON = { cell: 20, gap: 3, top: 6 } as const;
+export type ButtonGeometry = { readonly cell: number; readonly gap: number; readonly top: number };
 
 /** The page buttons' cells in a grid `width` CSS px wide (CSS grid's auto-fill rule). */
-export function buttonGrid(width: number): CellGrid {
-  const pitch = PAGE_BUTTON.cell + PAGE_BUTTON.gap;
-  const cols = Math.max(1, Math.floor((width + PAGE_BUTTON.gap) / pitch));
-  return { cols, pitch, cell: PAGE_BUTTON.cell, left: 0, top: PAGE_BUTTON.top };
+export function buttonGrid(width: number, geometry: ButtonGeometry = PAGE_BUTTON): CellGrid {
+  const pitch = geometry.cell + geometry.gap;
+  const cols = Math.max(1, Math.floor((width + geometry.gap) / pitch));
+  return { cols, pitch, cell: geometry.cell, left: 0, top: geometry.top };
 }
 
 /** How a large VMA's page canvas is laid out (see gridLayout). */

@@ -14,9 +14,10 @@ import { loadEngine, mergeableProc, newKernel, ofType, record, scans } from "../
 import { codeStep, PSEUDOCODE } from "./pseudocode";
 
 /*
- * The code pane for writes to /sys/kernel/mm/ksm/ and 6.18's zero page, on
- * the events a real kernel emits: every writable file shows its own store
- * function, at the line its errno (or success) comes from.
+ * The code pane on the events a real kernel emits: a write to any file of
+ * /sys/kernel/mm/ksm/ shows that file's store function, at the line its
+ * errno (or success) comes from; 6.18's zero page and stable node chains
+ * show the functions that decide them.
  */
 
 beforeAll(loadEngine);
@@ -117,7 +118,7 @@ describe("a sysfs write in the code pane", () => {
   });
 });
 
-describe("the zero page in the code pane (6.18, use_zero_pages)", () => {
+describe("6.18's merging in the code pane: zero pages and chains", () => {
   it("a page of zeros merged with the zero page shows try_to_merge_with_zero_page()", () => {
     const k = newKernel("linux-6.18");
     expect(sysfsWrite(k, "use_zero_pages", "1\n")).toBe(0);
@@ -129,5 +130,20 @@ describe("the zero page in the code pane (6.18, use_zero_pages)", () => {
     const step = codeStep(zero[0], "linux-6.18");
     expect(step.code.name).toBe("try_to_merge_with_zero_page");
     expect(step.code.lines[step.line]).toMatch(/zero page/);
+  });
+
+  it("a search that meets a chain shows the dup stable_node_dup() picked", () => {
+    const k = newKernel("linux-6.18");
+    expect(sysfsWrite(k, "max_page_sharing", "3\n")).toBe(0);
+    for (const name of ["a", "b", "c", "d", "e", "f"]) mergeableProc(k, name, [1]);
+    const events: KsmEvent[] = record(k);
+    scans(k, 4);
+    expect(sysfsRead(k, "stable_node_chains")).toBe("1\n");
+    const atChain = ofType(events, "stable-search").filter((e) => e.pick && e.pick.dups > 0);
+    expect(atChain.length).toBeGreaterThan(0);
+    const steps = atChain.map((e) => codeStep(e, "linux-6.18"));
+    const picked = steps.filter((s) => s.code.name === "stable_node_dup");
+    expect(picked.length).toBeGreaterThan(0);
+    for (const s of picked) expect(s.code.lines[s.line]).toMatch(/found = dup/);
   });
 });
