@@ -1,13 +1,8 @@
 import { useEffect } from "react";
 import { ActionButton } from "../controls/ActionButton";
 import { onKeyDown } from "../controls/actions";
-import {
-  KsmdControls,
-  MachineControls,
-  MotionToggle,
-  ProcessControls,
-  SimTime,
-} from "../controls/ControlPanel";
+import { MachineControls, MotionToggle, ProcessControls, SimTime } from "../controls/ControlPanel";
+import { KsmdControls } from "../controls/KsmdControls";
 import { Messages } from "../controls/Messages";
 import { ScenarioControls } from "../controls/ScenarioControls";
 import { ShareControls } from "../controls/ShareControls";

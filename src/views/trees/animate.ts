@@ -29,7 +29,7 @@ export function animate<E extends BaseType, D>(
 ): Setter<D> {
   if (!motion) {
     sel.interrupt(opts.name ?? "layout");
-    return sel as unknown as Setter<D>;
+    return setChanged(sel);
   }
   const t: Transition<E, D, BaseType, unknown> = sel
     .transition(opts.name ?? "layout")
@@ -41,3 +41,35 @@ export function animate<E extends BaseType, D>(
 }
 
 export const translate = (p: { x: number; y: number }) => `translate(${p.x},${p.y})`;
+
+/**
+ * Sets attributes and styles now, but only where they differ: the browser
+ * lays out and repaints an SVG element again even when an attribute is set
+ * to the value it already has, and most of a tree is unchanged between updates.
+ */
+export function setChanged<E extends BaseType, D>(sel: Sel<E, D>): Setter<D> {
+  const each = (value: Value<D>, set: (el: Element & ElementCSSInlineStyle, v: string | null) => void) =>
+    sel.each(function (d) {
+      const v = typeof value === "function" ? value(d) : value;
+      set(this as unknown as Element & ElementCSSInlineStyle, v === null ? null : String(v));
+    });
+  const setter: Setter<D> = {
+    attr(name, value) {
+      each(value, (el, v) => {
+        if (el.getAttribute(name) === v) return;
+        if (v === null) el.removeAttribute(name);
+        else el.setAttribute(name, v);
+      });
+      return setter;
+    },
+    style(name, value) {
+      each(value, (el, v) => {
+        if (el.style.getPropertyValue(name) === (v ?? "")) return;
+        if (v === null) el.style.removeProperty(name);
+        else el.style.setProperty(name, v);
+      });
+      return setter;
+    },
+  };
+  return setter;
+}

@@ -1,6 +1,6 @@
 import { select } from "d3";
 import { SEARCH } from "../palette";
-import { animate, type Setter, STEP } from "./animate";
+import { animate, type Setter, STEP, setChanged } from "./animate";
 import type { Link, Pass } from "./pass";
 
 export const LINK = "#9a9a9a";
@@ -44,7 +44,7 @@ export function drawLinks(
   stretch(animate(linkSel, motion, { duration }));
   stretch(animate(linkEnter, motion, { duration, delay: (l) => enterDelay(byKey.get(l.target)!) }));
   // The search runs down its links one compare after another.
-  allLinks.interrupt("search").attr("stroke", LINK).attr("stroke-width", 1.5);
+  setChanged(allLinks.interrupt("search")).attr("stroke", LINK).attr("stroke-width", 1.5);
   const litLinks = allLinks.filter((l) => l.step >= 0);
   animate(litLinks, replay, { name: "search", duration: 120, delay: (l) => (l.step - 0.5) * STEP })
     .attr("stroke", SEARCH)

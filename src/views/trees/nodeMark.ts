@@ -1,8 +1,9 @@
 import { type Selection, select } from "d3";
 import { HIGHLIGHT, SEARCH } from "../palette";
 import { badge } from "./activity";
-import { animate, type Setter, STEP, translate } from "./animate";
+import { animate, type Setter, STEP, setChanged, translate } from "./animate";
 import { drawChips } from "./chipMark";
+import { applyAttrs, chainIconMarks, drawDups, dupPickMark, dupRows } from "./dupMark";
 import { LINK } from "./linkMark";
 import { collapsedAria, collapsedLabel, unsentLabel, unsentTitle } from "./look";
 import type { CollapsedDatum, UnsentDatum } from "./model";
@@ -117,6 +118,9 @@ export function drawNodes(
         .attr("text-anchor", "middle")
         .attr("y", NODE_R + 12);
       g.append("g").attr("class", "trees-chips");
+      g.append("g").attr("class", "trees-dups");
+      const icon = g.append("g").attr("class", "trees-chain-icon").attr("display", "none");
+      for (const m of chainIconMarks()) applyAttrs(icon.append("rect"), m);
       const b = g
         .append("g")
         .attr("class", "trees-badge")
@@ -156,7 +160,9 @@ export function drawNodes(
 
   const all = nodeEnter.merge(nodeSel).order();
   // (A node that was leaving and came back before it was gone is whole again.)
-  all.attr("tabindex", (it) => (it.datum.kind === "unsent" ? null : 0)).attr("aria-hidden", null);
+  setChanged(all)
+    .attr("tabindex", (it) => (it.datum.kind === "unsent" ? null : 0))
+    .attr("aria-hidden", null);
   const place = (s: Setter<Item>) => s.attr("transform", translate).style("opacity", 1);
   place(animate(nodeSel, motion, { duration }));
   place(animate(nodeEnter, motion, { duration, delay: enterDelay }));
@@ -214,19 +220,40 @@ export function drawNodes(
   restyled.select("text.trees-sub").text((it) => it.look!.sublabel);
   restyled.each(function (it) {
     drawChips(select(this).select<SVGGElement>("g.trees-chips"), it.look!.chips);
+    drawDups(select(this).select<SVGGElement>("g.trees-dups"), it.look!.dups);
   });
+  restyled
+    .classed("trees-chain", (it) => it.look!.dups.length > 0)
+    .select("g.trees-chain-icon")
+    .attr("display", (it) => (it.look!.dups.length > 0 ? null : "none"));
 
   // The search path: a ring and a "<", ">" or "=" badge on each node compared, in order.
-  all.select(".trees-ring").interrupt("search").attr("opacity", 0);
-  all.select(".trees-badge").interrupt("search").attr("opacity", 0);
+  setChanged(all.select(".trees-ring").interrupt("search")).attr("opacity", 0);
+  setChanged(all.select(".trees-badge").interrupt("search")).attr("opacity", 0);
   const onPath = nodes.filter((it) => it.step >= 0);
-  onPath.select(".trees-badge text").text((it) => badge(it.result));
+  onPath.select<SVGTextElement>(".trees-badge text").each(function (it) {
+    const b = badge(it.result);
+    if (this.textContent !== b) this.textContent = b;
+  });
   animate(onPath.select<SVGCircleElement>(".trees-ring"), replay, {
     name: "search",
     duration: 120,
     delay: (it) => it.step * STEP,
   }).attr("opacity", 1);
   animate(onPath.select<SVGGElement>(".trees-badge"), replay, {
+    name: "search",
+    duration: 120,
+    delay: (it) => it.step * STEP,
+  }).attr("opacity", 1);
+
+  // 6.18: the dup the search picked at the chain it ended on, lit with that compare.
+  all.selectAll(".trees-dup-pick").interrupt("search").remove();
+  const picked = nodes.filter((it) => dupPickMark(dupRows(it.look!.dups), it.pick) !== null);
+  picked.each(function (it) {
+    const mark = dupPickMark(dupRows(it.look!.dups), it.pick)!;
+    applyAttrs(select(this).select("g.trees-dups").append("rect"), mark);
+  });
+  animate(picked.select<SVGRectElement>(".trees-dup-pick").attr("opacity", replay ? 0 : 1), replay, {
     name: "search",
     duration: 120,
     delay: (it) => it.step * STEP,
