@@ -1,13 +1,8 @@
 import { useEffect } from "react";
 import { ActionButton } from "../controls/ActionButton";
 import { onKeyDown } from "../controls/actions";
-import {
-  KsmdControls,
-  MachineControls,
-  MotionToggle,
-  ProcessControls,
-  SimTime,
-} from "../controls/ControlPanel";
+import { MachineControls, MotionToggle, ProcessControls, SimTime } from "../controls/ControlPanel";
+import { KsmdControls } from "../controls/KsmdControls";
 import { Messages } from "../controls/Messages";
 import { ScenarioControls } from "../controls/ScenarioControls";
 import { ShareControls } from "../controls/ShareControls";
@@ -49,7 +44,8 @@ const lessonLinks: LessonLinks = {
  * The app: a header, the stage (processes, physical memory, both trees and
  * the counters, always in view, never scrolled), the caption and the step
  * bar at its foot. Lessons and forms live in a drawer beside the stage; the
- * event log, kernel code and sysfs console in a side panel over its right edge.
+ * event log, kernel code and sysfs console in a side panel at its right edge.
+ * Each open one takes a column of its own and the stage narrows (app.css).
  */
 export function App() {
   useEffect(() => {
@@ -70,6 +66,7 @@ export function App() {
   const presenter = useStore((s) => s.presenter);
   const drawer = useStore((s) => s.drawer);
   const lesson = useStore((s) => s.lesson);
+  const panel = useStore((s) => s.panel);
   // rem sizes follow the root's font size, so presenter mode scales the whole page.
   useEffect(() => {
     document.documentElement.classList.toggle("presenter", presenter);
@@ -108,7 +105,7 @@ export function App() {
       </header>
       <ShortcutsDialog />
       <Messages />
-      <div className={drawer && !presenter ? "app-body drawer-open" : "app-body"}>
+      <div className={bodyClass(drawer && !presenter, panel !== null && !presenter)}>
         <aside id="drawer" className="drawer" aria-label="Lessons and controls" hidden={!drawer || presenter}>
           <LessonPanel />
           <KsmdControls />
@@ -151,4 +148,9 @@ export function App() {
       </footer>
     </div>
   );
+}
+
+/** The body's classes: app.css lays the stage out for the columns the drawer and the side panel take. */
+function bodyClass(drawer: boolean, panel: boolean): string {
+  return ["app-body", drawer ? "drawer-open" : "", panel ? "panel-open" : ""].filter(Boolean).join(" ");
 }

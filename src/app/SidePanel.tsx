@@ -10,8 +10,8 @@ export interface Tab {
 
 /**
  * The event log, the kernel code and the sysfs console: a strip of tabs on
- * the right edge; the open one slides over the stage's right side (the stage
- * keeps its size), and clicking its tab again closes it. Closed panels stay
+ * the right edge; the open one takes a column left of them (the stage narrows,
+ * never covered), and clicking its tab again closes it. Closed panels stay
  * mounted so they keep their state (the console's scrollback and history).
  */
 export function SidePanel({ tabs }: { tabs: Tab[] }) {

@@ -6,7 +6,7 @@
 import { COUNTER_KEYS, type KsmEvent, type OutputLine } from "../engine";
 import { comparisonsIn, type StepCompare } from "../store/stage";
 import type { AppState } from "../store/store";
-import { describeEvent, hex } from "../views/log/describe";
+import { describeEvent, hex, pickText } from "../views/log/describe";
 
 export type CaptionState = Pick<
   AppState,
@@ -30,7 +30,12 @@ export function compareSentence(c: StepCompare, of: number, total: number): stri
       : compare.result > 0
         ? "memcmp > 0: go right"
         : "memcmp = 0: equal contents, the walk stops here";
-  return `Comparison ${of + 1} of ${total} (${TREE_FN[search.type]}): page ${page} against ${tree} node ${compare.node} (page ${compare.pfn}) — ${where}.`;
+  // 6.18: at the equal node, which of its dups the search takes (or that all are full).
+  const pick =
+    compare.result === 0 && search.type === "stable-search" && search.pick
+      ? `; ${pickText(search.pick)}`
+      : "";
+  return `Comparison ${of + 1} of ${total} (${TREE_FN[search.type]}): page ${page} against ${tree} node ${compare.node} (page ${compare.pfn}) — ${where}${pick}.`;
 }
 
 /** A scenario's output line: a snapshot by its counters, or the step that failed. */
@@ -51,7 +56,8 @@ const OUTCOMES: KsmEvent["type"][] = [
 
 /** The sentence for one page's visit: where, then what came of it. */
 function pageSentence(events: readonly KsmEvent[]): string {
-  const visit = events.find((e) => e.type === "visit");
+  const skipped = new Set(events.flatMap((e) => (e.type === "smart-skip" ? [e.item] : [])));
+  const visit = events.find((e) => e.type === "visit" && !skipped.has(e.item));
   let outcome: KsmEvent | undefined;
   for (const t of OUTCOMES) {
     outcome = events.findLast((e) => e.type === t && !(e.type === "merge-two" && !e.ok));
@@ -59,8 +65,30 @@ function pageSentence(events: readonly KsmEvent[]): string {
   }
   const where = visit?.type === "visit" ? `ksmd visits page ${hex(visit.addr)} of pid ${visit.pid}` : "";
   const what = outcome ? describeEvent(outcome).text : "nothing more to do for it on this pass";
+  const chain = events.findLast((e) => e.type === "stable-chain");
+  const chained = chain ? ` ${capitalise(describeEvent(chain).text)}.` : "";
+  // A merge into a chain's dup: say which dup the search had picked (the merge names only its frame).
+  const search = events.findLast((e) => e.type === "stable-search");
+  const pick =
+    search?.type === "stable-search" && search.pick && search.pick.dups > 0 && outcome !== search
+      ? ` ${capitalise(pickText(search.pick))}.`
+      : "";
   const end = events.some((e) => e.type === "scan-end") ? " The full scan ends." : "";
-  return `${[where, what].filter(Boolean).join(": ")}.${end}`;
+  return `${skippedBefore(events)}${[where, what].filter(Boolean).join(": ")}.${pick}${chained}${end}`;
+}
+
+/** Every page the step met was passed over (the rest of the scan, say). */
+function onlySkipped(events: readonly KsmEvent[]): string {
+  const end = events.some((e) => e.type === "scan-end") ? " The full scan ends." : "";
+  return `${skippedBefore(events).trimEnd()}${end}`;
+}
+
+/** 6.18 smart scan: the pages passed over on the way to the one visited. */
+function skippedBefore(events: readonly KsmEvent[]): string {
+  const skips = events.filter((e) => e.type === "smart-skip");
+  if (skips.length === 0) return "";
+  if (skips.length > 1) return `Smart scan passed over ${skips.length} pages that keep failing to merge. `;
+  return `${capitalise(describeEvent(skips[0]).text)}. `;
 }
 
 function count(events: readonly KsmEvent[], pred: (e: KsmEvent) => boolean): number {
@@ -72,9 +100,13 @@ function batchSentence(events: readonly KsmEvent[], visits: number): string {
   const merged = count(events, (e) => (e.type === "merge-two" || e.type === "merge-with-ksm") && e.ok);
   const inserted = count(events, (e) => e.type === "unstable-search" && e.outcome === "inserted");
   const scans = count(events, (e) => e.type === "scan-end");
+  const skipped = count(events, (e) => e.type === "smart-skip");
+  const dups = count(events, (e) => e.type === "stable-chain");
   const parts = [
     merged && `${merged} merge${merged === 1 ? "" : "s"}`,
     inserted && `${inserted} page${inserted === 1 ? "" : "s"} put in the unstable tree`,
+    dups && `${dups} new dup${dups === 1 ? "" : "s"} in stable node chains`,
+    skipped && `${skipped} page${skipped === 1 ? "" : "s"} passed over by smart scan`,
     scans && `${scans} full scan${scans === 1 ? "" : "s"} ended`,
   ].filter(Boolean);
   return `ksmd scanned ${visits} pages${parts.length ? `: ${parts.join(", ")}` : ""}.`;
@@ -92,9 +124,11 @@ export function caption(s: CaptionState): string {
   const events = s.stepEvents;
   const line = s.stepLines[s.stepLines.length - 1];
   if (line && events.length === 0) return lineSentence(line);
-  const visits = count(events, (e) => e.type === "visit");
+  // A page smart scan passes over was visited first (get_next_rmap_item), then skipped.
+  const visits = count(events, (e) => e.type === "visit") - count(events, (e) => e.type === "smart-skip");
   if (visits === 1) return pageSentence(events);
   if (visits > 1) return batchSentence(events, visits);
+  if (events.some((e) => e.type === "smart-skip")) return onlySkipped(events);
   const last = events.findLast((e) => e.type !== "ksmd-batch");
   if (last) return `${capitalise(describeEvent(last).text)}.`;
   if (line) return lineSentence(line);

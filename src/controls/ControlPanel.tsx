@@ -1,8 +1,7 @@
-import { type FormEvent, useEffect, useId, useState } from "react";
+import { type FormEvent, useEffect, useState } from "react";
 import { useShallow } from "zustand/react/shallow";
 import { PROFILES, type ProfileName } from "../engine";
 import { say, startedAfresh, useStore } from "../store/store";
-import { ActionButton } from "./ActionButton";
 import { actionById, run } from "./actions";
 import { parseInteger, parseName } from "./parse";
 import { TEMPLATES } from "./templates";
@@ -77,67 +76,6 @@ export function MachineControls() {
         </select>
       </label>
       <button type="submit">New machine</button>
-    </form>
-  );
-}
-
-/** ksmd's run modes and knobs, written through sysfs with the kernel's checks. */
-export function KsmdControls() {
-  const knobs = useStore((s) => s.snapshot?.knobs);
-  const profile = useStore((s) => s.profile);
-  const files = [
-    "pages_to_scan",
-    "sleep_millisecs",
-    ...(profile === "linux-2.6.32" ? ["max_kernel_pages"] : []),
-  ];
-  return (
-    <section aria-labelledby="ksmd-h">
-      <h2 id="ksmd-h">ksmd</h2>
-      <fieldset className="control-row">
-        <legend className="sr-only">run</legend>
-        {["0", "1", "2"].map((v) => (
-          <ActionButton key={v} id={`run-${v}`} pressed={knobs?.run === Number(v)} />
-        ))}
-      </fieldset>
-      {files.map((file) => (
-        <KnobForm key={`${profile}-${file}`} file={file} />
-      ))}
-    </section>
-  );
-}
-
-function KnobForm({ file }: { file: string }) {
-  const id = useId();
-  const [text, setText] = useState("");
-  const [error, setError] = useState<string | null>(null);
-  const submit = (e: FormEvent) => {
-    e.preventDefault();
-    // The kernel judges the value, as `echo text > file` would.
-    void useStore
-      .getState()
-      .send({ type: "sysfs-write", file, value: `${text}\n` })
-      .then((r) => {
-        setError(r.errno ? `echo ${text} > /sys/kernel/mm/ksm/${file}: ${r.message}` : null);
-        if (!r.errno) setText("");
-      });
-  };
-  return (
-    <form className="knob" onSubmit={submit}>
-      <label htmlFor={id}>{file}</label>
-      <input
-        id={id}
-        value={text}
-        onChange={(e) => setText(e.target.value)}
-        inputMode="numeric"
-        size={8}
-        aria-invalid={!!error}
-      />
-      <button type="submit">echo</button>
-      {error && (
-        <p className="field-error" role="alert">
-          {error}
-        </p>
-      )}
     </form>
   );
 }

@@ -98,6 +98,15 @@ export const ACTIONS: Action[] = [
   },
 ];
 
+/** 6.18: prctl(PR_SET_MEMORY_MERGE, on) for a process, through the worker (recorded in the timeline). */
+export function setMergeAny(pid: number, on: boolean): void {
+  const value = on ? 1 : 0;
+  void run(
+    { type: "prctl", pid, option: "PR_SET_MEMORY_MERGE", value },
+    `prctl(PR_SET_MEMORY_MERGE, ${value}) in pid ${pid}`,
+  );
+}
+
 /** Presenter mode: large type and high contrast, fullscreen where the browser allows it. */
 export function setPresenter(on: boolean): void {
   useStore.setState({ presenter: on });

@@ -11,6 +11,27 @@ export interface Compare {
 }
 
 /**
+ * 6.18: the stable node a search found equal to its page. For a chain it is
+ * the dup stable_node_dup() chose: the one with room and the most sharers
+ * when it prunes (every stable_node_chains_prune_millisecs), else the first
+ * with room;
+ * `candidate` false means no dup had room (is_page_sharing_candidate()):
+ * every KSM page of those contents has max_page_sharing mappings.
+ */
+export interface DupPick {
+  /** The tree node: the chain, or a plain node. */
+  node: number;
+  /** Dups in the chain after the search (0: a plain node, or a chain collapsed into its one dup). */
+  dups: number;
+  /** The chosen dup (or the plain node), its KSM page and its rmap_hlist_len. */
+  dup: number;
+  pfn: Pfn;
+  sharers: number;
+  maxPageSharing: number;
+  candidate: boolean;
+}
+
+/**
  * Everything the engine does, as typed events. Each names the kernel function
  * it models (`fn`), so the UI can narrate and show the code; the same scenario
  * always yields the same events.
@@ -46,6 +67,8 @@ export type KsmEvent =
       pfn: Pfn;
       path: Compare[];
       found: number | null;
+      /** 6.18: an equal node was met; which dup it offered, and whether it had room. */
+      pick?: DupPick;
     }
   | {
       type: "stable-prune";
@@ -81,6 +104,7 @@ export type KsmEvent =
     }
   | {
       type: "merge-with-ksm";
+      /* kpfn 0: 6.18's try_to_merge_with_zero_page() (use_zero_pages) mapped the zero page */
       fn: "try_to_merge_with_ksm_page";
       item: number;
       pfn: Pfn;
@@ -89,6 +113,31 @@ export type KsmEvent =
     }
   | { type: "stable-insert"; fn: "stable_tree_insert"; node: number; kpfn: Pfn; ok: boolean; path: Compare[] }
   | { type: "stable-append"; fn: "stable_tree_append"; node: number; item: number }
+  /*
+   * 6.18: stable_tree_insert() met an equal node whose dups were all full and
+   * added the new KSM page to its chain (stable_node_chain_add_dup()); `from`
+   * is set when the node first became a chain (alloc_stable_node_chain()):
+   * the plain node it was is now the chain's other dup.
+   */
+  | {
+      type: "stable-chain";
+      fn: "stable_tree_insert";
+      chain: number;
+      dup: number;
+      kpfn: Pfn;
+      dups: number;
+      from: number | null;
+    }
+  /* 6.18 smart scan: should_skip_rmap_item() passed the page over for this scan. */
+  | {
+      type: "smart-skip";
+      fn: "should_skip_rmap_item";
+      pid: Pid;
+      addr: VirtAddr;
+      item: number;
+      age: number;
+      remainingSkips: number;
+    }
   | {
       type: "stable-remove";
       fn: "remove_rmap_item_from_tree";
@@ -119,6 +168,11 @@ export type KsmEvent =
       ns?: number;
     }
   | { type: "wp-reuse"; fn: "do_wp_page"; pid: Pid; addr: VirtAddr; pfn: Pfn; ns?: number }
+  /*
+   * A write to a present, writable PTE: the CPU stores, no fault, no kernel
+   * code runs. `fn` names handle_mm_fault(), the function it did *not* need.
+   */
+  | { type: "plain-write"; fn: "handle_mm_fault"; pid: Pid; addr: VirtAddr; pfn: Pfn; ns: number }
   | { type: "mmap"; fn: "do_mmap"; pid: Pid; start: VirtAddr; len: number }
   | { type: "munmap"; fn: "do_munmap"; pid: Pid; start: VirtAddr; len: number; errno?: Errno }
   | {

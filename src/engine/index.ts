@@ -1,8 +1,16 @@
 /** The engine's public surface: a deterministic, DOM-free simulation of Linux KSM. */
 export { type Checksummer, loadChecksummer } from "./checksum";
-export type { KsmEvent, KsmEventType, MergeRefusal, Tracer } from "./events";
+export type { DupPick, KsmEvent, KsmEventType, MergeRefusal, Tracer } from "./events";
 export { checkInvariants } from "./invariants";
-export { Kernel, type KernelOptions, type LastWrite, MADV_MERGEABLE, MADV_UNMERGEABLE } from "./kernel";
+export {
+  Kernel,
+  type KernelOptions,
+  type LastWrite,
+  MADV_MERGEABLE,
+  MADV_UNMERGEABLE,
+  PR_SET_MEMORY_MERGE,
+} from "./kernel";
+export { type KsmStat, RMAP_ITEM_BYTES } from "./ksm/ksm-618";
 export { isProfileName, PROFILES, type ProfileName } from "./ksm/profile";
 export { ksmdBatch, ksmdBatchSlices, waitScans, waitScansSlices } from "./ksmd";
 export {
@@ -33,6 +41,7 @@ export { MAX_FRAMES, MAX_MAPPED_PAGES, MAX_WORK } from "./scenario-limits";
 export { drain, type Slices } from "./slices";
 export {
   ContentIds,
+  type DupView,
   type ProcessView,
   pteFrame,
   pteWritable,
@@ -52,6 +61,6 @@ export {
   processAreas,
   type SnapshotIndex,
 } from "./snapshotIndex";
-export { SYSFS_DIR, sysfsFiles, sysfsRead, sysfsWritable, sysfsWrite } from "./sysfs";
+export { SYSFS_DIR, sysfsFiles, sysfsInput, sysfsRead, sysfsWritable, sysfsWrite } from "./sysfs";
 export * from "./types";
 export { formatWriteNs, WRITE_COST_NS, type WriteKind } from "./writeCost";

@@ -386,6 +386,9 @@ export class Kernel {
     if (typeof pfn === "string") return pfn;
     this.mem.writeByte(pfn, addr % PAGE_SIZE, byte);
     this.lastWrite = { pid, addr, kind: this.writeKind, ns: WRITE_COST_NS[this.writeKind] };
+    // A fault already said what the write cost; a plain store needs its own line.
+    if (this.writeKind === "plain")
+      this.emit({ type: "plain-write", fn: "handle_mm_fault", pid, addr, pfn, ns: WRITE_COST_NS.plain });
     return 0;
   }
 

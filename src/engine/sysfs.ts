@@ -15,6 +15,8 @@ interface SysfsAttr {
   show(k: Kernel): string;
   /** A write (the `_store` function), or undefined for a read-only file. */
   store?(k: Kernel, buf: string): Errno | 0;
+  /** How the store reads its text, where it is no number: kstrtobool() or sysfs_streq() against words. */
+  input?: "bool" | "word";
 }
 
 const ksm618 = (k: Kernel) => k.ksm as Ksm618;
@@ -84,6 +86,7 @@ function ulong618(name: keyof Knobs618, file: string, min = 0n, bits = 64n): Sys
 /** A boolean knob of 6.18: kstrtobool(). */
 function bool618(name: "smartScan" | "useZeroPages"): SysfsAttr {
   return {
+    input: "bool",
     show: (k) => (ksm618(k).knobs618[name] ? "1" : "0"),
     store(k, buf) {
       const v = kstrtobool(buf);
@@ -214,6 +217,7 @@ const ATTRS: Record<ProfileName, Record<string, SysfsAttr>> = {
       },
     },
     advisor_mode: {
+      input: "word",
       show: (k) => (ksm618(k).knobs618.advisorMode === "scan-time" ? "none [scan-time]" : "[none] scan-time"),
       store(k, buf) {
         const ksm = ksm618(k);
@@ -244,6 +248,14 @@ export function sysfsFiles(profile: ProfileName): string[] {
 
 export function sysfsWritable(profile: ProfileName, file: string): boolean {
   return attrOf(profile, file)?.store !== undefined;
+}
+
+/**
+ * What a writable file's store expects, for forms: "bool" (kstrtobool: y/n, 1/0, on/off),
+ * "word" (one of the words `cat` lists, the current one in brackets) or "number".
+ */
+export function sysfsInput(profile: ProfileName, file: string): "bool" | "word" | "number" {
+  return attrOf(profile, file)?.input ?? "number";
 }
 
 /** Reading a file: its value and a newline, or ENOENT. */

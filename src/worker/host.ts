@@ -289,9 +289,12 @@ export class EngineHost {
       const stopped = !r || r.errno === "ECANCELED";
       const taken = stopped ? partly(action, done) : action;
       // A refused step, or a sysfs write the kernel rejected before storing (a bad number, a
-      // read-only file), changed nothing: it is not part of the history. run=2 failing with
+      // read-only file), or a prctl refused outright (2.6.32 has no PR_SET_MEMORY_MERGE; no such
+      // pid), changed nothing: it is not part of the history. run=2, or prctl 0, failing with
       // ENOMEM has unmerged part of memory first, so it stays.
-      const rejected = action.type === "sysfs-write" && (r?.errno === "EINVAL" || r?.errno === "EACCES");
+      const rejected =
+        (action.type === "sysfs-write" && (r?.errno === "EINVAL" || r?.errno === "EACCES")) ||
+        (action.type === "prctl" && (r?.errno === "EINVAL" || r?.errno === "ESRCH"));
       const refused =
         !stopped && (rejected || (r?.errno && (action.type === "step" || action.type === "scenario-step")));
       if (!failed && taken && !refused) this.timeline.record(this.entry(taken, this.workSince(work)), this.w);

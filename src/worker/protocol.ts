@@ -18,6 +18,8 @@ export type Command =
   | { type: "read"; pid: number; addr: number }
   | { type: "madvise"; pid: number; start: number; len: number; advice: "mergeable" | "unmergeable" }
   | { type: "fork"; pid: number; name: string }
+  /** 6.18: prctl(PR_SET_MEMORY_MERGE, value), KSM for the whole process (0 turns it off and unmerges). */
+  | { type: "prctl"; pid: number; option: "PR_SET_MEMORY_MERGE"; value: number }
   /**
    * Start a process from a template, whole: spawn it, map one region of
    * values.length pages, write each page's word (null: leave it untouched),

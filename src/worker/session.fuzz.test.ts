@@ -56,6 +56,16 @@ function seeds(): Session[] {
   c.send({ type: "clock", playing: false, speed: 1 });
   c.send({ type: "exit", pid });
   out.push(c.send({ type: "export-session" }).session!);
+  // 6.18: prctl(PR_SET_MEMORY_MERGE) on and off around a full scan.
+  const d = hostHarness(checksummer);
+  d.send({ type: "reset", profile: "linux-6.18", frames: 64 });
+  const p = d.send({ type: "spawn", name: "P" }).value!;
+  const at = d.send({ type: "mmap", pid: p, pages: 4 }).value!;
+  d.send({ type: "fill", pid: p, addr: at, pages: 4, value: 7 });
+  d.send({ type: "prctl", pid: p, option: "PR_SET_MEMORY_MERGE", value: 1 });
+  d.send({ type: "step", unit: "scan" });
+  d.send({ type: "prctl", pid: p, option: "PR_SET_MEMORY_MERGE", value: 0 });
+  out.push(d.send({ type: "export-session" }).session!);
   return out;
 }
 
@@ -85,6 +95,7 @@ const nasty = fc.oneof(
     "load-scenario",
     "run",
     "pages_to_scan",
+    "PR_SET_MEMORY_MERGE",
     "100000000",
     null,
     true,
@@ -109,6 +120,7 @@ const FIELDS = [
   "byte",
   "name",
   "advice",
+  "option",
   "file",
   "unit",
   "count",

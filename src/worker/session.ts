@@ -18,6 +18,7 @@ export type Action =
           | "fill"
           | "write"
           | "madvise"
+          | "prctl"
           | "fork"
           | "start-process"
           | "exit"
@@ -54,7 +55,17 @@ export const SESSION_LIMITS = {
   text: 8 << 20,
 } as const;
 
-type Kind = "int" | "pages" | "string" | "value" | "count" | "unit" | "advice" | "words" | "bool";
+type Kind =
+  | "int"
+  | "pages"
+  | "string"
+  | "value"
+  | "count"
+  | "unit"
+  | "advice"
+  | "prctl-option"
+  | "words"
+  | "bool";
 
 /** The fields each action has, and their kind (a Map: no name reaches Object.prototype). */
 const FIELDS = new Map<string, Record<string, Kind>>([
@@ -64,6 +75,7 @@ const FIELDS = new Map<string, Record<string, Kind>>([
   ["fill", { pid: "int", addr: "int", pages: "pages", value: "int" }],
   ["write", { pid: "int", addr: "int", byte: "int" }],
   ["madvise", { pid: "int", start: "int", len: "int", advice: "advice" }],
+  ["prctl", { pid: "int", option: "prctl-option", value: "int" }],
   ["fork", { pid: "int", name: "string" }],
   ["start-process", { name: "string", values: "words", mergeable: "bool" }],
   ["exit", { pid: "int" }],
@@ -108,6 +120,8 @@ function fieldError(kind: Kind, v: unknown): string | null {
       return UNITS.includes(v) ? null : "must be page, batch or scan";
     case "advice":
       return v === "mergeable" || v === "unmergeable" ? null : "must be mergeable or unmergeable";
+    case "prctl-option":
+      return v === "PR_SET_MEMORY_MERGE" ? null : "must be PR_SET_MEMORY_MERGE";
     case "bool":
       return typeof v === "boolean" ? null : "must be true or false";
     case "words":
@@ -240,6 +254,8 @@ export function describeAction(a: Action): string {
       return `pid ${a.pid} exited`;
     case "madvise":
       return `madvise ${a.advice} in pid ${a.pid}`;
+    case "prctl":
+      return `prctl(${a.option}, ${a.value}) in pid ${a.pid}`;
     case "write":
       return `pid ${a.pid} wrote a byte`;
     case "fill":

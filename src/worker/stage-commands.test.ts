@@ -63,3 +63,51 @@ describe("whole actions", () => {
     expect(updates()).toHaveLength(n);
   });
 });
+
+describe("prctl(PR_SET_MEMORY_MERGE) as a command", () => {
+  const merge = (pid: number, value: number) =>
+    ({ type: "prctl", pid, option: "PR_SET_MEMORY_MERGE", value }) as const;
+
+  it("on 6.18, makes the whole process mergeable, is recorded, and replays when travelling", () => {
+    const { send, latest } = setup();
+    send({ type: "reset", profile: "linux-6.18", frames: 64 });
+    const pid = send({ type: "start-process", name: "P", values: [5, 5, 5], mergeable: false }).value!;
+    expect(send(merge(pid, 1)).errno).toBeUndefined();
+    const u = latest();
+    expect(u.timeline).toMatchObject({ position: 2, length: 2 });
+    expect(u.timeline.label).toBe(`prctl(PR_SET_MEMORY_MERGE, 1) in pid ${pid}`);
+    const p = () => latest().snapshot.processes.find((q) => q.pid === pid)!;
+    expect(p().ksmStat).toMatchObject({ ksm_merge_any: 1, ksm_mergeable: 1 });
+    expect(p().vmas.every((v) => v.mergeable)).toBe(true);
+    send({ type: "sysfs-write", file: "run", value: "1" });
+    send({ type: "step", unit: "scan" });
+    send({ type: "step", unit: "scan" });
+    expect(p().ksmStat?.ksm_merging_pages).toBe(3);
+    send({ type: "travel", position: 1 });
+    expect(p().ksmStat).toMatchObject({ ksm_merge_any: 0, ksm_mergeable: 0, ksm_merging_pages: 0 });
+    send({ type: "travel", position: 5 });
+    expect(p().ksmStat).toMatchObject({ ksm_merge_any: 1, ksm_merging_pages: 3 });
+    // Off again: no area mergeable, the pages unmerged; ksm_stat counts them until ksmd's next scan drops their rmap_items.
+    expect(send(merge(pid, 0)).errno).toBeUndefined();
+    expect(p().ksmStat).toMatchObject({ ksm_merge_any: 0, ksm_mergeable: 0 });
+    expect(p().vmas.some((v) => v.mergeable)).toBe(false);
+    send({ type: "step", unit: "scan" });
+    expect(p().ksmStat).toMatchObject({ ksm_merging_pages: 0, ksm_rmap_items: 0 });
+  });
+
+  it("on 2.6.32, answers EINVAL (no such option) and records nothing", () => {
+    const { send, latest } = setup();
+    const pid = send({ type: "start-process", name: "P", values: [5, 5], mergeable: false }).value!;
+    expect(send(merge(pid, 1))).toMatchObject({ errno: "EINVAL", message: "Invalid argument" });
+    const u = latest();
+    expect(u.timeline.length).toBe(1);
+    expect(u.snapshot.processes[0].vmas[0].mergeable).toBe(false);
+  });
+
+  it("on 6.18, a pid that does not exist is ESRCH, not recorded", () => {
+    const { send, latest } = setup();
+    send({ type: "reset", profile: "linux-6.18", frames: 64 });
+    expect(send(merge(99, 1))).toMatchObject({ errno: "ESRCH" });
+    expect(latest().timeline.length).toBe(0);
+  });
+});

@@ -6,6 +6,7 @@ import {
   MADV_UNMERGEABLE,
   MAX_MAPPED_PAGES,
   PAGE_SIZE,
+  PR_SET_MEMORY_MERGE,
   type ScenarioRun,
   type Slices,
   sysfsWrite,
@@ -104,6 +105,11 @@ export function act(w: World, a: Action): Result {
       return result(
         k.madvise(a.pid, a.start, a.len, a.advice === "mergeable" ? MADV_MERGEABLE : MADV_UNMERGEABLE),
       );
+    case "prctl": {
+      // Only PR_SET_MEMORY_MERGE is a command; 2.6.32 answers EINVAL (it has no such option).
+      const r = k.prctl(a.pid, PR_SET_MEMORY_MERGE, a.value);
+      return typeof r === "string" ? { errno: r } : {};
+    }
     case "fork": {
       const parent = k.task(a.pid);
       if (parent && parent.mm.totalVm > MAX_MAPPED_PAGES - mappedPages(k)) return { errno: "ENOMEM" };

@@ -61,6 +61,16 @@ export class Ksm618 extends Ksm618Stable {
     this.pagesSkipped++;
     rmapItem.remainingSkips--;
     this.removeRmapItemFromTree(rmapItem);
+    if (this.tracing)
+      this.k.emit({
+        type: "smart-skip",
+        fn: "should_skip_rmap_item",
+        pid: rmapItem.mm.owner,
+        addr: rmapItem.address,
+        item: rmapItem.id,
+        age: rmapItem.age,
+        remainingSkips: rmapItem.remainingSkips,
+      });
     return true;
   }
 

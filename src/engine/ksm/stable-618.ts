@@ -1,4 +1,4 @@
-import type { Compare } from "../events";
+import type { Compare, DupPick } from "../events";
 import { FRAME_KSM } from "../memory";
 import { RbRoot, rbErase, rbInsertColor, rbLinkNode, rbReplaceNode } from "../rbtree";
 import type { Pfn } from "../types";
@@ -263,6 +263,7 @@ export abstract class Ksm618Stable extends Ksm {
       return page;
     }
     const path: Compare[] | null = this.tracing ? [] : null;
+    let pick: DupPick | undefined;
     again: for (;;) {
       let node = this.rootStableTree.rbNode as StableNode | null;
       while (node) {
@@ -276,20 +277,27 @@ export abstract class Ksm618Stable extends Ksm {
         if (ret < 0) node = node.rbLeft as StableNode | null;
         else if (ret > 0) node = node.rbRight as StableNode | null;
         else {
+          if (path) pick = this.dupPick(node, dup);
           if (!this.isPageSharingCandidate(dup)) break again;
           const kpage = this.ksmGetPage(dup);
           if (kpage < 0) continue again; // the tree may have been rebalanced
-          this.traceSearch(rmapItem, page, path, kpage);
+          this.traceSearch(rmapItem, page, path, kpage, pick);
           return kpage;
         }
       }
       break;
     }
-    this.traceSearch(rmapItem, page, path, -1);
+    this.traceSearch(rmapItem, page, path, -1, pick);
     return -1;
   }
 
-  private traceSearch(rmapItem: RmapItem, page: Pfn, path: Compare[] | null, found: Pfn): void {
+  private traceSearch(
+    rmapItem: RmapItem,
+    page: Pfn,
+    path: Compare[] | null,
+    found: Pfn,
+    pick?: DupPick,
+  ): void {
     if (!path) return;
     this.k.emit({
       type: "stable-search",
@@ -298,7 +306,21 @@ export abstract class Ksm618Stable extends Ksm {
       pfn: page,
       path,
       found: found >= 0 ? (this.pageStableNode(found)?.id ?? null) : null,
+      ...(pick && { pick }),
     });
+  }
+
+  /** For the trace: the dup an equal tree node offers, and whether it has room. */
+  private dupPick(node: StableNode, dup: StableNode): DupPick {
+    return {
+      node: node.id,
+      dups: node.dups.length,
+      dup: dup.id,
+      pfn: dup.kpfn,
+      sharers: dup.rmapHlistLen,
+      maxPageSharing: this.knobs618.maxPageSharing,
+      candidate: this.isPageSharingCandidate(dup),
+    };
   }
 
   /**
@@ -339,8 +361,19 @@ export abstract class Ksm618Stable extends Ksm {
       rbLinkNode(dup, parent, goLeft, root);
       rbInsertColor(dup, root);
     } else {
-      const chain = isStableNodeChain(node!) ? node! : this.allocStableNodeChain(node!);
+      const from = isStableNodeChain(node!) ? null : node!.id;
+      const chain = from === null ? node! : this.allocStableNodeChain(node!);
       this.stableNodeChainAddDup(dup, chain);
+      if (path)
+        this.k.emit({
+          type: "stable-chain",
+          fn: "stable_tree_insert",
+          chain: chain.id,
+          dup: dup.id,
+          kpfn: kpage,
+          dups: chain.dups.length,
+          from,
+        });
     }
     this.mem.stableNode[kpage] = dup;
     if (path)

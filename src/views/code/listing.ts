@@ -12,11 +12,13 @@ export type FnKey =
   | "remove_trailing_rmap_items"
   | "stable_tree_search"
   | "stable_tree_insert"
+  | "stable_node_dup"
   | "remove_node_from_stable_tree"
   | "cmp_and_merge_page"
   | "unstable_tree_search_insert"
   | "try_to_merge_two_pages"
   | "try_to_merge_with_ksm_page"
+  | "try_to_merge_with_zero_page"
   | "stable_tree_append"
   | "remove_rmap_item_from_tree"
   | "break_ksm"
@@ -34,10 +36,26 @@ export type FnKey =
   | "out_of_memory"
   | "oom_kill_process"
   | "run_store"
+  | Store618
   | "pages_to_scan_store"
   | "sleep_millisecs_store"
   | "max_kernel_pages_store"
-  | "sysfs_open";
+  | "sysfs_open"
+  | "should_skip_rmap_item"
+  | "handle_mm_fault";
+
+/** The store functions of the files only 6.18 has. */
+export type Store618 =
+  | "max_page_sharing_store"
+  | "merge_across_nodes_store"
+  | "use_zero_pages_store"
+  | "smart_scan_store"
+  | "stable_node_chains_prune_millisecs_store"
+  | "advisor_mode_store"
+  | "advisor_max_cpu_store"
+  | "advisor_min_pages_to_scan_store"
+  | "advisor_max_pages_to_scan_store"
+  | "advisor_target_scan_time_store";
 
 export interface Pseudo {
   /** The function's name in this kernel (a few were renamed by 6.18). */

@@ -84,12 +84,19 @@ if (err${uint ? ` || ${into} > UINT_MAX` : ""}) return -EINVAL; @einval`
 if (err) return -EINVAL;                    /* also on overflow */ @einval`;
 }
 
-export function knobStore(old: Old, file: string, local: string, variable: string, wake?: string): Pseudo {
+/** A number knob's store; `guard` is a refusal before the number is read, `wake` what follows the write. */
+export function knobStore(
+  old: Old,
+  file: string,
+  local: string,
+  variable: string,
+  { wake, guard }: { wake?: string; guard?: string } = {},
+): Pseudo {
   return code(
     `${file}_store`,
     KSM,
     `
-/* echo N > /sys/kernel/mm/ksm/${file} */
+/* echo N > /sys/kernel/mm/ksm/${file} */${guard ? `\n${guard}` : ""}
 ${parse(old, local, file !== "max_kernel_pages")}
 ${variable} = ${local}; @set${wake ? `\n${wake}` : ""}
 return count;

@@ -270,3 +270,19 @@ for (${old ? "mpnt = oldmm->mmap; mpnt; mpnt = mpnt->vm_next" : "each vma mpnt o
 `,
   );
 }
+
+/* ---------------- a write with no fault ---------------- */
+
+export const HANDLE_MM_FAULT = code(
+  "handle_mm_fault",
+  MEMORY,
+  `
+/* The CPU faults only when the PTE forbids the access: a store */
+/* through a present, writable PTE never comes here, costs no fault */ @plain
+handle_pte_fault(vmf):
+    if (!pte_present(vmf->orig_pte))
+        return do_anonymous_page(vmf);        /* first touch */
+    if ((vmf->flags & FAULT_FLAG_WRITE) && !pte_write(vmf->orig_pte))
+        return do_wp_page(vmf);               /* copy, or reuse */
+`,
+);

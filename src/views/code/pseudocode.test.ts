@@ -1,5 +1,12 @@
 import { describe, expect, it } from "vitest";
-import { type KsmEvent, type KsmEventType, PROFILES, type ProfileName } from "../../engine";
+import {
+  type KsmEvent,
+  type KsmEventType,
+  PROFILES,
+  type ProfileName,
+  sysfsFiles,
+  sysfsWritable,
+} from "../../engine";
 import { codeStep, currentLine, type FnKey, functionOf, PSEUDOCODE } from "./pseudocode";
 
 const PATH = [{ node: 1, pfn: 7, result: 1 as const }];
@@ -40,6 +47,18 @@ const SAMPLES: Record<KsmEventType, KsmEvent[]> = {
       path: [{ node: 1, pfn: 7, result: 0 }],
       found: null,
     },
+    // 6.18 chains: stable_node_dup() offered a dup with room, or none had any.
+    ...[true, false].map(
+      (candidate): KsmEvent => ({
+        type: "stable-search",
+        fn: "stable_tree_search",
+        item: 3,
+        pfn: 5,
+        path: [{ node: 6, pfn: 7, result: 0 }],
+        found: candidate ? 5 : null,
+        pick: { node: 6, dups: 2, dup: 5, pfn: 7, sharers: 3, maxPageSharing: 4, candidate },
+      }),
+    ),
   ],
   "stable-prune": [
     { type: "stable-prune", fn: "stable_tree_search", node: 1, item: 4 },
@@ -82,6 +101,9 @@ const SAMPLES: Record<KsmEventType, KsmEvent[]> = {
   "merge-with-ksm": [
     { type: "merge-with-ksm", fn: "try_to_merge_with_ksm_page", item: 3, pfn: 5, kpfn: 8, ok: true },
     { type: "merge-with-ksm", fn: "try_to_merge_with_ksm_page", item: 3, pfn: 5, kpfn: 8, ok: false },
+    // 6.18, use_zero_pages: the zero page (kpfn 0) is what the page was merged with.
+    { type: "merge-with-ksm", fn: "try_to_merge_with_ksm_page", item: 3, pfn: 5, kpfn: 0, ok: true },
+    { type: "merge-with-ksm", fn: "try_to_merge_with_ksm_page", item: 3, pfn: 5, kpfn: 0, ok: false },
   ],
   "stable-insert": [
     { type: "stable-insert", fn: "stable_tree_insert", node: 4, kpfn: 8, ok: true, path: PATH },
@@ -104,6 +126,21 @@ const SAMPLES: Record<KsmEventType, KsmEvent[]> = {
     },
   ],
   "stable-append": [{ type: "stable-append", fn: "stable_tree_append", node: 4, item: 3 }],
+  "stable-chain": [
+    { type: "stable-chain", fn: "stable_tree_insert", chain: 6, dup: 5, kpfn: 8, dups: 2, from: 1 },
+  ],
+  "smart-skip": [
+    {
+      type: "smart-skip",
+      fn: "should_skip_rmap_item",
+      pid: 1,
+      addr: 0x1000,
+      item: 3,
+      age: 5,
+      remainingSkips: 1,
+    },
+  ],
+  "plain-write": [{ type: "plain-write", fn: "handle_mm_fault", pid: 1, addr: 0x1000, pfn: 5, ns: 150 }],
   "stable-remove": [
     { type: "stable-remove", fn: "remove_rmap_item_from_tree", item: 4, node: 4, promoted: 6 },
     { type: "stable-remove", fn: "remove_rmap_item_from_tree", item: 4, node: 4, promoted: null },
@@ -211,6 +248,10 @@ const SAMPLES: Record<KsmEventType, KsmEvent[]> = {
     { type: "sysfs-write", fn: "max_kernel_pages_store", file: "max_kernel_pages", value: "5" },
     { type: "sysfs-write", fn: "pages_shared_store", file: "pages_shared", value: "1", errno: "EACCES" },
     { type: "sysfs-write", fn: "nosuch_store", file: "nosuch", value: "1", errno: "EACCES" },
+    // Every file either kernel lets you write (the engine's list), written well.
+    ...PROFILES.flatMap((p) => sysfsFiles(p).filter((f) => sysfsWritable(p, f))).map(
+      (file): KsmEvent => ({ type: "sysfs-write", fn: `${file}_store`, file, value: "1" }),
+    ),
   ],
   unmerge: [
     { type: "unmerge", fn: "unmerge_and_remove_all_rmap_items" },
@@ -289,11 +330,16 @@ describe("currentLine", () => {
       "stable_tree_search",
       "stable_tree_insert",
       "remove_node_from_stable_tree",
+      "should_skip_rmap_item", // 2.6.32 has no smart scan: shown at the scan's visit
     ]);
     for (const profile of PROFILES)
       for (const e of ALL) {
         const fn = functionOf(e, profile);
         if (e.type === "sysfs-write" || exceptions.has(e.fn)) continue;
+        if (e.type === "merge-with-ksm" && e.kpfn === 0 && profile === "linux-6.18") {
+          expect(fn).toBe("try_to_merge_with_zero_page"); // its caller, picked by the zero page
+          continue;
+        }
         expect(fn, JSON.stringify(e)).toBe(e.fn);
       }
     const fns = new Set<string>(ALL.map((e) => e.fn));
@@ -310,7 +356,7 @@ describe("currentLine", () => {
       expect(new Set(events.map(where)).size, JSON.stringify(events)).toBe(events.length);
     distinct(SAMPLES["unstable-search"]);
     distinct(SAMPLES.checksum);
-    distinct(SAMPLES["merge-with-ksm"]);
+    distinct(SAMPLES["merge-with-ksm"].slice(0, profile === "linux-6.18" ? 4 : 2));
     distinct(SAMPLES["merge-two"].slice(0, 2));
     distinct(SAMPLES.exit);
     distinct(SAMPLES["break-cow"]);
@@ -395,6 +441,19 @@ describe("the two kernels", () => {
     expect(lineText(full, "linux-6.18")).toMatch(/max_page_sharing/);
     expect(lineText(full, "linux-2.6.32")).toMatch(/return NULL/);
     expect(text("linux-2.6.32", "stable_tree_search")).not.toMatch(/sharing_candidate/);
+  });
+
+  it("6.18's chains: the dup stable_node_dup() picked; a chain with every dup full is no match", () => {
+    const [picked, full] = SAMPLES["stable-search"].slice(5);
+    expect(functionOf(picked, "linux-6.18")).toBe("stable_node_dup");
+    expect(lineText(picked, "linux-6.18")).toMatch(/found = dup/);
+    expect(text("linux-6.18", "stable_node_dup")).toMatch(
+      /is_page_sharing_candidate\(dup\)[\s\S]*rmap_hlist_len > len[\s\S]*break/,
+    );
+    expect(functionOf(full, "linux-6.18")).toBe("stable_tree_search");
+    expect(lineText(full, "linux-6.18")).toMatch(/max_page_sharing/);
+    for (const e of [picked, full]) expect(functionOf(e, "linux-2.6.32")).toBe("stable_tree_search");
+    expect(PSEUDOCODE["linux-2.6.32"].stable_node_dup).toBeNull();
   });
 
   it("fork: 2.6.32's dup_mmap checks ksm_fork's result, 6.18's ksm_fork returns void", () => {

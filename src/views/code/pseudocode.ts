@@ -1,4 +1,13 @@
-import { type KsmEvent, type MergeRefusal, PAGE_SIZE, type ProfileName, ZERO_PFN } from "../../engine";
+import {
+  type KsmEvent,
+  type MergeRefusal,
+  PAGE_SIZE,
+  type ProfileName,
+  sysfsFiles,
+  sysfsWritable,
+  ZERO_PFN,
+} from "../../engine";
+import { STABLE_NODE_DUP, TRY_TO_MERGE_WITH_ZERO_PAGE } from "./code618";
 import type { FnKey, Old, Pseudo, Table } from "./listing";
 import {
   breakKsm,
@@ -21,6 +30,7 @@ import {
   doFork,
   doMmap,
   dupMmap,
+  HANDLE_MM_FAULT,
   KSM_MADVISE,
   ksmEnter,
   ksmExit,
@@ -33,6 +43,7 @@ import {
   ksmDoScan,
   REMOVE_NODE_FROM_STABLE_TREE,
   removeTrailingRmapItems,
+  SHOULD_SKIP_RMAP_ITEM,
   STABLE_TREE_INSERT_618,
   STABLE_TREE_INSERT_2632,
   STABLE_TREE_SEARCH_618,
@@ -40,6 +51,7 @@ import {
   scanGetNextRmapItem,
   stableTreeAppend,
 } from "./scanCode";
+import { ADVISOR_GUARD, stores618 } from "./sysfs618Code";
 
 /*
  * Short pseudo-code, written by us, of every kernel function an engine event
@@ -69,11 +81,13 @@ function table(old: Old): Table {
     remove_trailing_rmap_items: removeTrailingRmapItems(old),
     stable_tree_search: old ? STABLE_TREE_SEARCH_2632 : STABLE_TREE_SEARCH_618,
     stable_tree_insert: old ? STABLE_TREE_INSERT_2632 : STABLE_TREE_INSERT_618,
+    stable_node_dup: old ? null : STABLE_NODE_DUP,
     remove_node_from_stable_tree: old ? null : REMOVE_NODE_FROM_STABLE_TREE,
     cmp_and_merge_page: old ? CMP_AND_MERGE_PAGE_2632 : CMP_AND_MERGE_PAGE_618,
     unstable_tree_search_insert: unstableTreeSearchInsert(old),
     try_to_merge_two_pages: old ? TRY_TO_MERGE_TWO_PAGES_2632 : TRY_TO_MERGE_TWO_PAGES_618,
     try_to_merge_with_ksm_page: old ? TRY_TO_MERGE_WITH_KSM_PAGE_2632 : TRY_TO_MERGE_WITH_KSM_PAGE_618,
+    try_to_merge_with_zero_page: old ? null : TRY_TO_MERGE_WITH_ZERO_PAGE,
     stable_tree_append: stableTreeAppend(old),
     remove_rmap_item_from_tree: old ? REMOVE_RMAP_ITEM_FROM_TREE_2632 : REMOVE_RMAP_ITEM_FROM_TREE_618,
     break_ksm: breakKsm(old),
@@ -91,18 +105,19 @@ function table(old: Old): Table {
     out_of_memory: outOfMemory(old),
     oom_kill_process: oomKillProcess(old),
     run_store: runStore(old),
-    pages_to_scan_store: knobStore(old, "pages_to_scan", "nr_pages", "ksm_thread_pages_to_scan"),
-    sleep_millisecs_store: knobStore(
-      old,
-      "sleep_millisecs",
-      "msecs",
-      "ksm_thread_sleep_millisecs",
-      old ? undefined : "wake_up_interruptible(&ksm_iter_wait);     /* sleep anew */",
-    ),
+    ...stores618(old),
+    pages_to_scan_store: knobStore(old, "pages_to_scan", "nr_pages", "ksm_thread_pages_to_scan", {
+      guard: old ? undefined : ADVISOR_GUARD,
+    }),
+    sleep_millisecs_store: knobStore(old, "sleep_millisecs", "msecs", "ksm_thread_sleep_millisecs", {
+      wake: old ? undefined : "wake_up_interruptible(&ksm_iter_wait);     /* sleep anew */",
+    }),
     max_kernel_pages_store: old
       ? knobStore(old, "max_kernel_pages", "nr_pages", "ksm_max_kernel_pages")
       : null,
     sysfs_open: sysfsOpen(old),
+    should_skip_rmap_item: old ? null : SHOULD_SKIP_RMAP_ITEM,
+    handle_mm_fault: HANDLE_MM_FAULT,
   };
 }
 
@@ -113,23 +128,6 @@ export const PSEUDOCODE: Readonly<Record<ProfileName, Readonly<Table>>> = {
 };
 
 /* ---------------- from an event to a line ---------------- */
-
-/** The knobs each kernel's /sys/kernel/mm/ksm/ lets you write, and its read-only files. */
-const SYSFS_KNOBS: Record<ProfileName, readonly string[]> = {
-  "linux-2.6.32": ["run", "pages_to_scan", "sleep_millisecs", "max_kernel_pages"],
-  "linux-6.18": ["run", "pages_to_scan", "sleep_millisecs"],
-};
-const SYSFS_COUNTERS: Record<ProfileName, readonly string[]> = {
-  "linux-2.6.32": ["full_scans", "pages_shared", "pages_sharing", "pages_unshared", "pages_volatile"],
-  "linux-6.18": [
-    "full_scans",
-    "pages_scanned",
-    "pages_shared",
-    "pages_sharing",
-    "pages_unshared",
-    "pages_volatile",
-  ],
-};
 
 /** The number a store method would read from `value` (a shell word and a newline), or null. */
 function knobValue(profile: ProfileName, value: string): bigint | null {
@@ -167,6 +165,8 @@ function place(e: KsmEvent, profile: ProfileName): Place {
           return at("scan_get_next_rmap_item", "removed");
       }
     case "stable-search":
+      // 6.18: at a chain, stable_node_dup() picked the dup with room and the most sharers.
+      if (!old && e.pick && e.pick.dups > 0 && e.pick.candidate) return at("stable_node_dup", "pick");
       // 6.18: an equal node whose dups are all full (max_page_sharing) is no match.
       if (e.found === null)
         return at("stable_tree_search", e.path.at(-1)?.result === 0 ? "full" : "none", "none");
@@ -181,6 +181,12 @@ function place(e: KsmEvent, profile: ProfileName): Place {
       return at("stable_tree_insert", e.path.at(-1)?.result === 0 ? "equal" : "gone", "equal", "nomem");
     case "stable-append":
       return at("stable_tree_append", "append");
+    case "stable-chain":
+      return at("stable_tree_insert", "chain", "inserted");
+    case "smart-skip": // 2.6.32 has no smart scan (nor this event)
+      return old ? at("scan_get_next_rmap_item", "visit") : at("should_skip_rmap_item", "skip");
+    case "plain-write":
+      return at("handle_mm_fault", "plain");
     case "stable-remove": {
       const how = e.promoted !== null ? "promote" : e.node === e.item ? "erase" : "unlink";
       return at("remove_rmap_item_from_tree", how, "unlink");
@@ -197,7 +203,8 @@ function place(e: KsmEvent, profile: ProfileName): Place {
       if (e.ok) return at("try_to_merge_two_pages", "ok");
       return at("try_to_merge_two_pages", e.why ? REFUSAL_LABEL[e.why] : "failed", "failed");
     }
-    case "merge-with-ksm":
+    case "merge-with-ksm": // kpfn ZERO_PFN: 6.18's use_zero_pages merged a page of zeros
+      if (e.kpfn === ZERO_PFN && !old) return at("try_to_merge_with_zero_page", e.ok ? "ok" : "failed");
       return at("try_to_merge_with_ksm_page", e.ok ? "ok" : "failed");
     case "break-cow":
       return at("break_ksm", e.errno ? "oom" : "fault");
@@ -253,16 +260,36 @@ function madvisePlace(e: Extract<KsmEvent, { type: "madvise" }>): Place {
   return { fn: "sys_madvise", labels: ["error"] };
 }
 
+/**
+ * A write to /sys/kernel/mm/ksm/<file>: kernfs refuses a file that is not
+ * there or is read-only (the engine's sysfs table says which); else the
+ * file's store function, at the line its errno (or success) comes from.
+ */
 function sysfsPlace(e: Extract<KsmEvent, { type: "sysfs-write" }>, profile: ProfileName): Place {
-  if (!SYSFS_KNOBS[profile].includes(e.file) || e.errno === "EACCES")
-    return { fn: "sysfs_open", labels: [SYSFS_COUNTERS[profile].includes(e.file) ? "readonly" : "nofile"] };
+  if (e.errno === "EACCES" || !sysfsWritable(profile, e.file))
+    return { fn: "sysfs_open", labels: [sysfsFiles(profile).includes(e.file) ? "readonly" : "nofile"] };
   const fn = `${e.file}_store` as FnKey;
-  if (e.file !== "run") return { fn, labels: [e.errno ? "einval" : "set"] };
   const n = knobValue(profile, e.value);
-  if (e.errno === "EINVAL")
-    return { fn, labels: [n !== null && n > 2n && n <= 0xffffffffn ? "range" : "einval"] };
-  if (e.errno) return { fn, labels: ["failed"] };
-  return { fn, labels: [n === 2n ? "unmerge" : n === 1n ? "wake" : "set"] };
+  const at = (...labels: string[]): Place => ({ fn, labels });
+  if (e.errno === "EBUSY") return at("busy");
+  switch (e.file) {
+    case "run":
+      if (e.errno === "EINVAL") return at(n !== null && n > 2n && n <= 0xffffffffn ? "range" : "einval");
+      if (e.errno) return at("failed");
+      return at(n === 2n ? "unmerge" : n === 1n ? "wake" : "set");
+    case "pages_to_scan": // 6.18: a good number refused is the advisor's doing
+      return at(e.errno ? (n !== null && n <= 0xffffffffn ? "advisor" : "einval") : "set", "einval");
+    case "max_page_sharing": {
+      const int = /^[+-]?[0-9]+\n?$/.test(e.value) ? BigInt(e.value.replace(/^\+|\n$/g, "")) : null;
+      return at(e.errno ? (e.errno === "EINVAL" && int !== null && int < 2n ? "min" : "parse") : "set");
+    }
+    case "merge_across_nodes":
+      return at(e.errno ? (e.errno === "EINVAL" && n !== null ? "range" : "parse") : "set");
+    case "advisor_target_scan_time":
+      return at(e.errno ? (n === 0n ? "min" : "einval") : "set");
+    default:
+      return at(e.errno ? "einval" : "set");
+  }
 }
 
 function assertNever(e: never): never {

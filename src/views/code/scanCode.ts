@@ -262,3 +262,25 @@ else
 `,
       );
 }
+
+/* ---------------- smart scan (6.18) ---------------- */
+
+export const SHOULD_SKIP_RMAP_ITEM = code(
+  "should_skip_rmap_item",
+  KSM,
+  `
+if (!ksm_smart_scan) return false;
+if (folio_test_ksm(folio)) return false;     /* never skip KSM pages */
+age = rmap_item->age;
+if (age != U8_MAX) rmap_item->age++;
+if (age < 3) return false;                    /* young: every phase */
+if (!rmap_item->remaining_skips) {
+    rmap_item->remaining_skips = skip_age(age);   /* 1, 2, 4 or 8 */
+    return false;                             /* let through once */
+}
+ksm_pages_skipped++;
+rmap_item->remaining_skips--;
+remove_rmap_item_from_tree(rmap_item);
+return true;                                  /* passed over this scan */ @skip
+`,
+);

@@ -1,9 +1,11 @@
-import { type KeyboardEvent, useEffect, useId, useMemo, useRef, useState } from "react";
+import { type KeyboardEvent, useEffect, useId, useLayoutEffect, useMemo, useRef, useState } from "react";
 import { type ProfileName, SYSFS_DIR } from "../../engine";
 import { useStore } from "../../store/store";
+import { complete } from "./complete";
 import type { ShellSystem, SysfsFile } from "./shell";
 import {
   afterInterrupt,
+  afterMatches,
   afterRun,
   cleared,
   historyStep,
@@ -23,8 +25,9 @@ export interface SysfsConsoleProps {
 
 /**
  * A root shell in /sys/kernel/mm/ksm: cat, echo N > file, grep . *, ls, cd,
- * with bash's own messages. Enter runs, ↑/↓ recall, Ctrl+L clears, Ctrl+C
- * drops the line.
+ * with bash's own messages. Enter runs, ↑/↓ recall, Tab completes a name
+ * (on an empty line it moves on, as Tab does on a page), Ctrl+L clears,
+ * Ctrl+C drops the line.
  */
 export function SysfsConsole({ system }: SysfsConsoleProps) {
   const profile = useStore((s) => s.profile);
@@ -50,6 +53,13 @@ export function SysfsConsolePanel({ profile, files, system }: SysfsConsolePanelP
   const [input, setInput] = useState("");
   const [browse, setBrowse] = useState({ index: 0, draft: "" });
   const [busy, setBusy] = useState(false);
+  /** Where the cursor goes once a completed line is in the input. */
+  const cursorRef = useRef<number | null>(null);
+  useLayoutEffect(() => {
+    if (cursorRef.current === null) return;
+    inputRef.current?.setSelectionRange(cursorRef.current, cursorRef.current);
+    cursorRef.current = null;
+  });
 
   // Keep the newest line and the prompt in sight.
   const newest = term.lines[term.lines.length - 1]?.id ?? 0;
@@ -83,8 +93,20 @@ export function SysfsConsolePanel({ profile, files, system }: SysfsConsolePanelP
       setBrowse({ index: step.index, draft });
       setInput(step.value);
     };
+    const completeName = () => {
+      const c = complete(input, e.currentTarget.selectionStart ?? input.length, sys, term.shell.cwd);
+      if (c.line !== input) {
+        cursorRef.current = c.cursor;
+        setInput(c.line);
+      } else if (c.matches.length > 0) {
+        const width = terminalColumns(screenRef.current, charRef.current);
+        setTerm((t) => afterMatches(t, input, c.matches, width));
+      }
+    };
     const ctrl = e.ctrlKey && !e.altKey && !e.metaKey;
+    const plain = !e.ctrlKey && !e.altKey && !e.metaKey && !e.shiftKey;
     if (e.key === "Enter") void submit();
+    else if (e.key === "Tab" && plain && input !== "") completeName();
     else if (e.key === "ArrowUp") recall(-1);
     else if (e.key === "ArrowDown") recall(1);
     else if (ctrl && e.key.toLowerCase() === "l") setTerm(cleared);
@@ -143,7 +165,7 @@ export function SysfsConsolePanel({ profile, files, system }: SysfsConsolePanelP
       </div>
       <p className="ksm-note">
         Try <code>grep . *</code>, <code>echo 0 &gt; run</code>, <code>echo abc &gt; run</code>,{" "}
-        <code>echo 1 &gt; pages_shared</code>. <code>help</code> lists the commands.
+        <code>echo 1 &gt; pages_shared</code>. Tab completes names; <code>help</code> lists the commands.
       </p>
     </section>
   );

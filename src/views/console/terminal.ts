@@ -1,5 +1,6 @@
 import { useStore } from "../../store/store";
 import {
+  columns,
   INITIAL_STATE,
   prompt,
   runLine,
@@ -88,6 +89,17 @@ export async function runForConsole(
       state,
     };
   }
+}
+
+/** Tab with several names that fit: bash shows the line typed so far and the names, in columns. */
+export function afterMatches(t: Terminal, line: string, matches: string[], width: number): Terminal {
+  return {
+    ...show(t, [
+      { text: promptText(t) + line, kind: "command" },
+      ...columns(matches, width).map((text) => ({ text, kind: "out" as const })),
+    ]),
+    pending: "",
+  };
 }
 
 /** A line abandoned with Ctrl+C: bash shows it with ^C and starts afresh. */

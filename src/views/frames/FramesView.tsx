@@ -12,6 +12,7 @@ import { framesOfProcess } from "../../store/query";
 import { PICTURE_SLOT } from "../../store/throttle";
 import { type FramesAnchor, useAnchor } from "../mapping/anchors";
 import { useRenderer } from "../useRenderer";
+import { mapcountFontPx } from "./drawFrames";
 import { FramesLegend, FramesTable } from "./FramesLegend";
 import { FrameTooltip, frameSentence } from "./FrameTooltip";
 import { countFrames, cssGrid, focusedPid, framesHeadline, framesSummary, gridLayout } from "./frameModel";
@@ -70,7 +71,8 @@ export function FramesPanel(props: FramesPanelProps) {
   const wrapRef = useRef<HTMLDivElement>(null);
   const stackRef = useRef<HTMLDivElement>(null);
   const baseRef = useRef<HTMLCanvasElement>(null);
-  const { width, dpr } = useWidth(wrapRef, props.initialWidth ?? DEFAULT_WIDTH);
+  // The grid's box exists once there are frames to draw (before, a placeholder): measure it then.
+  const { width, dpr } = useWidth(wrapRef, props.initialWidth ?? DEFAULT_WIDTH, !!snapshot?.frames);
   const liveId = useId();
   const hintId = useId();
 
@@ -143,6 +145,7 @@ export function FramesPanel(props: FramesPanelProps) {
           <canvas
             ref={baseRef}
             className="frames-base"
+            data-label-px={mapcountFontPx(layout)}
             width={layout.devWidth}
             height={layout.devHeight}
             style={{ width: layout.width, height: layout.height }}

@@ -112,6 +112,11 @@ export function labelColor(kind: FrameKind): string {
   return kind === "fork" ? "#ffffff" : "#111111";
 }
 
+/** The mapcounts' font size in CSS px (0: cells too small, no numbers drawn). */
+export function mapcountFontPx(layout: GridLayout): number {
+  return layout.cell < LABEL_MIN_CELL ? 0 : Math.round(layout.devCell * 0.45) / layout.dpr;
+}
+
 /** Mapcounts as numbers, when the cells are large enough to hold them. */
 export function drawMapcounts(
   ctx: CanvasRenderingContext2D,
@@ -121,7 +126,7 @@ export function drawMapcounts(
   if (layout.cell < LABEL_MIN_CELL) return;
   const { devPitch, devCell, cols } = layout;
   const stripe = stripeHeight(devCell);
-  ctx.font = `${Math.round(devCell * 0.45)}px system-ui, sans-serif`;
+  ctx.font = `${mapcountFontPx(layout) * layout.dpr}px system-ui, sans-serif`;
   ctx.textAlign = "center";
   ctx.textBaseline = "middle";
   const n = Math.min(layout.count, frames.count);

@@ -3,6 +3,7 @@ import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import {
   type Checksummer,
+  type DupPick,
   defaultFrames,
   Kernel,
   type KsmEvent,
@@ -100,12 +101,30 @@ const SAMPLES: Record<KsmEventType, KsmEvent[]> = {
   "merge-with-ksm": [
     { type: "merge-with-ksm", fn: "try_to_merge_with_ksm_page", item: 5, pfn: 17, kpfn: 40, ok: true },
     { type: "merge-with-ksm", fn: "try_to_merge_with_ksm_page", item: 5, pfn: 17, kpfn: 40, ok: false },
+    { type: "merge-with-ksm", fn: "try_to_merge_with_ksm_page", item: 5, pfn: 17, kpfn: 0, ok: true },
+    { type: "merge-with-ksm", fn: "try_to_merge_with_ksm_page", item: 5, pfn: 17, kpfn: 0, ok: false },
   ],
   "stable-insert": [
     { type: "stable-insert", fn: "stable_tree_insert", node: 12, kpfn: 40, ok: true, path: [] },
     { type: "stable-insert", fn: "stable_tree_insert", node: -1, kpfn: 40, ok: false, path: [] },
   ],
   "stable-append": [{ type: "stable-append", fn: "stable_tree_append", node: 12, item: 9 }],
+  "stable-chain": [
+    { type: "stable-chain", fn: "stable_tree_insert", chain: 20, dup: 21, kpfn: 44, dups: 2, from: 12 },
+    { type: "stable-chain", fn: "stable_tree_insert", chain: 20, dup: 23, kpfn: 46, dups: 3, from: null },
+  ],
+  "smart-skip": [
+    {
+      type: "smart-skip",
+      fn: "should_skip_rmap_item",
+      pid: 2,
+      addr: A,
+      item: 14,
+      age: 5,
+      remainingSkips: 1,
+    },
+  ],
+  "plain-write": [{ type: "plain-write", fn: "handle_mm_fault", pid: 2, addr: A, pfn: 17, ns: 150 }],
   "stable-remove": [
     { type: "stable-remove", fn: "remove_rmap_item_from_tree", item: 9, node: 12, promoted: null },
     { type: "stable-remove", fn: "remove_rmap_item_from_tree", item: 12, node: 12, promoted: 9 },
@@ -298,6 +317,61 @@ describe("describeEvent", () => {
     expect(describeEvent(dup).text).toBe(
       "stable node 7 added as a dup to the chain of KSM pages with the contents of page 5",
     );
+  });
+
+  it("6.18's chains: says which dup a search picked, or that every dup is full", () => {
+    const search = (pick: DupPick): KsmEvent => ({
+      type: "stable-search",
+      fn: "stable_tree_search",
+      item: 3,
+      pfn: 5,
+      path: [{ node: 7, pfn: 12, result: 0 }],
+      found: pick.candidate ? pick.dup : null,
+      pick,
+    });
+    const pick = { node: 7, dups: 3, dup: 9, pfn: 12, sharers: 5, maxPageSharing: 256, candidate: true };
+    expect(describeEvent(search(pick))).toEqual({
+      text:
+        "stable tree searched for page 5 (rmap_item 3), 1 comparison: stable node 7 is a chain of 3 dups; " +
+        "picked the dup at frame 12 (5 sharers, max_page_sharing 256)",
+      fn: "stable_tree_search()",
+    });
+    expect(describeEvent(search({ ...pick, sharers: 256, candidate: false })).text).toMatch(
+      /stable node 7 is a chain of 3 dups, every one full \(max_page_sharing 256\): no match, pair up in the unstable tree$/,
+    );
+    expect(
+      describeEvent(search({ ...pick, dups: 0, dup: 7, sharers: 2, maxPageSharing: 2, candidate: false }))
+        .text,
+    ).toMatch(
+      /same contents as stable node 7, but its KSM page 12 is full \(2 sharers, max_page_sharing 2\)/,
+    );
+    expect(describeEvent(search({ ...pick, dups: 0, dup: 7, sharers: 1 })).text).toMatch(
+      /same contents as stable node 7 \(KSM page 12, 1 sharer, max_page_sharing 256\)$/,
+    );
+    const [made, grown] = SAMPLES["stable-chain"];
+    expect(describeEvent(made)).toEqual({
+      text: "stable node 12 became stable node chain 20: its KSM page was full, so KSM page 44 joins it as a second dup (node 21)",
+      fn: "stable_tree_insert()",
+    });
+    expect(describeEvent(grown).text).toBe("KSM page 46 added as dup 23 to stable node chain 20, now 3 dups");
+    expect(focusOf(made)).toEqual({ kind: "node", tree: "stable", id: 20 });
+    expect(isSignificant(made)).toBe(true);
+  });
+
+  it("6.18: smart scan's skips, the zero page, and a write that takes no fault", () => {
+    expect(describeEvent(SAMPLES["smart-skip"][0])).toEqual({
+      text: "smart scan skips page 0x7f0000003000 of pid 2 (rmap_item 14, age 5): it keeps failing to merge; 1 more scan to skip",
+      fn: "should_skip_rmap_item()",
+    });
+    expect(categoryOf(SAMPLES["smart-skip"][0])).toBe("scan");
+    expect(describeEvent(SAMPLES["merge-with-ksm"][2]).text).toBe(
+      "page 17 (rmap_item 5) is all zeros: mapped to the zero page (use_zero_pages), one frame saved",
+    );
+    expect(describeEvent(SAMPLES["plain-write"][0]).text).toBe(
+      "pid 2 wrote to 0x7f0000003000 in frame 17: PTE present and writable, no fault (write took 0.15 µs, modelled)",
+    );
+    expect(categoryOf(SAMPLES["plain-write"][0])).toBe("faults");
+    expect(focusOf(SAMPLES["plain-write"][0])).toEqual({ kind: "page", pid: 2, addr: A });
   });
 
   it("the OOM killer takes run's writer first, as an origin, and no total_vm is claimed", () => {

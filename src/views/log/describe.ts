@@ -1,4 +1,5 @@
 import {
+  type DupPick,
   type Errno,
   formatWriteNs,
   type KsmEvent,
@@ -95,12 +96,22 @@ function describeText(e: KsmEvent): string {
       return e.path.length === 0 && e.found === null
         ? `stable tree searched for page ${e.pfn} (rmap_item ${e.item}): the tree is empty`
         : `stable tree searched for page ${e.pfn} (rmap_item ${e.item}), ${comparisons(e.path.length)}: ${
-            e.found !== null
-              ? `same contents as stable node ${e.found}`
-              : e.path.at(-1)?.result === 0
-                ? "its KSM pages are full (max_page_sharing): no match, pair up in the unstable tree"
-                : "no KSM page has its contents"
+            e.pick
+              ? pickText(e.pick)
+              : e.found !== null
+                ? `same contents as stable node ${e.found}`
+                : e.path.at(-1)?.result === 0
+                  ? "its KSM pages are full (max_page_sharing): no match, pair up in the unstable tree"
+                  : "no KSM page has its contents"
           }`;
+    case "stable-chain":
+      return e.from !== null
+        ? `stable node ${e.from} became stable node chain ${e.chain}: its KSM page was full, so KSM page ${e.kpfn} joins it as a second dup (node ${e.dup})`
+        : `KSM page ${e.kpfn} added as dup ${e.dup} to stable node chain ${e.chain}, now ${plural(e.dups, "dup")}`;
+    case "smart-skip":
+      return `smart scan skips page ${hex(e.addr)} of pid ${e.pid} (rmap_item ${e.item}, age ${e.age}): it keeps failing to merge; ${plural(e.remainingSkips, "more scan")} to skip`;
+    case "plain-write":
+      return `pid ${e.pid} wrote to ${hex(e.addr)} in frame ${e.pfn}: PTE present and writable, no fault`;
     case "stable-prune":
       return e.item === null
         ? `stale stable node ${e.node} removed: its KSM page is gone`
@@ -135,6 +146,10 @@ function describeText(e: KsmEvent): string {
             e.why ?? "a page changed or went away meanwhile"
           }`;
     case "merge-with-ksm":
+      if (e.kpfn === ZERO_PFN)
+        return e.ok
+          ? `page ${e.pfn} (rmap_item ${e.item}) is all zeros: mapped to the zero page (use_zero_pages), one frame saved`
+          : `could not map page ${e.pfn} (rmap_item ${e.item}) to the zero page: it changed or went away meanwhile`;
       return e.ok
         ? `page ${e.pfn} (rmap_item ${e.item}) merged into KSM page ${e.kpfn}: one frame saved`
         : `could not merge page ${e.pfn} (rmap_item ${e.item}) into KSM page ${e.kpfn}: it changed or went away meanwhile`;
@@ -222,6 +237,19 @@ function describeText(e: KsmEvent): string {
   }
 }
 
+/** Which dup an equal stable node offered (6.18), and whether it had room. */
+export function pickText(p: DupPick): string {
+  const full = `max_page_sharing ${p.maxPageSharing}`;
+  if (p.dups === 0)
+    return p.candidate
+      ? `same contents as stable node ${p.node} (KSM page ${p.pfn}, ${plural(p.sharers, "sharer")}, ${full})`
+      : `same contents as stable node ${p.node}, but its KSM page ${p.pfn} is full (${plural(p.sharers, "sharer")}, ${full}): no match, pair up in the unstable tree`;
+  const chain = `stable node ${p.node} is a chain of ${plural(p.dups, "dup")}`;
+  return p.candidate
+    ? `${chain}; picked the dup at frame ${p.pfn} (${plural(p.sharers, "sharer")}, ${full})`
+    : `${chain}, every one full (${full}): no match, pair up in the unstable tree`;
+}
+
 function assertNever(e: never): never {
   throw new Error(`describeEvent: unknown event ${JSON.stringify(e)}`);
 }
@@ -240,6 +268,7 @@ export function categoryOf(e: KsmEvent): Category {
     case "scan-end":
     case "checksum":
     case "ksmd-batch":
+    case "smart-skip":
       return "scan";
     case "merge-two":
     case "merge-with-ksm":
@@ -249,6 +278,7 @@ export function categoryOf(e: KsmEvent): Category {
     case "fault":
     case "cow-fault":
     case "wp-reuse":
+    case "plain-write":
     case "oom-kill":
     case "oom-fail":
       return "faults";
@@ -259,6 +289,7 @@ export function categoryOf(e: KsmEvent): Category {
     case "stable-append":
     case "stable-remove":
     case "unstable-remove":
+    case "stable-chain":
       return "tree";
     case "mmap":
     case "munmap":
@@ -298,6 +329,7 @@ export function isSignificant(e: KsmEvent): boolean {
     case "exit":
     case "munmap":
     case "scan-end":
+    case "stable-chain":
       return true;
     case "cow-fault":
       return e.ksm;
@@ -311,6 +343,7 @@ export function focusOf(e: KsmEvent): Focus | null {
   switch (e.type) {
     case "visit":
     case "rmap-free":
+    case "smart-skip":
       return { kind: "page", pid: e.pid, addr: e.addr };
     case "checksum":
     case "stable-search":
@@ -324,10 +357,13 @@ export function focusOf(e: KsmEvent): Focus | null {
       return e.kpfn === null ? { kind: "item", id: e.items[0] } : { kind: "frame", pfn: e.kpfn };
     case "stable-insert":
       return e.ok ? { kind: "node", tree: "stable", id: e.node } : null;
+    case "stable-chain":
+      return { kind: "node", tree: "stable", id: e.chain };
     case "break-cow":
     case "fault":
     case "cow-fault":
     case "wp-reuse":
+    case "plain-write":
       return { kind: "page", pid: e.pid, addr: e.addr };
     default:
       return null;

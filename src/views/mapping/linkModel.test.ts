@@ -1,5 +1,15 @@
 import { beforeAll, describe, expect, it } from "vitest";
-import type { Snapshot } from "../../engine";
+import {
+  ContentIds,
+  Kernel,
+  loadChecksummer,
+  MADV_MERGEABLE,
+  type Snapshot,
+  sysfsWrite,
+  takeSnapshot,
+  waitScans,
+  ZERO_PFN,
+} from "../../engine";
 import { frameAt } from "../../store/query";
 import { loadEngineForTests, mergedMachine } from "../frames/fixtures";
 import { cssGrid, gridLayout } from "../frames/frameModel";
@@ -149,5 +159,28 @@ describe("mappingModel", () => {
       [node.id, other],
     ]);
     expect(new Set(map.nodes.map((l) => l.key)).size).toBe(2);
+  });
+
+  it("marks a page KSM merged with the zero page (6.18 use_zero_pages), not one a read fault mapped there", async () => {
+    const k = new Kernel({ frames: 64, profile: "linux-6.18", checksummer: await loadChecksummer() });
+    for (const [f, v] of [
+      ["use_zero_pages", "1"],
+      ["run", "1"],
+    ])
+      expect(sysfsWrite(k, f, v)).toBe(0);
+    const pid = k.spawn("A").pid;
+    const start = k.mmap(pid, 3, "r") as number;
+    expect(k.fill(pid, start, 2, 0)).toBe(0); // written zeros: pages of their own, until KSM merges them
+    expect(k.readByte(pid, start + 2 * 4096)).toBe(0); // a read fault maps the zero page
+    expect(k.madvise(pid, start, 3 * 4096, MADV_MERGEABLE)).toBe(0);
+    expect(waitScans(k, 2)).toBeNull();
+    const s = takeSnapshot(k, new ContentIds());
+    expect(s.processes[0].ksmZeroPages).toEqual([start, start + 4096]);
+    const map = mappingModel(s, placeViews(s), { pid: null });
+    expect(map.pages.map((l) => [l.addr - start, l.pfn, l.kind, l.ksmZero])).toEqual([
+      [0, ZERO_PFN, "zero", true],
+      [4096, ZERO_PFN, "zero", true],
+      [8192, ZERO_PFN, "zero", false],
+    ]);
   });
 });

@@ -43,6 +43,8 @@ export interface PageLink {
   pfn: number;
   kind: LinkKind;
   writable: boolean;
+  /** 6.18 use_zero_pages: KSM merged this page with the zero page (ProcessView.ksmZeroPages). */
+  ksmZero: boolean;
   from: Point;
   to: Point;
 }
@@ -99,8 +101,10 @@ export function mappingModel(
   for (const pv of placed.vmas) {
     if (more) break;
     if (opts.pid !== null && pv.pid !== opts.pid) continue;
-    const vma = byPid.get(pv.pid)?.vmas.find((v) => v.start === pv.start);
+    const proc = byPid.get(pv.pid);
+    const vma = proc?.vmas.find((v) => v.start === pv.start);
     if (!vma) continue;
+    const ksmZero = proc?.ksmZeroPages?.length ? new Set(proc.ksmZeroPages) : null;
     for (let i = 0; i < vma.pte.length; i++) {
       const pte = vma.pte[i];
       if (pte === 0) continue;
@@ -115,7 +119,8 @@ export function mappingModel(
       const addr = vma.start + i * 4096;
       const { from, to } = facingEdges(cellRect(pv.grid, i), cell);
       const key = `${pv.pid}:${addr}`;
-      pages.push({ key, pid: pv.pid, addr, pfn, kind, writable: pteWritable(pte), from, to });
+      const zero = ksmZero?.has(addr) ?? false;
+      pages.push({ key, pid: pv.pid, addr, pfn, kind, writable: pteWritable(pte), ksmZero: zero, from, to });
       const mark = marks.get(pfn);
       if (mark) mark.links++;
       else marks.set(pfn, { pfn, kind, rect: cell, links: 1 });

@@ -9,6 +9,7 @@ const page: PageLink = {
   pfn: 9,
   kind: "ksm",
   writable: false,
+  ksmZero: false,
   from: { x: 10, y: 20 },
   to: { x: 110.04, y: 220 },
 };
@@ -21,13 +22,25 @@ describe("marks as SVG", () => {
 
   it("a page link: coloured by its frame, dashed when write-protected, keyed by page and frame", () => {
     expect(svgText("path", pageLinkMark(page))).toMatchInlineSnapshot(
-      `"<path class="mapping-link mapping-ksm" d="M10,20C10,120 110,120 110,220" stroke="#e69f00" stroke-width="2" stroke-dasharray="4 2" data-page="2:139637976711168" data-pfn="9"/>"`,
+      `"<path class="mapping-link mapping-ksm" d="M10,20C10,120 110,120 110,220" stroke="#e69f00" stroke-width="2" stroke-dasharray="4 2" data-page="2:139637976711168" data-pfn="9" data-ksm-zero="0"/>"`,
     );
     const anon = svgText("path", pageLinkMark({ ...page, kind: "anon", writable: true }));
     expect(anon).toContain('class="mapping-link mapping-anon"');
     expect(anon).toContain('stroke="#56b4e9"');
     expect(anon).toContain('stroke-dasharray="none"');
     expect(anon).toContain('stroke-width="1.5"');
+  });
+
+  it("a page KSM merged with the zero page: its own style and data-ksm-zero, unlike a zero page from a read fault", () => {
+    const zero = { ...page, pfn: 0, kind: "zero" as const };
+    const merged = svgText("path", pageLinkMark({ ...zero, ksmZero: true }));
+    expect(merged).toContain('class="mapping-link mapping-zero mapping-ksm-zero"');
+    expect(merged).toContain('stroke="#e69f00" stroke-width="2" stroke-dasharray="1 3"');
+    expect(merged).toContain('data-ksm-zero="1"');
+    const faulted = svgText("path", pageLinkMark(zero));
+    expect(faulted).toContain('class="mapping-link mapping-zero"');
+    expect(faulted).toContain('stroke="#999999" stroke-width="1.5" stroke-dasharray="4 2"');
+    expect(faulted).toContain('data-ksm-zero="0"');
   });
 
   it("a node link: from a KSM frame to its stable node; stale nodes dotted", () => {

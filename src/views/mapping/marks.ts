@@ -20,16 +20,25 @@ export function linkPath(from: Point, to: Point): string {
   return `M${x1},${y1}C${x1},${mid} ${x2},${mid} ${x2},${y2}`;
 }
 
-/** A page's link to its frame, coloured by what the frame is; dashed when write-protected. */
+/** How a link KSM made to the zero page (6.18 use_zero_pages) looks: a KSM merge, dotted, to the zero page. */
+export const KSM_ZERO_LINK = { stroke: kindColor("ksm"), width: 2, dash: "1 3" } as const;
+
+/**
+ * A page's link to its frame, coloured by what the frame is; dashed when
+ * write-protected. A page KSM merged with the zero page gets its own style
+ * (KSM_ZERO_LINK): a zero page mapped by a read fault looks as before.
+ */
 export function pageLinkMark(l: PageLink): Attrs {
   return {
-    class: `mapping-link mapping-${l.kind}`,
+    class: `mapping-link mapping-${l.kind}${l.ksmZero ? " mapping-ksm-zero" : ""}`,
     d: linkPath(l.from, l.to),
-    stroke: kindColor(l.kind),
-    "stroke-width": l.kind === "ksm" ? 2 : 1.5,
-    "stroke-dasharray": l.writable ? "none" : "4 2",
+    stroke: l.ksmZero ? KSM_ZERO_LINK.stroke : kindColor(l.kind),
+    "stroke-width": l.ksmZero ? KSM_ZERO_LINK.width : l.kind === "ksm" ? 2 : 1.5,
+    "stroke-dasharray": l.ksmZero ? KSM_ZERO_LINK.dash : l.writable ? "none" : "4 2",
     "data-page": l.key,
     "data-pfn": l.pfn,
+    // Always set (0 or 1): the renderer only sets attributes, so one left out would keep its old value.
+    "data-ksm-zero": l.ksmZero ? 1 : 0,
   };
 }
 

@@ -1,10 +1,21 @@
-import { type CSSProperties, type KeyboardEvent, memo, useMemo, useRef, useState } from "react";
+import {
+  type CSSProperties,
+  type FocusEvent,
+  type KeyboardEvent,
+  memo,
+  type PointerEvent,
+  useMemo,
+  useRef,
+  useState,
+} from "react";
 import { pteFrame, pteWritable } from "../../store/query";
+import { useStore } from "../../store/store";
 import { moveCursor } from "../frames/frameModel";
 import { type PagesAnchor, useAnchor } from "../mapping/anchors";
 import { contentColor } from "../palette";
 import { PAGE_COLOR, RMAP_COLOR } from "./drawPages";
 import {
+  type ButtonGeometry,
   buttonGrid,
   indicesInVma,
   PAGE,
@@ -16,14 +27,28 @@ import {
   type RmapWhere,
   vmaRange,
 } from "./pageModel";
-import { GRID_KEYS, type GridProps, type PageActions } from "./pageProps";
+import { GRID_KEYS, type GridProps, type PageActions, pageInfo } from "./pageProps";
+
+/** Room a tooltip needs to the right of its page before it flips to the left (max-width in processes.css). */
+const TIP_ROOM = 330;
+
+/**
+ * Presenter mode's page buttons: large enough for their rmap_item letters to
+ * be drawn at 19 px (app.css), read from the back of a lecture hall.
+ */
+export const PRESENTER_BUTTON: ButtonGeometry = { cell: 40, gap: 5, top: 12 };
 
 /** The grid's geometry, set here so that buttonGrid() and the browser's layout agree. */
-const GRID_STYLE: CSSProperties = {
-  gridTemplateColumns: `repeat(auto-fill, ${PAGE_BUTTON.cell}px)`,
-  gap: PAGE_BUTTON.gap,
-  paddingTop: PAGE_BUTTON.top,
-};
+function gridStyle(g: ButtonGeometry): CSSProperties {
+  return {
+    gridTemplateColumns: `repeat(auto-fill, ${g.cell}px)`,
+    gridAutoRows: g.cell,
+    gap: g.gap,
+    paddingTop: g.top,
+  };
+}
+const GRID_STYLE = gridStyle(PAGE_BUTTON);
+const PRESENTER_STYLE = gridStyle(PRESENTER_BUTTON);
 
 /**
  * One button per page: for VMAs small enough (see planVmas). Every update
@@ -33,15 +58,18 @@ const GRID_STYLE: CSSProperties = {
 export function PageGrid(props: GridProps) {
   const { process: p, vma: v, snapshot, segments } = props;
   const [active, setActive] = useState(0);
+  const [tip, setTip] = useState<{ index: number; x: number; y: number } | null>(null);
   const ref = useRef<HTMLFieldSetElement>(null);
+  const presenter = useStore((s) => s.presenter);
+  const geometry = presenter ? PRESENTER_BUTTON : PAGE_BUTTON;
   const anchor = useMemo<PagesAnchor>(
     () => ({
       pid: p.pid,
       start: v.start,
       end: v.end,
-      grid: (size) => buttonGrid(size.width),
+      grid: (size) => buttonGrid(size.width, geometry),
     }),
-    [p.pid, v.start, v.end],
+    [p.pid, v.start, v.end, geometry],
   );
   useAnchor("pages", `${p.pid}:${v.start}`, ref, anchor);
   const frames = snapshot.frames;
@@ -51,6 +79,7 @@ export function PageGrid(props: GridProps) {
   const flash = new Set(indicesInVma(props.flash, p.pid, v));
   const selected = props.selectedKey ? (indicesInVma([props.selectedKey], p.pid, v)[0] ?? -1) : -1;
   const next = props.next >= 0 ? (props.next - v.start) / PAGE : -1;
+  const ksmZero = p.ksmZeroPages?.length ? new Set(p.ksmZeroPages) : null;
   const cells = [];
   let seg = 0;
   for (let i = 0; i < n; i++) {
@@ -72,6 +101,9 @@ export function PageGrid(props: GridProps) {
         pte={pte}
         contentId={pfn >= 0 && pfn < frames.count ? frames.contentId[pfn] : 0}
         rmap={props.rmap.get(addr) ?? null}
+        age={props.smart.get(addr)?.age ?? -1}
+        skips={props.smart.get(addr)?.skips ?? 0}
+        ksmZero={ksmZero?.has(addr) ?? false}
         lit={lit.has(i)}
         pressed={i === selected}
         cursor={i === next}
@@ -82,15 +114,37 @@ export function PageGrid(props: GridProps) {
       />,
     );
   }
+  // One tooltip for the grid (as the page canvas has): the page's whole sentence, smart scan included.
+  const showTip = (e: PointerEvent<HTMLElement> | FocusEvent<HTMLElement>) => {
+    const cell = (e.target as HTMLElement).closest<HTMLElement>("[data-index]");
+    if (!cell) return;
+    const r = cell.getBoundingClientRect();
+    const vw = typeof window === "undefined" ? Number.POSITIVE_INFINITY : window.innerWidth;
+    const x = r.right + TIP_ROOM > vw ? Math.max(0, r.left - TIP_ROOM) : r.right + 6;
+    setTip({ index: Number(cell.dataset.index), x, y: r.top });
+  };
+  const tipLabel = tip && tip.index < n ? pageInfo(props, tip.index).label : null;
   return (
-    <fieldset
-      ref={ref}
-      className="pv-grid"
-      style={GRID_STYLE}
-      aria-label={`Pages ${vmaRange(v)} of ${p.name}`}
-    >
-      {cells}
-    </fieldset>
+    <>
+      <fieldset
+        ref={ref}
+        className="pv-grid"
+        style={presenter ? PRESENTER_STYLE : GRID_STYLE}
+        data-cell={geometry.cell}
+        aria-label={`Pages ${vmaRange(v)} of ${p.name}`}
+        onPointerOver={showTip}
+        onPointerLeave={() => setTip(null)}
+        onFocus={showTip}
+        onBlur={() => setTip(null)}
+      >
+        {cells}
+      </fieldset>
+      {tipLabel && tip ? (
+        <div className="pv-tooltip" role="tooltip" style={{ left: tip.x, top: tip.y }}>
+          {tipLabel}
+        </div>
+      ) : null}
+    </>
   );
 }
 
@@ -106,6 +160,11 @@ interface CellProps {
   pte: number;
   contentId: number;
   rmap: RmapWhere | null;
+  /** 6.18 smart scan: the rmap_item's age (absent or -1: none shown) and remaining skips. */
+  age?: number;
+  skips?: number;
+  /** 6.18 use_zero_pages: KSM merged the page with the zero page. */
+  ksmZero?: boolean;
   lit: boolean;
   pressed: boolean;
   cursor: boolean;
@@ -138,6 +197,8 @@ export const PageCell = memo(function PageCell(props: CellProps) {
     pte: props.pte,
     kind,
     rmap: props.rmap ?? undefined,
+    smart: props.age !== undefined && props.age >= 0 ? { age: props.age, skips: props.skips ?? 0 } : null,
+    ksmZero: props.ksmZero,
     cursor: props.cursor,
   });
   // The fill is a custom property: processes.css hatches it for write-protected pages.
@@ -156,6 +217,7 @@ export const PageCell = memo(function PageCell(props: CellProps) {
       type="button"
       className={classes.join(" ")}
       data-kind={kind}
+      data-index={props.index}
       data-wp={kind !== "absent" && !pteWritable(props.pte) ? "true" : undefined}
       style={style}
       aria-label={label}

@@ -1,7 +1,9 @@
+import { KSM_ZERO_LINK } from "../mapping/marks";
 import { PAGE_COLOR, RMAP_COLOR } from "./drawPages";
 import { type PageKind, RMAP_MARK, RMAP_NAME, type RmapWhere } from "./pageModel";
 
-export function PagesLegend() {
+/** The page legend; with 6.18's use_zero_pages on, also how a link KSM made to the zero page looks. */
+export function PagesLegend({ ksmZero = false }: { ksmZero?: boolean }) {
   const items: { kind: PageKind; wp?: boolean; label: string }[] = [
     { kind: "absent", label: "not present" },
     { kind: "anon", label: "anonymous, writable" },
@@ -35,6 +37,23 @@ export function PagesLegend() {
       <li>
         <span className="pv-cursor-mark" aria-hidden="true" /> ksmd&rsquo;s next page
       </li>
+      {ksmZero ? (
+        <li data-legend="ksm-zero">
+          <svg width="24" height="8" aria-hidden="true">
+            <line
+              x1="2"
+              y1="4"
+              x2="22"
+              y2="4"
+              stroke={KSM_ZERO_LINK.stroke}
+              strokeWidth={KSM_ZERO_LINK.width}
+              strokeDasharray={KSM_ZERO_LINK.dash}
+              strokeLinecap="round"
+            />
+          </svg>
+          link: KSM merged it with the zero page (use_zero_pages)
+        </li>
+      ) : null}
     </ul>
   );
 }

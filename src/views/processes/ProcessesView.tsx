@@ -1,33 +1,54 @@
 import { useId, useMemo } from "react";
+import { setMergeAny } from "../../controls/actions";
 import type { PageRef, ProcessView, Snapshot, VmaView } from "../../engine";
 import { pageKey, resolveFocus } from "../../store/focus";
 import { FOCUS_ACTIONS, type FocusCallbacks, useViewState, type ViewState } from "../../store/linking";
 import { areasOf, nextScanPage, processName } from "../../store/query";
 import { PICTURE_SLOT } from "../../store/throttle";
 import { hexAddr } from "../frames/frameModel";
+import { KsmStatLine } from "./KsmStatLine";
 import { PageCanvas } from "./PageCanvas";
 import { PageGrid } from "./PageGrid";
 import { PagesLegend } from "./PagesLegend";
-import { planVmas, type RmapWhere, rmapIndex, vmaRange, vmaStats } from "./pageModel";
+import {
+  planVmas,
+  type RmapWhere,
+  rmapIndex,
+  type SmartAge,
+  smartIndex,
+  vmaRange,
+  vmaStats,
+} from "./pageModel";
 import type { CardProps, PageActions } from "./pageProps";
 import { useFlash } from "./useFlash";
 import "./processes.css";
 
 const NO_RMAP: ReadonlyMap<number, RmapWhere> = new Map();
+const NO_SMART: ReadonlyMap<number, SmartAge> = new Map();
 
 /** Processes, connected to the store. */
 export function ProcessesView() {
-  return <ProcessesPanel {...useViewState(PICTURE_SLOT.processes)} {...FOCUS_ACTIONS} />;
+  return (
+    <ProcessesPanel {...useViewState(PICTURE_SLOT.processes)} {...FOCUS_ACTIONS} onMergeAny={setMergeAny} />
+  );
 }
 
-export type ProcessesPanelProps = ViewState & FocusCallbacks;
+export type ProcessesPanelProps = ViewState &
+  FocusCallbacks & {
+    /** 6.18: turn prctl(PR_SET_MEMORY_MERGE) on or off for a process. */
+    onMergeAny?: (pid: number, on: boolean) => void;
+  };
 
 export function ProcessesPanel(props: ProcessesPanelProps) {
-  const { snapshot, hover, selected, recent, motion, onHover, onUnhover, onToggleSelect } = props;
+  const { snapshot, hover, selected, recent, motion, onHover, onUnhover, onToggleSelect, onMergeAny } = props;
   const headingId = useId();
   const lit = useMemo(() => resolveFocus(snapshot, hover ?? selected).pages, [snapshot, hover, selected]);
   const rmap = useMemo(
     () => (snapshot ? rmapIndex(snapshot) : new Map<number, Map<number, RmapWhere>>()),
+    [snapshot],
+  );
+  const smart = useMemo(
+    () => (snapshot ? smartIndex(snapshot) : new Map<number, Map<number, SmartAge>>()),
     [snapshot],
   );
   const next = useMemo(() => (snapshot ? nextScanPage(snapshot) : null), [snapshot]);
@@ -59,7 +80,11 @@ export function ProcessesPanel(props: ProcessesPanelProps) {
     <section className="pv-view" aria-labelledby={headingId}>
       <h2 id={headingId}>Processes</h2>
       <CursorLine snapshot={snapshot} next={next} />
-      <PagesLegend />
+      <PagesLegend
+        ksmZero={
+          snapshot.knobs618?.useZeroPages === true || snapshot.processes.some((p) => p.ksmZeroPages?.length)
+        }
+      />
       {snapshot.itemsOmitted ? (
         <p className="pv-note">
           Too many rmap_items to show each one&rsquo;s tree: the marks are left out until there are fewer.
@@ -73,6 +98,7 @@ export function ProcessesPanel(props: ProcessesPanelProps) {
           slot={slots.get(p.pid) ?? null}
           snapshot={snapshot}
           rmap={rmap.get(p.pid) ?? NO_RMAP}
+          smart={smart.get(p.pid) ?? NO_SMART}
           lit={lit}
           selectedKey={selectedKey}
           next={next?.pid === p.pid ? next.addr : -1}
@@ -80,6 +106,7 @@ export function ProcessesPanel(props: ProcessesPanelProps) {
           plan={plan}
           actions={actions}
           motion={motion}
+          onMergeAny={onMergeAny}
         />
       ))}
     </section>
@@ -129,6 +156,9 @@ function ProcessCard(props: CardProps) {
         ) : null}
         {slot?.exiting ? <span className="pv-badge pv-badge-exiting">exiting</span> : null}
       </p>
+      {p.ksmStat ? (
+        <KsmStatLine pid={p.pid} name={p.name} stat={p.ksmStat} onMergeAny={props.onMergeAny} />
+      ) : null}
       {p.vmas.length === 0 ? <p className="pv-empty">No mappings.</p> : null}
       {p.vmas.map((v) => (
         <VmaBlock key={v.start} {...props} vma={v} />

@@ -79,6 +79,41 @@ export function rmapIndex(s: Snapshot): Map<number, Map<number, RmapWhere>> {
   return m;
 }
 
+/** 6.18 smart scan: an rmap_item's age and how many of ksmd's next visits pass it over. */
+export interface SmartAge {
+  age: number;
+  skips: number;
+}
+
+/**
+ * Each rmap_item's smart-scan age and remaining skips, by pid and then address,
+ * as the engine keeps them; empty unless smart_scan is on (6.18).
+ */
+export function smartIndex(s: Snapshot): Map<number, Map<number, SmartAge>> {
+  const m = new Map<number, Map<number, SmartAge>>();
+  if (!s.knobs618?.smartScan) return m;
+  for (const slot of s.slots)
+    for (const it of slot.items) {
+      if (it.age === undefined) continue;
+      let byAddr = m.get(it.pid);
+      if (!byAddr) {
+        byAddr = new Map();
+        m.set(it.pid, byAddr);
+      }
+      byAddr.set(it.addr, { age: it.age, skips: it.remainingSkips ?? 0 });
+    }
+  return m;
+}
+
+/** What the label says of smart scan: "smart scan: age 4, skipped at ksmd's next 2 visits". */
+export function smartText(a: SmartAge): string {
+  const skips =
+    a.skips === 0
+      ? "not skipped at ksmd's next visit"
+      : `skipped at ksmd's next ${a.skips === 1 ? "visit" : `${a.skips} visits`}`;
+  return `smart scan: rmap_item age ${a.age}, ${skips}`;
+}
+
 /** Indices of the pages of a VMA among page keys (`${pid}:${addr}`). */
 export function indicesInVma(
   keys: Iterable<string>,
@@ -127,29 +162,36 @@ export function pageLabel(opts: {
   pte: number;
   kind: PageKind;
   rmap?: RmapWhere;
+  /** 6.18 with smart_scan: the rmap_item's age and skips. */
+  smart?: SmartAge | null;
+  /** 6.18 use_zero_pages: KSM merged the page with the zero page. */
+  ksmZero?: boolean;
   cursor?: boolean;
 }): string {
   const d = decodePte(opts.pte);
   let what: string;
   if (!d.present) what = "not present";
-  else if (opts.kind === "zero") what = "zero page";
+  else if (opts.kind === "zero")
+    what = opts.ksmZero ? "zero page, merged there by KSM (use_zero_pages)" : "zero page";
   else what = `${KIND_TEXT[opts.kind]} ${d.pfn}`;
   const region = opts.region ? ` of ${opts.region}` : "";
   let text = `${opts.name} page ${opts.page}${region} at ${hexAddr(opts.addr)}: ${what}`;
   if (d.present) text += d.writable ? ", writable" : ", write-protected";
   if (opts.rmap) text += `; ${RMAP_NAME[opts.rmap]}`;
+  if (opts.smart) text += `; ${smartText(opts.smart)}`;
   if (opts.cursor) text += "; ksmd scans it next";
   return text;
 }
 
 /** The page buttons' grid (PageGrid sets these on the element, so CSS and layout agree). */
 export const PAGE_BUTTON = { cell: 20, gap: 3, top: 6 } as const;
+export type ButtonGeometry = { readonly cell: number; readonly gap: number; readonly top: number };
 
 /** The page buttons' cells in a grid `width` CSS px wide (CSS grid's auto-fill rule). */
-export function buttonGrid(width: number): CellGrid {
-  const pitch = PAGE_BUTTON.cell + PAGE_BUTTON.gap;
-  const cols = Math.max(1, Math.floor((width + PAGE_BUTTON.gap) / pitch));
-  return { cols, pitch, cell: PAGE_BUTTON.cell, left: 0, top: PAGE_BUTTON.top };
+export function buttonGrid(width: number, geometry: ButtonGeometry = PAGE_BUTTON): CellGrid {
+  const pitch = geometry.cell + geometry.gap;
+  const cols = Math.max(1, Math.floor((width + geometry.gap) / pitch));
+  return { cols, pitch, cell: geometry.cell, left: 0, top: geometry.top };
 }
 
 /** How a large VMA's page canvas is laid out (see gridLayout). */

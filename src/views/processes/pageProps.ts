@@ -5,7 +5,7 @@
 import type { AreaSegment, ProcessView, SlotView, Snapshot, VmaView } from "../../engine";
 import { pageKey } from "../../store/focus";
 import { areaAt } from "../../store/query";
-import { PAGE, type PageKind, pageKind, pageLabel, type RmapWhere } from "./pageModel";
+import { PAGE, type PageKind, pageKind, pageLabel, type RmapWhere, type SmartAge } from "./pageModel";
 
 /** What page cells call back with. Stable across renders, so memoised cells skip re-rendering. */
 export interface PageActions {
@@ -19,6 +19,8 @@ export interface CardProps {
   slot: SlotView | null;
   snapshot: Snapshot;
   rmap: ReadonlyMap<number, RmapWhere>;
+  /** 6.18 smart scan: each rmap_item's age and skips by address (empty when smart_scan is off). */
+  smart: ReadonlyMap<number, SmartAge>;
   lit: ReadonlySet<string>;
   selectedKey: string | null;
   /** Address of ksmd's next page if in this process, else -1. */
@@ -27,6 +29,8 @@ export interface CardProps {
   plan: Map<string, "dom" | "canvas">;
   actions: PageActions;
   motion: boolean;
+  /** 6.18: prctl(PR_SET_MEMORY_MERGE) for a process (absent: no toggle). */
+  onMergeAny?: (pid: number, on: boolean) => void;
 }
 
 export interface GridProps extends CardProps {
@@ -61,6 +65,8 @@ export function pageInfo(props: GridProps, i: number): PageInfo {
     pte,
     kind,
     rmap,
+    smart: props.smart.get(addr),
+    ksmZero: p.ksmZeroPages?.includes(addr) ?? false,
     cursor: addr === props.next,
   });
   return { index: i, addr, key: pageKey(p.pid, addr), pte, kind, rmap, label };

@@ -8,6 +8,7 @@ import {
   LAG_NOTE,
   memorySaved,
   modeString,
+  profitLine,
   ratioLines,
   type SysfsEntry,
   sysfsEntries,
@@ -37,6 +38,7 @@ export function StatsPanel({ snapshot, profile, history, motion }: StatsPanelPro
   const flashing = useFlash(entries, motion);
   const c = snapshot?.counters;
   const saved = memorySaved(c?.pages_sharing ?? 0);
+  const profit = snapshot ? profitLine(snapshot) : null;
 
   return (
     <section className="ksm-stats" aria-labelledby={headingId}>
@@ -69,6 +71,20 @@ export function StatsPanel({ snapshot, profile, history, motion }: StatsPanelPro
             </span>
           </dd>
         </div>
+        {profit && (
+          <div data-derived="general_profit">
+            <dt>
+              <code>general_profit</code>
+            </dt>
+            <dd>
+              <strong className={profit.negative ? "ksm-loss" : "ksm-gain"}>{profit.text}</strong>{" "}
+              <span className="ksm-note">{`= ${profit.formula}`}</span>
+              {profit.negative ? (
+                <span className="ksm-loss-why">KSM costs more than it saves: rmap_items outweigh merges</span>
+              ) : null}
+            </dd>
+          </div>
+        )}
         {c &&
           ratioLines(c).map((r) => (
             <div key={r.id} data-ratio={r.id}>
@@ -102,14 +118,25 @@ function SysfsRow({ entry, flash }: { entry: SysfsEntry; flash: number }) {
         </abbr>
       </td>
       <th scope="row">
-        <code>{entry.name}</code>
+        <code>{breakable(entry.name)}</code>
       </th>
       {/* A new key restarts the flash animation when the value changes again. */}
-      <td key={flash} className={flash ? "ksm-value ksm-flash" : "ksm-value"}>
+      <td
+        key={flash}
+        className={flash ? "ksm-value ksm-flash" : "ksm-value"}
+        data-negative={entry.value.startsWith("-") ? "true" : undefined}
+      >
         <code>{entry.value}</code>
       </td>
     </tr>
   );
+}
+
+/** A long file name may wrap after its underscores (a narrow stats column keeps its values in sight). */
+function breakable(name: string) {
+  const parts = name.split("_");
+  // biome-ignore lint/suspicious/noArrayIndexKey: the parts of one name, fixed in order.
+  return parts.flatMap((part, i) => (i < parts.length - 1 ? [`${part}_`, <wbr key={i} />] : [part]));
 }
 
 /**

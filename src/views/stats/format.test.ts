@@ -4,8 +4,10 @@ import {
   emptyEntries,
   formatBytes,
   formatRatio,
+  formatSignedBytes,
   memorySaved,
   modeString,
+  profitLine,
   ratioLines,
   sysfsEntries,
 } from "./format";
@@ -100,5 +102,35 @@ describe("ratios", () => {
     expect(unshared.meaning).toMatch(/^high means wasted effort/);
     const none = ratioLines(fakeSnapshot("linux-6.18").counters);
     expect(none.map((r) => r.value)).toEqual(["—", "—"]);
+  });
+});
+
+describe("general_profit", () => {
+  it("signs bytes with a true minus sign", () => {
+    expect(formatSignedBytes(-384)).toBe("\u2212384 bytes");
+    expect(formatSignedBytes(4224)).toBe("+4224 bytes");
+    expect(formatSignedBytes(-1)).toBe("\u22121 byte");
+    expect(formatSignedBytes(-20480)).toBe("\u221220 KiB");
+    expect(formatSignedBytes(0)).toBe("0 bytes");
+  });
+
+  it("takes the value from the snapshot and states the kernel's formula with its inputs", () => {
+    const s = fakeSnapshot("linux-6.18", {
+      pages_sharing: 3,
+      ksm_zero_pages: 2,
+      rmap_items: 10,
+      general_profit: 19840,
+    });
+    expect(profitLine(s)).toEqual({
+      bytes: 19840,
+      text: "+19.4 KiB",
+      negative: false,
+      formula: "(pages_sharing 3 + ksm_zero_pages 2) × 4096 − rmap_items 10 × 64",
+    });
+    expect(profitLine({ ...s, counters: { ...s.counters, general_profit: -1 } })?.negative).toBe(true);
+  });
+
+  it("is absent on 2.6.32", () => {
+    expect(profitLine(fakeSnapshot("linux-2.6.32", { general_profit: 0 }))).toBeNull();
   });
 });

@@ -1,4 +1,11 @@
-import { PAGE_SIZE, type ProfileName, type Snapshot, sysfsFiles, sysfsWritable } from "../../engine";
+import {
+  PAGE_SIZE,
+  type ProfileName,
+  RMAP_ITEM_BYTES,
+  type Snapshot,
+  sysfsFiles,
+  sysfsWritable,
+} from "../../engine";
 
 /*
  * Pure helpers for the /sys/kernel/mm/ksm panel: the files and their values
@@ -77,6 +84,42 @@ export function formatBytes(bytes: number): string {
 export function memorySaved(pagesSharing: number): { bytes: number; text: string } {
   const bytes = pagesSharing * PAGE_SIZE;
   return { bytes, text: formatBytes(bytes) };
+}
+
+/**
+ * A signed amount of bytes with a true minus sign: exact below 10 KiB, as the
+ * kernel prints it and the lessons count it ("+4224 bytes", "−384 bytes"),
+ * in binary units above ("+19.4 KiB").
+ */
+export function formatSignedBytes(bytes: number): string {
+  if (!Number.isFinite(bytes)) return "—";
+  const sign = bytes < 0 ? "\u2212" : bytes > 0 ? "+" : "";
+  const abs = Math.abs(bytes);
+  return `${sign}${abs < 10 * 1024 ? `${abs} ${abs === 1 ? "byte" : "bytes"}` : formatBytes(abs)}`;
+}
+
+/** 6.18's general_profit as the engine counted it, and the kernel's formula with this snapshot's numbers. */
+export interface ProfitLine {
+  bytes: number;
+  text: string;
+  /** KSM costs more (in rmap_items) than it saves. */
+  negative: boolean;
+  formula: string;
+}
+
+/** general_profit_show(): null on 2.6.32, which has no such file. */
+export function profitLine(s: Snapshot): ProfitLine | null {
+  const c = s.counters;
+  if (s.profile !== "linux-6.18" || c.general_profit === undefined) return null;
+  const bytes = c.general_profit;
+  return {
+    bytes,
+    text: formatSignedBytes(bytes),
+    negative: bytes < 0,
+    formula:
+      `(pages_sharing ${c.pages_sharing} + ksm_zero_pages ${c.ksm_zero_pages ?? 0}) × ${PAGE_SIZE}` +
+      ` − rmap_items ${c.rmap_items} × ${RMAP_ITEM_BYTES}`,
+  };
 }
 
 /** num / den with at most two decimals, or "—" when den is 0. */

@@ -15,7 +15,7 @@ import {
   waitScans,
 } from "../../engine";
 import { treeActivity } from "./activity";
-import { SPACING, viewBox } from "./draw";
+import { minWidth, PRESENTER_MIN_SCALE, SPACING, viewBox } from "./draw";
 import { buildHierarchy, layoutTree } from "./model";
 import { statsLine, TreePanel, TreesView } from "./TreesView";
 
@@ -117,6 +117,65 @@ describe("TreesView markup", () => {
     expect(unstable).toContain("unstable_tree_search_insert for page");
   });
 });
+
+describe("a 6.18 stable node chain", () => {
+  it("gets the chain's key beside the tree, and only while a chain is there", () => {
+    const k = new Kernel({ frames: 64, profile: "linux-6.18", checksummer });
+    expect(sysfsWrite(k, "max_page_sharing", "2")).toBe(0);
+    const pid = k.spawn("A").pid;
+    const start = k.mmap(pid, 6) as number;
+    for (let i = 0; i < 6; i++) k.fill(pid, start + i * 4096, 1, 5);
+    expect(k.madvise(pid, start, 6 * 4096, MADV_MERGEABLE)).toBe(0);
+    expect(sysfsWrite(k, "run", "1")).toBe(0);
+    const panel = () => {
+      const snap = takeSnapshot(k, new ContentIds());
+      return renderToStaticMarkup(
+        <TreePanel
+          tree="stable"
+          view={snap.stableTree}
+          contentId={snap.frames.contentId}
+          activity={treeActivity([])}
+          motion={false}
+          lit={new Set()}
+          selected={null}
+        />,
+      );
+    };
+    expect(waitScans(k, 1)).toBeNull();
+    expect(panel()).not.toContain("chain of dups");
+    expect(waitScans(k, 2)).toBeNull();
+    const html = panel();
+    expect(html).toContain("chain of dups (max_page_sharing)");
+    // Its samples are the tree's own marks: a dup, a stale (dotted) one, a picked one.
+    expect(html).toMatch(/<rect class="trees-dup"[^>]*data-dup="1"/);
+    expect(html).toContain('class="trees-dup trees-dup-stale"');
+    expect(html).toContain('class="trees-dup-pick"');
+  });
+
+  it("keeps tree text 18 px in presenter mode: a big tree is drawn no smaller than 18/8", () => {
+    const nodes = Array.from({ length: 31 }, (_, i) => node(i + 1));
+    const vb = viewBox(
+      "stable",
+      layoutTree(buildHierarchy({ root: 16, nodes: balanced(nodes) }), SPACING.stable),
+    );
+    expect(minWidth(vb, true) / vb.w).toBeCloseTo(PRESENTER_MIN_SCALE, 2);
+    expect(PRESENTER_MIN_SCALE * 8).toBeGreaterThanOrEqual(18);
+    expect(minWidth(vb)).toBeLessThan(minWidth(vb, true));
+  });
+});
+
+/** Link nodes 1..n (ids in order) into a balanced search tree; returns the nodes. */
+function balanced(nodes: TreeNodeView[]): TreeNodeView[] {
+  const build = (lo: number, hi: number): number | null => {
+    if (lo > hi) return null;
+    const mid = (lo + hi) >> 1;
+    nodes[mid - 1].left = build(lo, mid - 1);
+    nodes[mid - 1].right = build(mid + 1, hi);
+    return mid;
+  };
+  build(1, nodes.length);
+  return nodes;
+}
 
 describe("captions and frame", () => {
   it("gives the node count and height, with a lower bound when levels were not sent", () => {

@@ -8,6 +8,7 @@ import { useWidth } from "../frames/useWidth";
 import { type TreeAnchor, useAnchor } from "../mapping/anchors";
 import { useRenderer } from "../useRenderer";
 import { type TreeActivity, treeActivity } from "./activity";
+import { ChainLegend } from "./ChainLegend";
 import {
   createTreeRenderer,
   type DrawHandlers,
@@ -96,6 +97,8 @@ interface PanelProps {
 interface Model extends TreeStats {
   layout: Layout;
   looks: Map<number, NodeLook>;
+  /** 6.18 stable node chains drawn. */
+  chains: number;
 }
 
 function buildModel(
@@ -110,7 +113,9 @@ function buildModel(
   const looks = new Map<number, NodeLook>();
   for (const p of layout.nodes)
     if (p.datum.kind === "node") looks.set(p.datum.node.id, nodeLook(tree, p.datum.node, contentId));
-  return { layout, looks, ...stats };
+  let chains = 0;
+  for (const look of looks.values()) if (look.dups.length > 0) chains++;
+  return { layout, looks, chains, ...stats };
 }
 
 /** What a model draws as, so an update that changes nothing visible keeps the same model. */
@@ -178,6 +183,7 @@ export const TreePanel = memo(function TreePanel({
     [tree],
   );
 
+  const presenter = useStore((s) => s.presenter);
   const emptied = tree === "unstable" && activity.scanStart !== null;
   // With motion on, the "emptied" note stays a moment even if the next update comes at once.
   const [lingering, setLingering] = useState<TreeActivity["scanStart"]>(null);
@@ -205,8 +211,9 @@ export const TreePanel = memo(function TreePanel({
       emptied,
       promoted: activity.promoted,
       motion,
+      presenter,
     }),
-    [tree, model, search, emptied, activity, motion],
+    [tree, model, search, emptied, activity, motion, presenter],
   );
   const input = useMemo<TreeRenderInput>(
     () => ({ draw, activity, lit, selected, handlers }),
@@ -220,13 +227,13 @@ export const TreePanel = memo(function TreePanel({
   useEffect(() => {
     const canvas = canvasRef.current;
     const vb = viewBox(tree, model.layout);
-    const drawn = minWidth(vb);
+    const drawn = minWidth(vb, presenter);
     const rootKey = model.layout.nodes.find((n) => n.parent === null)?.key ?? null;
     const overflows = width > 0 && drawn > width + 1;
     if (canvas && overflows && (rootKey !== scrolled.current.root || !scrolled.current.overflowed))
       canvas.scrollLeft = (-vb.x / vb.w) * drawn - width / 2;
     scrolled.current = { root: rootKey, overflowed: overflows };
-  }, [tree, model, width]);
+  }, [tree, model, width, presenter]);
 
   const collapseAll = useCallback(() => setExpanded(NO_IDS), []);
   const text = TREE_TEXT[tree];
@@ -246,6 +253,7 @@ export const TreePanel = memo(function TreePanel({
           </button>
         ) : null}
       </p>
+      {model.chains > 0 ? <ChainLegend /> : null}
       {emptiedNote ? (
         <p className="trees-emptied" role="status">
           emptied at scan start #{emptiedNote.seqnr}

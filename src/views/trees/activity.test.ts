@@ -140,3 +140,59 @@ describe("treeActivity", () => {
     expect([badge(-1), badge(0), badge(1)]).toEqual(["<", "=", ">"]);
   });
 });
+
+describe("6.18: the dup a chain search picked", () => {
+  const pick = { node: 7, dups: 3, dup: 12, pfn: 40, sharers: 5, maxPageSharing: 256, candidate: true };
+  const search = (path: [number, -1 | 0 | 1][], p = pick): KsmEvent => ({
+    type: "stable-search",
+    fn: "stable_tree_search",
+    item: 3,
+    pfn: 9,
+    path: path.map(([node, result]) => ({ node, pfn: node, result })),
+    found: p.candidate ? p.dup : null,
+    pick: p,
+  });
+
+  it("is shown once the walk reached the chain, and told in the outcome", () => {
+    const s = searchPaths([
+      search([
+        [2, 1],
+        [7, 0],
+      ]),
+    ]).stable!;
+    expect(s.pick).toEqual({ node: 7, dup: 12, candidate: true });
+    expect(s.outcome).toBe(
+      "stable_tree_search for page 9: 2 compares, chain node 7: picked the dup at frame 40 (5 of max 256)",
+    );
+  });
+
+  it("is not shown while stepping by comparison has not reached it", () => {
+    expect(searchPaths([search([[2, 1]])]).stable!.pick).toBeNull();
+  });
+
+  it("says when every dup was full", () => {
+    const s = searchPaths([search([[7, 0]], { ...pick, sharers: 256, candidate: false })]).stable!;
+    expect(s.pick).toEqual({ node: 7, dup: 12, candidate: false });
+    expect(s.outcome).toMatch(/chain node 7: all 3 dups full \(max_page_sharing 256\)$/);
+  });
+
+  it("leaves a plain node's pick out: it has no dups to mark", () => {
+    expect(searchPaths([search([[7, 0]], { ...pick, dups: 0 })]).stable!.pick).toBeNull();
+  });
+
+  it("counts chains made and dups added among the step's changes", () => {
+    const chain = (from: number | null): KsmEvent => ({
+      type: "stable-chain",
+      fn: "stable_tree_insert",
+      chain: 30,
+      dup: 31,
+      kpfn: 44,
+      dups: 2,
+      from,
+    });
+    expect(treeActivity([chain(12), chain(null)]).changes.stable).toEqual([
+      "1 made a chain",
+      "1 dup(s) added to a chain",
+    ]);
+  });
+});

@@ -25,6 +25,11 @@ export interface SearchPath {
   outcome: string;
   /** The node the walk ended by inserting, if any: it appears after the last compare. */
   inserted: number | null;
+  /**
+   * 6.18: the walk reached (at its last compare) a chain of equal contents: the
+   * dup stable_node_dup() offered, and whether it had room (else every dup is full).
+   */
+  pick: { node: number; dup: number; candidate: boolean } | null;
 }
 
 export interface TreeActivity {
@@ -59,15 +64,27 @@ export function searchPath(e: SearchEvent): SearchPath {
   const n = steps.length;
   const compares = `${n} compare${n === 1 ? "" : "s"}`;
   switch (e.type) {
-    case "stable-search":
+    case "stable-search": {
+      // Stepping by comparison cuts the path: the pick shows once the walk is at its node.
+      const last = steps.at(-1);
+      const p = e.pick && e.pick.dups > 0 && last?.result === 0 && last.node === e.pick.node ? e.pick : null;
+      const found = p
+        ? p.candidate
+          ? `chain node ${p.node}: picked the dup at frame ${p.pfn} (${p.sharers} of max ${p.maxPageSharing})`
+          : `chain node ${p.node}: all ${p.dups} dups full (max_page_sharing ${p.maxPageSharing})`
+        : e.found === null
+          ? "no equal KSM page"
+          : `equal to node ${e.found}`;
       return {
         tree: "stable",
         fn: e.fn,
         pfn: e.pfn,
         steps,
-        outcome: `${e.fn} for page ${e.pfn}: ${compares}, ${e.found === null ? "no equal KSM page" : `equal to node ${e.found}`}`,
+        outcome: `${e.fn} for page ${e.pfn}: ${compares}, ${found}`,
         inserted: null,
+        pick: p && { node: p.node, dup: p.dup, candidate: p.candidate },
       };
+    }
     case "stable-insert":
       return {
         tree: "stable",
@@ -76,6 +93,7 @@ export function searchPath(e: SearchEvent): SearchPath {
         steps,
         outcome: `${e.fn} of KSM page ${e.kpfn}: ${compares}, ${e.ok ? `inserted as node ${e.node}` : "an equal page is there: not inserted"}`,
         inserted: e.ok ? e.node : null,
+        pick: null,
       };
     case "unstable-search": {
       const outcome = {
@@ -91,6 +109,7 @@ export function searchPath(e: SearchEvent): SearchPath {
         steps,
         outcome: `${e.fn} for page ${e.pfn}: ${compares}, ${outcome}`,
         inserted: e.outcome === "inserted" ? e.item : null,
+        pick: null,
       };
     }
   }
@@ -130,7 +149,7 @@ export function treeActivity(events: readonly KsmEvent[]): TreeActivity {
   if (events.length === 0) return NO_ACTIVITY;
   let scanStart: TreeActivity["scanStart"] = null;
   const promoted = new Map<number, number>();
-  const count = { sIns: 0, sRem: 0, sPrune: 0, sApp: 0, sProm: 0, uIns: 0, uErase: 0 };
+  const count = { sIns: 0, sRem: 0, sPrune: 0, sApp: 0, sProm: 0, sChain: 0, sDup: 0, uIns: 0, uErase: 0 };
   for (const e of events) {
     switch (e.type) {
       case "scan-start":
@@ -153,6 +172,10 @@ export function treeActivity(events: readonly KsmEvent[]): TreeActivity {
       case "stable-prune":
         count.sPrune++;
         break;
+      case "stable-chain":
+        if (e.from !== null) count.sChain++;
+        else count.sDup++;
+        break;
       case "unstable-search":
         if (e.outcome === "inserted") count.uIns++;
         break;
@@ -167,6 +190,8 @@ export function treeActivity(events: readonly KsmEvent[]): TreeActivity {
   if (count.sRem) stable.push(plural(count.sRem, "sharer(s) removed"));
   if (count.sProm) stable.push(plural(count.sProm, "promoted to node"));
   if (count.sPrune) stable.push(plural(count.sPrune, "pruned"));
+  if (count.sChain) stable.push(plural(count.sChain, "made a chain"));
+  if (count.sDup) stable.push(plural(count.sDup, "dup(s) added to a chain"));
   const unstable: string[] = [];
   if (count.uIns) unstable.push(plural(count.uIns, "inserted"));
   if (count.uErase) unstable.push(plural(count.uErase, "erased"));

@@ -3,6 +3,7 @@ import type { Renderer } from "../useRenderer";
 import { NO_ACTIVITY, type SearchPath, type TreeActivity } from "./activity";
 import { animate, DURATION, EMPTY_FADE, type Sel, STEP, setChanged } from "./animate";
 import { CHIP_GAP, CHIP_H } from "./chipMark";
+import { DUPS_BELOW } from "./dupMark";
 import { drawLinks } from "./linkMark";
 import type { NodeLook } from "./look";
 import type { Layout, TreeName } from "./model";
@@ -25,6 +26,12 @@ export const SPACING: Record<TreeName, { dx: number; dy: number }> = {
 };
 const MIN_VIEW_W = 260;
 const MIN_SCALE = 0.7;
+/**
+ * Presenter mode: at least this scale, so that even the trees' smallest text
+ * (8 units: sharers, "nodes") is 18 px for the back of the hall, the labels
+ * (10 units) 22 px; a larger tree scrolls in its box instead of shrinking.
+ */
+export const PRESENTER_MIN_SCALE = 18 / 8;
 
 export type { DrawState };
 export { DURATION, EMPTY_FADE, NODE_R, STEP };
@@ -47,6 +54,8 @@ export interface DrawInput {
   /** New node id → the id whose place it took. */
   promoted: ReadonlyMap<number, number>;
   motion: boolean;
+  /** Presenter mode: labels keep PRESENTER_MIN_SCALE, the tree scrolls instead of shrinking. */
+  presenter: boolean;
 }
 
 export function newDrawState(handlers: DrawHandlers): DrawState {
@@ -54,15 +63,16 @@ export function newDrawState(handlers: DrawHandlers): DrawState {
 }
 
 /** The narrowest the drawing gets (CSS px) before its panel scrolls instead. */
-export function minWidth(vb: { w: number }): number {
-  return Math.round(vb.w * MIN_SCALE);
+export function minWidth(vb: { w: number }, presenter = false): number {
+  return Math.round(vb.w * (presenter ? PRESENTER_MIN_SCALE : MIN_SCALE));
 }
 
 /** The viewBox that fits a layout: fixed node size, so bigger trees just scale down. */
 export function viewBox(tree: TreeName, layout: Layout): { x: number; y: number; w: number; h: number } {
   const { dx } = SPACING[tree];
   const { minX, maxX, maxY } = layout.bounds;
-  const below = tree === "stable" ? NODE_R + 6 + 3 * (CHIP_H + CHIP_GAP) : NODE_R + 16;
+  const below =
+    tree === "stable" ? Math.max(NODE_R + 6 + 3 * (CHIP_H + CHIP_GAP), DUPS_BELOW + 4) : NODE_R + 16;
   let x = minX - dx / 2 - 4;
   let w = maxX - minX + dx + 8;
   if (w < MIN_VIEW_W) {
@@ -103,6 +113,7 @@ export function drawTree(svgEl: SVGSVGElement, input: DrawInput, state: DrawStat
       look: p.datum.kind === "node" ? (looks.get(id) ?? null) : null,
       step,
       result: step >= 0 ? search!.steps[step].result : 0,
+      pick: search?.pick && search.pick.node === id ? search.pick : null,
     };
   });
   const byKey = new Map(items.map((it) => [it.key, it]));
@@ -148,9 +159,11 @@ export function drawTree(svgEl: SVGSVGElement, input: DrawInput, state: DrawStat
     delay: leaving ? EMPTY_FADE : 0,
   }).attr("viewBox", `${vb.x} ${vb.y} ${vb.w} ${vb.h}`);
   // Scale to the panel, but not up past 125 % nor down past MIN_SCALE: a wider tree scrolls.
+  // In presenter mode the minimum height too (it wins over the stage's max-height).
   setChanged(svg)
     .style("max-width", `${Math.round(vb.w * 1.25)}px`)
-    .style("min-width", `${minWidth(vb)}px`);
+    .style("min-width", `${minWidth(vb, input.presenter)}px`)
+    .style("min-height", input.presenter ? `${Math.round(vb.h * PRESENTER_MIN_SCALE)}px` : "");
 
   const pass: Pass = {
     prefix,

@@ -1,5 +1,5 @@
 import { interpolateRgb } from "d3";
-import type { TreeNodeView } from "../../engine";
+import type { DupView, TreeNodeView } from "../../engine";
 import { contentColor, TREE_BLACK, TREE_RED } from "../palette";
 import type { CollapsedDatum, TreeName, UnsentDatum } from "./model";
 
@@ -31,6 +31,14 @@ export function itemRef(it: { pid: number; addr: number }): string {
   return `${it.pid}@${hexAddr(it.addr)}`;
 }
 
+/** One dup of a 6.18 stable node chain as drawn: its KSM page's frame and sharers. */
+export interface DupLook {
+  id: number;
+  /** "12 ×5": the frame, then how many map it. */
+  label: string;
+  stale: boolean;
+}
+
 /** How one node is drawn: all strings and colours, so a redraw can tell whether anything changed. */
 export interface NodeLook {
   id: number;
@@ -45,11 +53,14 @@ export interface NodeLook {
   sublabel: string;
   /** Under the circle (stable nodes): the sharers. */
   chips: string[];
+  /** A 6.18 stable node chain: its dups, newest first, drawn under it instead of chips; else empty. */
+  dups: DupLook[];
   aria: string;
   title: string;
 }
 
 export function nodeLook(tree: TreeName, n: TreeNodeView, contentId: ArrayLike<number> | null): NodeLook {
+  if (tree === "stable" && n.dups) return chainLook(n, n.dups, contentId);
   const hasPage = n.pfn >= 0;
   const content = hasPage && contentId ? (contentId[n.pfn] ?? 0) : 0;
   const first = n.items[0];
@@ -82,6 +93,52 @@ export function nodeLook(tree: TreeName, n: TreeNodeView, contentId: ArrayLike<n
     label: hasPage ? String(n.pfn) : "–",
     sublabel,
     chips,
+    dups: [],
+    aria,
+    title: lines.join("\n"),
+  };
+}
+
+/** "frame 12 shared by 5", "frame 14 (stale)" */
+function dupWords(d: DupView): string {
+  return d.stale
+    ? `frame ${d.pfn < 0 ? "gone" : d.pfn} (stale: its KSM page is gone)`
+    : `frame ${d.pfn} shared by ${d.itemCount}`;
+}
+
+/**
+ * A stable node chain: no page of its own (the circle shows a chain), its dups
+ * drawn under it; words name each dup's KSM page and sharers.
+ */
+function chainLook(n: TreeNodeView, dups: readonly DupView[], contentId: ArrayLike<number> | null): NodeLook {
+  const live = dups.find((d) => !d.stale);
+  const content = live && contentId ? (contentId[live.pfn] ?? 0) : 0;
+  const stale = !live;
+  const aria = `stable node chain ${n.id}, ${dups.length} dup${dups.length === 1 ? "" : "s"}: ${dups.map(dupWords).join("; ")}`;
+  const lines = [
+    aria,
+    "max_page_sharing reached: equal contents, several KSM pages (dups); a search takes the dup with room and the most sharers",
+  ];
+  for (const d of dups)
+    if (d.itemCount > 0) {
+      const shown = d.items.slice(0, MAX_SHARERS).map(itemRef);
+      if (d.itemCount > shown.length) shown.push(`… ${d.itemCount - shown.length} more`);
+      lines.push(`frame ${d.pfn}: ${shown.join(", ")}`);
+    }
+  if (n.hidden > 0) lines.push(`${n.hidden} nodes below it are not in this snapshot (too deep to send)`);
+  return {
+    id: n.id,
+    fill: stale ? fade(n.red ? TREE_RED : TREE_BLACK) : n.red ? TREE_RED : TREE_BLACK,
+    stale,
+    swatch: stale ? "transparent" : contentColor(content),
+    label: "",
+    sublabel: "",
+    chips: [],
+    dups: dups.map((d) => ({
+      id: d.id,
+      label: `${d.pfn < 0 ? "–" : d.pfn} ×${d.itemCount}`,
+      stale: d.stale,
+    })),
     aria,
     title: lines.join("\n"),
   };

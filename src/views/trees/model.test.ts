@@ -250,4 +250,37 @@ describe("nodeLook", () => {
     expect(u.sublabel).toBe("pid 1");
     expect(u.chips).toEqual([]);
   });
+
+  it("draws a 6.18 stable node chain as its dups: no page of its own, each dup's frame and sharers", () => {
+    const dup = (id: number, pfn: number, itemCount: number, stale = false) => ({
+      id,
+      pfn,
+      items: Array.from({ length: itemCount }, (_, i) => ({ id: id * 10 + i, pid: i + 1, addr: 0x1000 })),
+      itemCount,
+      stale,
+    });
+    const dups = [dup(21, 117, 5), dup(22, 118, 2), dup(23, 119, 0, true)];
+    const look = nodeLook("stable", node(9, null, null, { pfn: 117, dups }), ids);
+    expect(look.aria).toBe(
+      "stable node chain 9, 3 dups: frame 117 shared by 5; frame 118 shared by 2; frame 119 (stale: its KSM page is gone)",
+    );
+    expect(look.dups).toEqual([
+      { id: 21, label: "117 ×5", stale: false },
+      { id: 22, label: "118 ×2", stale: false },
+      { id: 23, label: "119 ×0", stale: true },
+    ]);
+    expect(look.chips).toEqual([]); // the dups take the chips' place
+    expect(look.label).toBe(""); // the circle shows the chain's sign instead
+    expect(look.swatch).toBe(contentColor(4242));
+    expect(look.stale).toBe(false);
+    expect(look.title).toContain("frame 117: 1@0x1000, 2@0x1000, 3@0x1000, 4@0x1000, 5@0x1000");
+    // A plain node has no dups; a chain whose every dup is gone is stale.
+    expect(nodeLook("stable", node(3, null, null), ids).dups).toEqual([]);
+    const gone = nodeLook(
+      "stable",
+      node(9, null, null, { dups: [dup(21, 117, 0, true), dup(22, 118, 0, true)] }),
+      ids,
+    );
+    expect([gone.stale, gone.swatch]).toEqual([true, "transparent"]);
+  });
 });

@@ -3,6 +3,7 @@ import { HIGHLIGHT, SEARCH } from "../palette";
 import { badge } from "./activity";
 import { animate, type Setter, STEP, setChanged, setText, translate } from "./animate";
 import { drawChips } from "./chipMark";
+import { applyAttrs, chainIconMarks, drawDups, dupPickMark, dupRows } from "./dupMark";
 import { LINK } from "./linkMark";
 import { collapsedAria, collapsedLabel, unsentLabel, unsentTitle } from "./look";
 import type { CollapsedDatum, UnsentDatum } from "./model";
@@ -117,6 +118,9 @@ export function drawNodes(
         .attr("text-anchor", "middle")
         .attr("y", NODE_R + 12);
       g.append("g").attr("class", "trees-chips");
+      g.append("g").attr("class", "trees-dups");
+      const icon = g.append("g").attr("class", "trees-chain-icon").attr("display", "none");
+      for (const m of chainIconMarks()) applyAttrs(icon.append("rect"), m);
       const b = g
         .append("g")
         .attr("class", "trees-badge")
@@ -219,7 +223,12 @@ export function drawNodes(
   setText(restyled.select("text.trees-sub"), (it) => it.look!.sublabel);
   restyled.each(function (it) {
     drawChips(select(this).select<SVGGElement>("g.trees-chips"), it.look!.chips);
+    drawDups(select(this).select<SVGGElement>("g.trees-dups"), it.look!.dups);
   });
+  restyled
+    .classed("trees-chain", (it) => it.look!.dups.length > 0)
+    .select("g.trees-chain-icon")
+    .attr("display", (it) => (it.look!.dups.length > 0 ? null : "none"));
 
   // The search path: a ring and a "<", ">" or "=" badge on each node compared, in order.
   setChanged(all.select(".trees-ring").interrupt("search")).attr("opacity", 0);
@@ -232,6 +241,19 @@ export function drawNodes(
     delay: (it) => it.step * STEP,
   }).attr("opacity", 1);
   animate(onPath.select<SVGGElement>(".trees-badge"), replay, {
+    name: "search",
+    duration: 120,
+    delay: (it) => it.step * STEP,
+  }).attr("opacity", 1);
+
+  // 6.18: the dup the search picked at the chain it ended on, lit with that compare.
+  all.selectAll(".trees-dup-pick").interrupt("search").remove();
+  const picked = nodes.filter((it) => dupPickMark(dupRows(it.look!.dups), it.pick) !== null);
+  picked.each(function (it) {
+    const mark = dupPickMark(dupRows(it.look!.dups), it.pick)!;
+    applyAttrs(select(this).select("g.trees-dups").append("rect"), mark);
+  });
+  animate(picked.select<SVGRectElement>(".trees-dup-pick").attr("opacity", replay ? 0 : 1), replay, {
     name: "search",
     duration: 120,
     delay: (it) => it.step * STEP,

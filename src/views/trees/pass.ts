@@ -10,6 +10,8 @@ export interface Item extends PlacedNode {
   /** Index of this node in the search path, or -1. */
   step: number;
   result: -1 | 0 | 1;
+  /** 6.18: the search ended at this chain: the dup it picked (or, candidate false, none: all full). */
+  pick: { dup: number; candidate: boolean } | null;
 }
 
 export interface Link extends PlacedLink {

@@ -1,0 +1,94 @@
+import { expect, type Page, test } from "@playwright/test";
+import { caption, open, setDrawer } from "./helpers";
+
+/*
+ * 6.18's stable node chains on the stage: lesson 12 (max_page_sharing 2)
+ * makes a chain of three dups; the trees draw it as a node with its dups
+ * hanging under it, and mark the dup a search picks.
+ */
+
+test.describe.configure({ timeout: 120_000 });
+
+/** Walk lesson 12 to its end, answering each question with its first choice. */
+async function chainLesson(page: Page): Promise<void> {
+  await page.getByRole("button", { name: /^12\. max_page_sharing/ }).click();
+  const lessons = page.getByRole("region", { name: "Lessons" });
+  for (let beat = 0; beat < 10; beat++) {
+    if (await lessons.getByText("End of the lesson.").isVisible()) return;
+    const question = lessons.getByRole("group", { name: /^Predict:/ });
+    if (await question.isVisible()) await question.getByRole("radio").first().check();
+    const before = await lessons.locator(".lesson-progress").textContent();
+    await lessons.getByRole("button", { name: /^Next/ }).click();
+    await expect(lessons.locator(".lesson-progress")).not.toHaveText(before ?? "");
+  }
+  throw new Error("the lesson did not end");
+}
+
+/** The chain of lesson 12 as the stable tree draws it. */
+function chainNode(page: Page) {
+  return page
+    .getByRole("main")
+    .getByRole("figure", { name: "Stable tree" })
+    .getByRole("button", { name: /^stable node chain \d+, 3 dups: / });
+}
+
+/**
+ * Fill A's page 0 again with the lesson's value: the copy-on-write leaves a
+ * dup with room, and ksmd's next look at that page finds the chain and picks
+ * that dup. Steps ksmd a page at a time until the caption tells the pick.
+ */
+async function searchPicksADup(page: Page): Promise<void> {
+  const write = page.getByRole("form", { name: "Write to a page" });
+  await page.getByRole("combobox", { name: "process", exact: true }).selectOption({ label: "A (pid 1)" });
+  await write.getByLabel("page").fill("0");
+  await write.getByLabel("value").fill("5");
+  await write.getByRole("button", { name: "Fill page" }).click();
+  await expect(caption(page)).toContainText(/^COW fault: pid 1 wrote to KSM page/);
+  for (let i = 0; i < 12; i++) {
+    const before = await caption(page).textContent();
+    await page.locator("body").click({ position: { x: 5, y: 5 } });
+    await page.keyboard.press("s");
+    await expect(caption(page)).not.toHaveText(before ?? "");
+    if (/picked the dup/.test((await caption(page).textContent()) ?? "")) return;
+  }
+  throw new Error(`no search picked a dup: ${await caption(page).textContent()}`);
+}
+
+test.describe("stable node chains (6.18)", () => {
+  test("a chain is drawn with its dups, each with its frame and sharers; a search marks the dup it picks", async ({
+    page,
+  }) => {
+    await open(page);
+    await chainLesson(page);
+    const chain = chainNode(page);
+    await expect(chain).toBeVisible();
+    const rows = chain.locator("g.trees-dup-row");
+    await expect(rows).toHaveCount(3);
+    await expect(rows.locator("text")).toHaveText([/^\d+ ×2$/, /^\d+ ×2$/, /^\d+ ×2$/]);
+    await expect(chain.locator("rect.trees-dup-pick")).toHaveCount(0);
+    const tree = page.getByRole("main").getByRole("figure", { name: "Stable tree" });
+    await expect(tree.getByText("chain of dups (max_page_sharing)")).toBeVisible();
+
+    await searchPicksADup(page);
+    await expect(caption(page)).toContainText(
+      /Stable node \d+ is a chain of 3 dups; picked the dup at frame (\d+) \(1 sharer, max_page_sharing 2\)/,
+    );
+    const frame = /picked the dup at frame (\d+)/.exec((await caption(page).textContent()) ?? "")![1];
+    // The outline is on the picked dup's row: that frame, now with its second sharer.
+    const pick = chain.locator("rect.trees-dup-pick");
+    await expect(pick).toHaveCount(1);
+    const picked = chain.locator(`rect.trees-dup[data-dup="${await pick.getAttribute("data-dup")}"] + text`);
+    await expect(picked).toHaveText(`${frame} ×2`);
+
+    for (const size of [
+      { width: 1366, height: 768 },
+      { width: 1920, height: 1080 },
+    ]) {
+      await page.setViewportSize(size);
+      await setDrawer(page, false);
+      await expect(chain).toBeVisible();
+      await chain.scrollIntoViewIfNeeded();
+      await page.screenshot({ path: `test-results/chains-${size.width}x${size.height}.png` });
+    }
+  });
+});
