@@ -1,5 +1,5 @@
 import { expect, type Locator, type Page, test } from "@playwright/test";
-import { caption, loadPreset, openStage, setDrawer, sysfs } from "./helpers";
+import { caption, loadPreset, open, openStage, setDrawer, startProcess, sysfs } from "./helpers";
 
 const SIZES = [
   { width: 1280, height: 720 },
@@ -26,11 +26,14 @@ type Box = { x: number; y: number; width: number; height: number };
 const overlap = (a: Box, b: Box) =>
   a.x < b.x + b.width && b.x < a.x + a.width && a.y < b.y + b.height && b.y < a.y + a.height;
 
-/** Every part lies inside the viewport and no two overlap (the trees lie inside their box, so not the box). */
-async function expectStageFits(page: Page): Promise<void> {
+/**
+ * Every part (and the `extra` ones: an open panel) lies inside the viewport
+ * and no two overlap (the trees lie inside their box, so not the box).
+ */
+async function expectStageFits(page: Page, extra: Record<string, Locator> = {}): Promise<void> {
   const view = page.viewportSize()!;
   const boxes: [string, Box][] = [];
-  for (const [name, part] of Object.entries(stageParts(page))) {
+  for (const [name, part] of Object.entries({ ...stageParts(page), ...extra })) {
     await expect(part, name).toBeVisible();
     const b = (await part.boundingBox())!;
     expect(b.x, `${name} left`).toBeGreaterThanOrEqual(0);
@@ -47,6 +50,33 @@ async function expectStageFits(page: Page): Promise<void> {
     document.documentElement.scrollHeight,
   ]);
   expect(scroll).toEqual([view.width, view.height]);
+}
+
+/** Every page button of every process lies inside the processes box as it shows now (none scrolled out). */
+async function expectEveryPageInSight(page: Page, processes: number): Promise<void> {
+  const box = page.getByRole("main", { name: "The stage" }).locator(".stage-processes");
+  await expect(box.locator(".pv-process")).toHaveCount(processes);
+  const shown = await box.evaluate((el) => {
+    const r = el.getBoundingClientRect();
+    return { top: r.top, bottom: r.bottom, left: r.left, right: r.right };
+  });
+  const pages = await box.locator(".pv-page").evaluateAll((els) =>
+    els.map((el) => {
+      const r = el.getBoundingClientRect();
+      return {
+        label: el.getAttribute("aria-label") ?? "",
+        top: r.top,
+        bottom: r.bottom,
+        left: r.left,
+        right: r.right,
+      };
+    }),
+  );
+  expect(pages.length).toBeGreaterThan(0);
+  const hidden = pages.filter(
+    (p) => p.top < shown.top || p.bottom > shown.bottom || p.left < shown.left || p.right > shown.right,
+  );
+  expect(hidden.map((p) => p.label)).toEqual([]);
 }
 
 /** The two-processes preset run to its end, the drawer closed again. */
@@ -106,7 +136,103 @@ test.describe("one stage, no scrolling", () => {
       return out;
     });
     expect(small).toEqual([]);
+    // The pictures scale, not only the text: the page tiles show their rmap_item letters (measured
+    // above with every text), and the frames' canvas draws its mapcounts at 18 px or more.
+    const letters = page.getByRole("main").locator(".pv-rmap");
+    await expect(letters).toHaveCount(8);
+    for (const letter of await letters.all()) await expect(letter).toBeVisible();
+    const frames = page.getByRole("main").locator("canvas.frames-base");
+    expect(Number(await frames.getAttribute("data-label-px"))).toBeGreaterThanOrEqual(18);
     await expect(page).toHaveScreenshot("stage-presenter-1920x1080.png");
+  });
+});
+
+test.describe("panels take columns of their own beside the stage", () => {
+  for (const size of SIZES) {
+    test(`the drawer at ${size.width}×${size.height}: the counters keep their ratios and chart`, async ({
+      page,
+    }) => {
+      await page.setViewportSize(size);
+      await mergedStage(page);
+      await setDrawer(page, true);
+      await expectStageFits(page, {
+        drawer: page.getByRole("complementary", { name: "Lessons and controls" }),
+      });
+      const counters = page.getByRole("main").getByRole("region", { name: "Counters" });
+      const inside = async (what: Locator, name: string) => {
+        const c = (await counters.boundingBox())!;
+        const b = (await what.boundingBox())!;
+        expect(b.y, `${name} top`).toBeGreaterThanOrEqual(c.y);
+        expect(b.y + b.height, `${name} bottom`).toBeLessThanOrEqual(c.y + c.height);
+        expect(b.x + b.width, `${name} right`).toBeLessThanOrEqual(c.x + c.width);
+      };
+      for (const ratio of await counters.locator("[data-ratio]").all()) {
+        await expect(ratio).toBeVisible();
+        await inside(ratio, `ratio ${await ratio.getAttribute("data-ratio")}`);
+      }
+      // The chart's legend and plot are drawn in the column's view (its axis label may need a scroll at 720 px).
+      const chart = counters.locator(".ksm-chart");
+      await expect(chart).toBeVisible();
+      await inside(chart.getByRole("list", { name: "Legend" }), "chart legend");
+      await expect(chart.locator(".ksm-chart-box svg")).toBeInViewport({
+        ratio: size.height < 768 ? 0.3 : 0.9,
+      });
+    });
+
+    test(`an open side panel at ${size.width}×${size.height}: the stage narrows, nothing covered`, async ({
+      page,
+    }) => {
+      await page.setViewportSize(size);
+      await mergedStage(page);
+      await page.getByRole("tab", { name: "Event log" }).click();
+      await expectStageFits(page, { "event log": page.getByRole("tabpanel", { name: "Event log" }) });
+      await expectEveryPageInSight(page, 2);
+    });
+  }
+
+  test("lesson 4's code beat at 1366×768: the code beside the trees it explains, every process in sight", async ({
+    page,
+  }) => {
+    await page.setViewportSize({ width: 1366, height: 768 });
+    await open(page);
+    await page.getByRole("button", { name: /^4\. The stable tree/ }).click();
+    const lessons = page.getByRole("region", { name: "Lessons" });
+    const code = page.getByRole("tab", { name: "Kernel code" });
+    // Answer each question with its first choice and go on, until the beat that shows the code.
+    for (let beat = 0; beat < 6 && (await code.getAttribute("aria-selected")) !== "true"; beat++) {
+      const question = lessons.getByRole("group", { name: /^Predict:/ });
+      if (await question.isVisible()) await question.getByRole("radio").first().check();
+      const before = await lessons.locator(".lesson-progress").textContent();
+      await lessons.getByRole("button", { name: /^Next/ }).click();
+      await expect(lessons.locator(".lesson-progress")).not.toHaveText(before ?? "");
+    }
+    await expect(code).toHaveAttribute("aria-selected", "true");
+    const panel = page.getByRole("tabpanel", { name: "Kernel code" });
+    await expect(lessons.getByText(/D's X merged in its very first scan/)).toBeVisible();
+    await expectStageFits(page, {
+      "code panel": panel,
+      drawer: page.getByRole("complementary", { name: "Lessons and controls" }),
+    });
+    // D, the process the beat is about, is in sight with the other three.
+    await expectEveryPageInSight(page, 4);
+    // The trees' column is the one next to the code: no other picture between them.
+    const trees = (await page.getByRole("main").locator(".stage-trees").boundingBox())!;
+    const p = (await panel.boundingBox())!;
+    expect(p.x - (trees.x + trees.width)).toBeGreaterThanOrEqual(0);
+    expect(p.x - (trees.x + trees.width)).toBeLessThan(24);
+  });
+
+  test("four processes beside the drawer at 1366×768: every page in sight", async ({ page }) => {
+    await page.setViewportSize({ width: 1366, height: 768 });
+    await open(page);
+    for (let i = 1; i <= 4; i++) {
+      await startProcess(page, /^VM guest/, { advise: true });
+      await expect(page.getByRole("main").locator(".pv-process")).toHaveCount(i);
+    }
+    await expectStageFits(page, {
+      drawer: page.getByRole("complementary", { name: "Lessons and controls" }),
+    });
+    await expectEveryPageInSight(page, 4);
   });
 });
 

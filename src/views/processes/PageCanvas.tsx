@@ -4,7 +4,7 @@ import { cssGrid, type GridLayout, gridLayout, hitTest, moveCursor } from "../fr
 import { ColorCache } from "../frames/raster";
 import { useWidth } from "../frames/useWidth";
 import { type PagesAnchor, useAnchor } from "../mapping/anchors";
-import { drawPageMarks, pageSignature, paintPages, sameSignature } from "./drawPages";
+import { drawPageMarks, pageCodes, paintChangedPages } from "./drawPages";
 import { indicesInVma, PAGE, PAGE_CANVAS } from "./pageModel";
 import { GRID_KEYS, type GridProps, pageInfo } from "./pageProps";
 
@@ -33,36 +33,34 @@ export function PageCanvas(props: GridProps & { frames: Snapshot["frames"]; summ
   const cursorIdx = props.next >= 0 ? (props.next - v.start) / PAGE : -1;
   const rmap = props.rmap;
 
-  // Repaint only when a page would look different or a mark moved; ksmd's batches mostly change neither.
+  // Repaint only the pages that would look different (ksmd's batches change few of them), and
+  // everything when the layout or a mark moved. Two code buffers are kept, swapped each update.
   const painted = useRef<{
     canvas: HTMLCanvasElement;
     layout: GridLayout;
-    sig: Uint32Array;
+    codes: Uint32Array;
+    spare: Uint32Array | undefined;
     marks: string;
   } | null>(null);
   useEffect(() => {
     const canvas = canvasRef.current;
     const ctx = canvas?.getContext("2d");
     if (!canvas || !ctx || layout.devWidth === 0 || layout.devHeight === 0) return;
-    const rmapAt = (i: number) => rmap.get(v.start + i * PAGE);
-    const sig = pageSignature(frames, v, rmapAt);
-    const marks = JSON.stringify([litIdx, cursorIdx, keyboard, flashIdx]);
+    const rmapAt = rmap.size === 0 ? null : (i: number) => rmap.get(v.start + i * PAGE);
     const last = painted.current;
-    if (
-      last &&
-      last.canvas === canvas &&
-      last.layout === layout &&
-      last.marks === marks &&
-      sameSignature(last.sig, sig)
-    )
-      return;
-    painted.current = { canvas, layout, sig, marks };
+    const codes = pageCodes(frames, v, rmapAt, last?.spare);
+    const marks = JSON.stringify([litIdx, cursorIdx, keyboard, flashIdx]);
     let img = imageRef.current;
+    const same = last && last.canvas === canvas && last.layout === layout && img !== null;
     if (!img || img.width !== layout.devWidth || img.height !== layout.devHeight) {
       img = ctx.createImageData(layout.devWidth, layout.devHeight);
       imageRef.current = img;
     }
-    paintPages(new Int32Array(img.data.buffer), layout, frames, v, rmapAt, colors);
+    const buf = new Int32Array(img.data.buffer);
+    if (!same) buf.fill(0);
+    const [top, bottom] = paintChangedPages(buf, layout, codes, same ? last.codes : null, colors);
+    painted.current = { canvas, layout, codes, spare: last?.codes, marks };
+    if (same && last.marks === marks && top === bottom) return;
     ctx.putImageData(img, 0, 0);
     drawPageMarks(ctx, layout, { lit: litIdx, cursor: cursorIdx, keyboard, flash: flashIdx });
   }, [layout, frames, v, rmap, litIdx, cursorIdx, keyboard, flashIdx]);

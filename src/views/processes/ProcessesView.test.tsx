@@ -3,9 +3,9 @@ import { beforeAll, describe, expect, it } from "vitest";
 import type { ProcessView } from "../../engine";
 import { FRAME_KSM, fakeSnapshot, loadEngineForTests, mergedMachine, pte } from "../frames/fixtures";
 import { gridLayout } from "../frames/frameModel";
-import { parseColor } from "../frames/raster";
+import { ColorCache, parseColor } from "../frames/raster";
 import { contentColor } from "../palette";
-import { PAGE_COLOR, paintPages } from "./drawPages";
+import { PAGE_COLOR, pageCodes, paintChangedPages, paintPages } from "./drawPages";
 import { PageCell } from "./PageGrid";
 import { cellBackground } from "./PagesLegend";
 import { ProcessesPanel, type ProcessesPanelProps, ProcessesView } from "./ProcessesView";
@@ -176,6 +176,29 @@ describe("paintPages", () => {
     // Page 0 is write-protected on the KSM page: hatched, so white appears on its diagonal.
     expect(buf[0]).toBe(parseColor("#ffffff"));
     expect(buf[1]).toBe(parseColor(PAGE_COLOR.ksm));
+  });
+});
+
+describe("paintChangedPages", () => {
+  it("repaints only the pages that changed, leaving the buffer as a full paint would", () => {
+    const m = mergedMachine();
+    const before = m.snap();
+    const l = gridLayout(before.processes[0].vmas[0].pte.length, 200, 1, { maxPitch: 12 });
+    const colors = new ColorCache();
+    const codes = pageCodes(before.frames, before.processes[0].vmas[0], null);
+    const buf = new Int32Array(l.devWidth * l.devHeight);
+    paintPages(buf, l, before.frames, before.processes[0].vmas[0], null, colors);
+    // The same codes again: nothing to paint.
+    expect(paintChangedPages(buf, l, codes, codes.slice(), colors)).toEqual([0, 0]);
+    // A write breaks page 0 out of its KSM page (a COW copy); the other pages stay.
+    expect(m.k.writeByte(m.a.pid, m.a.start, 7)).toBe(0);
+    const after = m.snap();
+    const vma = after.processes[0].vmas[0];
+    const now = pageCodes(after.frames, vma, null);
+    expect(paintChangedPages(buf, l, now, codes, colors)).toEqual([0, 1]);
+    const full = new Int32Array(buf.length);
+    paintPages(full, l, after.frames, vma, null, colors);
+    expect(buf).toEqual(full);
   });
 });
 

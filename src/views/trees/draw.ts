@@ -192,8 +192,8 @@ export function drawTree(svgEl: SVGSVGElement, input: DrawInput, state: DrawStat
 export function applyFocus(svgEl: SVGSVGElement, lit: ReadonlySet<number>, selected: number | null): void {
   const nodes = select(svgEl).selectAll<SVGGElement, Item>("g.trees-node");
   // (Leaving nodes are still in the document, fading: they keep their last look.)
-  nodes.attr("aria-pressed", (it) => (it.look && it.look.id === selected ? "true" : "false"));
-  nodes.select(".trees-hl").attr("opacity", (it) => (it.look && lit.has(it.look.id) ? 1 : 0));
+  setChanged(nodes).attr("aria-pressed", (it) => (it.look && it.look.id === selected ? "true" : "false"));
+  setChanged(nodes.select(".trees-hl")).attr("opacity", (it) => (it.look && lit.has(it.look.id) ? 1 : 0));
 }
 
 export interface TreeRenderInput {
