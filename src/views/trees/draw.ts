@@ -71,8 +71,10 @@ export function minWidth(vb: { w: number }, presenter = false): number {
 export function viewBox(tree: TreeName, layout: Layout): { x: number; y: number; w: number; h: number } {
   const { dx } = SPACING[tree];
   const { minX, maxX, maxY } = layout.bounds;
-  const below =
-    tree === "stable" ? Math.max(NODE_R + 6 + 3 * (CHIP_H + CHIP_GAP), DUPS_BELOW + 4) : NODE_R + 16;
+  // Room under the lowest nodes: a stable node's chips, or a chain's dups (taller) if the tree has one.
+  const chain = layout.nodes.some((n) => n.datum.kind === "node" && n.datum.node.dups);
+  const chips = NODE_R + 6 + 3 * (CHIP_H + CHIP_GAP);
+  const below = tree === "stable" ? (chain ? Math.max(chips, DUPS_BELOW + 4) : chips) : NODE_R + 16;
   let x = minX - dx / 2 - 4;
   let w = maxX - minX + dx + 8;
   if (w < MIN_VIEW_W) {
