@@ -32,6 +32,9 @@ function code(page: Page) {
 }
 
 test.describe("the knob panel on 6.18", () => {
+  // axe walks the drawer (hundreds of elements): slower than a click on a busy 2-core machine.
+  test.describe.configure({ timeout: 90_000 });
+
   test("max_page_sharing: EBUSY while KSM pages exist, stored once they are gone; the code pane shows max_page_sharing_store()", async ({
     page,
   }) => {

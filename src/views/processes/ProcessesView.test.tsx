@@ -5,7 +5,7 @@ import { FRAME_KSM, fakeSnapshot, loadEngineForTests, mergedMachine, pte } from 
 import { gridLayout } from "../frames/frameModel";
 import { ColorCache, parseColor } from "../frames/raster";
 import { contentColor } from "../palette";
-import { PAGE_COLOR, pageCodes, paintChangedPages, paintPages } from "./drawPages";
+import { markBoxes, PAGE_COLOR, paintPages, repaintPages } from "./drawPages";
 import { PageCell } from "./PageGrid";
 import { cellBackground } from "./PagesLegend";
 import { ProcessesPanel, type ProcessesPanelProps, ProcessesView } from "./ProcessesView";
@@ -179,26 +179,40 @@ describe("paintPages", () => {
   });
 });
 
-describe("paintChangedPages", () => {
+describe("repaintPages", () => {
   it("repaints only the pages that changed, leaving the buffer as a full paint would", () => {
     const m = mergedMachine();
     const before = m.snap();
-    const l = gridLayout(before.processes[0].vmas[0].pte.length, 200, 1, { maxPitch: 12 });
+    const vma0 = before.processes[0].vmas[0];
+    const l = gridLayout(vma0.pte.length, 200, 1, { maxPitch: 12 });
     const colors = new ColorCache();
-    const codes = pageCodes(before.frames, before.processes[0].vmas[0], null);
+    const codes = new Uint32Array(2 * vma0.pte.length);
     const buf = new Int32Array(l.devWidth * l.devHeight);
-    paintPages(buf, l, before.frames, before.processes[0].vmas[0], null, colors);
-    // The same codes again: nothing to paint.
-    expect(paintChangedPages(buf, l, codes, codes.slice(), colors)).toEqual([0, 0]);
+    expect(repaintPages(buf, l, before.frames, vma0, null, codes, colors, true)).toEqual([0, 1]);
+    // The same pages again: nothing to paint.
+    expect(repaintPages(buf, l, before.frames, vma0, null, codes, colors, false)).toEqual([0, 0]);
     // A write breaks page 0 out of its KSM page (a COW copy); the other pages stay.
     expect(m.k.writeByte(m.a.pid, m.a.start, 7)).toBe(0);
     const after = m.snap();
     const vma = after.processes[0].vmas[0];
-    const now = pageCodes(after.frames, vma, null);
-    expect(paintChangedPages(buf, l, now, codes, colors)).toEqual([0, 1]);
+    const wrote = new Int32Array(buf);
+    expect(repaintPages(wrote, l, after.frames, vma, null, codes, colors, false)).toEqual([0, 1]);
+    expect(wrote).not.toEqual(buf);
     const full = new Int32Array(buf.length);
     paintPages(full, l, after.frames, vma, null, colors);
-    expect(buf).toEqual(full);
+    expect(wrote).toEqual(full);
+  });
+});
+
+describe("markBoxes", () => {
+  it("covers every pixel drawPageMarks strokes around a page", () => {
+    const l = gridLayout(64, 200, 2, { maxPitch: 12 });
+    const [box] = markBoxes(l, { lit: [], cursor: -1, keyboard: 9, flash: [] });
+    // The keyboard mark, the widest: inflated by 3 device lines, half a line of stroke outside that.
+    const x = (9 % l.cols) * l.devPitch;
+    const reach = 3 * 2 + 1;
+    expect(box.x).toBeLessThan(x - reach);
+    expect(box.x + box.w).toBeGreaterThan(x + l.devCell + reach);
   });
 });
 

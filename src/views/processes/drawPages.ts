@@ -47,20 +47,26 @@ export function paintPages(
   colors: ColorCache = new ColorCache(),
 ): void {
   buf.fill(0);
-  paintChangedPages(buf, layout, pageCodes(frames, vma, rmapAt), null, colors);
+  repaintPages(buf, layout, frames, vma, rmapAt, new Uint32Array(2 * vma.pte.length), colors, true);
 }
 
 /**
- * Paint the pages whose codes (pageCodes) differ from `was` — every page when
- * `was` is null — each over its whole cell, so the buffer ends as a full
- * paint would leave it. Returns the rows of cells painted, [first, last + 1).
+ * Repaint the pages that would look different from what `codes` says was
+ * painted (every page when `all`), each over its whole cell, so the buffer
+ * ends as a full paint would leave it; `codes` is updated to match. A page's
+ * code is two numbers: kind, write bit and rmap place, then the content id —
+ * equal codes paint the same pixels, and ksmd's batches change few pages.
+ * Returns the rows of cells painted, [first, last + 1).
  */
-export function paintChangedPages(
+export function repaintPages(
   buf: Int32Array,
   layout: GridLayout,
-  now: Uint32Array,
-  was: Uint32Array | null,
+  frames: Snapshot["frames"],
+  vma: VmaView,
+  rmapAt: ((index: number) => RmapWhere | undefined) | null,
+  codes: Uint32Array,
   colors: ColorCache,
+  all: boolean,
 ): [number, number] {
   const { cols, devPitch, devCell: c, devWidth } = layout;
   const border = colors.get(ABSENT_BORDER);
@@ -68,13 +74,19 @@ export function paintChangedPages(
   const hatch = colors.get(HATCH);
   const swatch = c >= 6 ? Math.max(2, Math.round(c / 2)) : 0;
   const dot = c >= 8 ? Math.max(2, Math.round(c / 4)) : 0;
-  const n = Math.min(layout.count, now.length / 2);
+  const n = Math.min(layout.count, vma.pte.length, codes.length / 2);
   let first = -1;
   let last = -1;
   for (let i = 0; i < n; i++) {
-    const code = now[2 * i];
-    const id = now[2 * i + 1];
-    if (was !== null && was[2 * i] === code && was[2 * i + 1] === id) continue;
+    const pte = vma.pte[i];
+    const where = rmapAt === null ? undefined : rmapAt(i);
+    const pfn = pteFrame(pte);
+    const code =
+      pageKindCode(frames, pte) | (pteWritable(pte) ? WRITABLE : 0) | (where ? RMAP_CODE[where] << 4 : 0);
+    const id = pte !== 0 && pfn < frames.count ? frames.contentId[pfn] : 0;
+    if (!all && codes[2 * i] === code && codes[2 * i + 1] === id) continue;
+    codes[2 * i] = code;
+    codes[2 * i + 1] = id;
     const row = (i / cols) | 0;
     if (first < 0) first = row;
     last = row;
@@ -93,7 +105,6 @@ export function paintChangedPages(
         fillRectPx(buf, devWidth, x + off, y + off, swatch, swatch, colors.get(contentColor(id)));
       }
     }
-    const where = RMAPS[code >>> 4];
     if (dot > 0 && where) fillRectPx(buf, devWidth, x + c - dot, y, dot, dot, colors.get(RMAP_COLOR[where]));
   }
   return first < 0 ? [0, 0] : [first, last + 1];
@@ -134,31 +145,29 @@ export function drawPageMarks(ctx: CanvasRenderingContext2D, layout: GridLayout,
   }
 }
 
-/** Rmap places by their code in pageCodes. */
-const RMAPS: readonly (RmapWhere | undefined)[] = [undefined, "none", "unstable", "stable-node", "stable"];
+const RMAP_CODE: Record<RmapWhere, number> = { none: 1, unstable: 2, "stable-node": 3, stable: 4 };
 const WRITABLE = 1 << 3;
 
 /**
- * What paintPages draws for each page, as two numbers: kind, write bit and
- * rmap place in one code, then the content id. Equal codes paint the same
- * pixels, so an update repaints only the pages whose codes changed. Written
- * into `out` when it has the right length (no garbage per update).
+ * The device-pixel boxes drawPageMarks strokes in (with room for the widest
+ * stroke and its antialiasing): to wipe old marks by copying the pages back
+ * over them, and to draw new ones on clean pages.
  */
-export function pageCodes(
-  frames: Snapshot["frames"],
-  vma: VmaView,
-  rmapAt: ((index: number) => RmapWhere | undefined) | null,
-  out?: Uint32Array,
-): Uint32Array {
-  const n = vma.pte.length;
-  const codes = out && out.length === 2 * n ? out : new Uint32Array(2 * n);
-  for (let i = 0; i < n; i++) {
-    const pte = vma.pte[i];
-    const where = rmapAt === null ? undefined : rmapAt(i);
-    const rmap = where ? RMAPS.indexOf(where) << 4 : 0;
-    const pfn = pteFrame(pte);
-    codes[2 * i] = pageKindCode(frames, pte) | (pteWritable(pte) ? WRITABLE : 0) | rmap;
-    codes[2 * i + 1] = pte !== 0 && pfn < frames.count ? frames.contentId[pfn] : 0;
+export function markBoxes(
+  layout: GridLayout,
+  marks: PageMarks,
+): { x: number; y: number; w: number; h: number }[] {
+  const { cols, devPitch, devCell, dpr, count } = layout;
+  const pad = 4 * Math.max(1, Math.round(dpr)) + 1;
+  const out = [];
+  for (const i of [...marks.flash, ...marks.lit, marks.cursor, marks.keyboard]) {
+    if (i < 0 || i >= count) continue;
+    out.push({
+      x: (i % cols) * devPitch - pad,
+      y: Math.floor(i / cols) * devPitch - pad,
+      w: devCell + 2 * pad,
+      h: devCell + 2 * pad,
+    });
   }
-  return codes;
+  return out;
 }
