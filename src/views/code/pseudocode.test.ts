@@ -169,6 +169,12 @@ const SAMPLES: Record<KsmEventType, KsmEvent[]> = {
     { type: "munmap", fn: "do_munmap", pid: 1, start: 0x1000, len: 4096 },
     { type: "munmap", fn: "do_munmap", pid: 1, start: 0x1001, len: 4096, errno: "EINVAL" },
   ],
+  prctl: [
+    { type: "prctl", fn: "prctl", pid: 1, value: 1 },
+    { type: "prctl", fn: "prctl", pid: 1, value: 0 },
+    { type: "prctl", fn: "prctl", pid: 1, value: 0, errno: "ENOMEM" },
+    { type: "prctl", fn: "prctl", pid: 1, value: 1, errno: "EINVAL" },
+  ],
   madvise: [
     { type: "madvise", fn: "ksm_madvise", pid: 1, start: 0x1000, len: 4096, advice: "MADV_MERGEABLE" },
     { type: "madvise", fn: "ksm_madvise", pid: 1, start: 0x1000, len: 4096, advice: "MADV_UNMERGEABLE" },
@@ -331,6 +337,7 @@ describe("currentLine", () => {
       "stable_tree_insert",
       "remove_node_from_stable_tree",
       "should_skip_rmap_item", // 2.6.32 has no smart scan: shown at the scan's visit
+      "prctl", // 6.18: shown in the ksm_*_merge_any() it called
     ]);
     for (const profile of PROFILES)
       for (const e of ALL) {
@@ -483,6 +490,15 @@ describe("the two kernels", () => {
         /unmapped_error = -ENOMEM/,
       );
     }
+  });
+
+  it("prctl(PR_SET_MEMORY_MERGE): EINVAL in 2.6.32's sys_prctl; 6.18 enables or disables merge any", () => {
+    const on = sample("prctl", { value: 1 });
+    expect(lineText(on, "linux-2.6.32")).toMatch(/-EINVAL/);
+    expect(functionOf(on, "linux-6.18")).toBe("ksm_enable_merge_any");
+    expect(lineText(on, "linux-6.18")).toMatch(/ksm_add_vmas/);
+    expect(lineText(sample("prctl", { value: 0 }), "linux-6.18")).toMatch(/clear_bit\(MMF_VM_MERGE_ANY/);
+    expect(lineText(sample("prctl", { value: 0, errno: "ENOMEM" }), "linux-6.18")).toMatch(/stays mergeable/);
   });
 
   it("break_ksm writes in 2.6.32 and unshares in 6.18", () => {

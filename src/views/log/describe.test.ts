@@ -153,6 +153,12 @@ const SAMPLES: Record<KsmEventType, KsmEvent[]> = {
     { type: "munmap", fn: "do_munmap", pid: 1, start: A, len: 4096 },
     { type: "munmap", fn: "do_munmap", pid: 1, start: A, len: 100, errno: "EINVAL" },
   ],
+  prctl: [
+    { type: "prctl", fn: "prctl", pid: 1, value: 1 },
+    { type: "prctl", fn: "prctl", pid: 1, value: 0 },
+    { type: "prctl", fn: "prctl", pid: 1, value: 0, errno: "ENOMEM" },
+    { type: "prctl", fn: "prctl", pid: 1, value: 1, errno: "EINVAL" },
+  ],
   madvise: [
     { type: "madvise", fn: "ksm_madvise", pid: 1, start: A, len: 8192, advice: "MADV_MERGEABLE" },
     {
@@ -282,6 +288,20 @@ describe("describeEvent", () => {
 
   it("prints errnos with strerror's words", () => {
     expect(describeEvent(SAMPLES.unmerge[1]).text).toContain("Cannot allocate memory (ENOMEM)");
+  });
+
+  it("words prctl(PR_SET_MEMORY_MERGE): merge any on or off, and why it failed", () => {
+    const [on, off, nomem, einval] = SAMPLES.prctl;
+    expect(describeEvent(on).text).toMatch(
+      /^pid 1: prctl\(PR_SET_MEMORY_MERGE, 1\): merge any .*ksm_enable_merge_any/,
+    );
+    expect(describeEvent(off).text).toMatch(/merge any off — merged pages broken out.*ksm_disable_merge_any/);
+    expect(describeEvent(nomem).text).toMatch(/failed: .*\(ENOMEM\): .*stays mergeable/);
+    expect(describeEvent(einval).text).toMatch(
+      /failed: Invalid argument \(EINVAL\): this kernel has no PR_SET_MEMORY_MERGE/,
+    );
+    expect(categoryOf(on)).toBe("other");
+    expect(isSignificant(on)).toBe(true);
   });
 
   it("says why madvise failed: EAGAIN when break_ksm found no memory, ENOMEM only for a gap", () => {
