@@ -143,6 +143,8 @@ export type KsmEvent =
       fn: "remove_rmap_item_from_tree";
       item: number;
       node: number;
+      /* 2.6.32: the item was itself the tree's node (6.18's rmap_items never are) */
+      wasNode: boolean;
       promoted: number | null;
     }
   | { type: "unstable-remove"; fn: "remove_rmap_item_from_tree"; item: number; erased: boolean }

@@ -142,9 +142,23 @@ const SAMPLES: Record<KsmEventType, KsmEvent[]> = {
   ],
   "plain-write": [{ type: "plain-write", fn: "handle_mm_fault", pid: 1, addr: 0x1000, pfn: 5, ns: 150 }],
   "stable-remove": [
-    { type: "stable-remove", fn: "remove_rmap_item_from_tree", item: 4, node: 4, promoted: 6 },
-    { type: "stable-remove", fn: "remove_rmap_item_from_tree", item: 4, node: 4, promoted: null },
-    { type: "stable-remove", fn: "remove_rmap_item_from_tree", item: 6, node: 4, promoted: null },
+    { type: "stable-remove", fn: "remove_rmap_item_from_tree", item: 4, node: 4, wasNode: true, promoted: 6 },
+    {
+      type: "stable-remove",
+      fn: "remove_rmap_item_from_tree",
+      item: 4,
+      node: 4,
+      wasNode: true,
+      promoted: null,
+    },
+    {
+      type: "stable-remove",
+      fn: "remove_rmap_item_from_tree",
+      item: 6,
+      node: 4,
+      wasNode: false,
+      promoted: null,
+    },
   ],
   "unstable-remove": [
     { type: "unstable-remove", fn: "remove_rmap_item_from_tree", item: 3, erased: true },

@@ -197,7 +197,7 @@ function place(e: KsmEvent, profile: ProfileName): Place {
     case "plain-write":
       return at("handle_mm_fault", "plain");
     case "stable-remove": {
-      const how = e.promoted !== null ? "promote" : e.node === e.item ? "erase" : "unlink";
+      const how = e.promoted !== null ? "promote" : e.wasNode ? "erase" : "unlink";
       return at("remove_rmap_item_from_tree", how, "unlink");
     }
     case "unstable-remove":

@@ -126,8 +126,31 @@ const SAMPLES: Record<KsmEventType, KsmEvent[]> = {
   ],
   "plain-write": [{ type: "plain-write", fn: "handle_mm_fault", pid: 2, addr: A, pfn: 17, ns: 150 }],
   "stable-remove": [
-    { type: "stable-remove", fn: "remove_rmap_item_from_tree", item: 9, node: 12, promoted: null },
-    { type: "stable-remove", fn: "remove_rmap_item_from_tree", item: 12, node: 12, promoted: 9 },
+    {
+      type: "stable-remove",
+      fn: "remove_rmap_item_from_tree",
+      item: 9,
+      node: 12,
+      wasNode: false,
+      promoted: null,
+    },
+    {
+      type: "stable-remove",
+      fn: "remove_rmap_item_from_tree",
+      item: 12,
+      node: 12,
+      wasNode: true,
+      promoted: 9,
+    },
+    // 6.18: a stable node's id may equal an rmap_item's; the item still only leaves that node.
+    {
+      type: "stable-remove",
+      fn: "remove_rmap_item_from_tree",
+      item: 7,
+      node: 7,
+      wasNode: false,
+      promoted: null,
+    },
   ],
   "unstable-remove": [
     { type: "unstable-remove", fn: "remove_rmap_item_from_tree", item: 9, erased: true },
@@ -265,8 +288,9 @@ describe("describeEvent", () => {
   });
 
   it("says which stable node only when the event knows it", () => {
-    const [chained, head] = SAMPLES["stable-remove"];
+    const [chained, head, sameId] = SAMPLES["stable-remove"];
     expect(describeEvent(chained).text).toBe("rmap_item 9 leaves stable node 12");
+    expect(describeEvent(sameId).text).toBe("rmap_item 7 leaves stable node 7");
     expect(describeEvent(head).text).toBe(
       "rmap_item 12 leaves the stable tree; rmap_item 9 takes its place as the node",
     );

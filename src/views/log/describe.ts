@@ -172,8 +172,8 @@ function describeText(e: KsmEvent): string {
     case "stable-append":
       return `rmap_item ${e.item} added to stable node ${e.node}`;
     case "stable-remove": {
-      // 2.6.32 names the item itself as the node (its chain head is not known): say less then.
-      const from = e.node === e.item ? "the stable tree" : `stable node ${e.node}`;
+      // 2.6.32: an item that was itself the node leaves the tree (or hands its place on).
+      const from = e.wasNode ? "the stable tree" : `stable node ${e.node}`;
       return e.promoted === null
         ? `rmap_item ${e.item} leaves ${from}`
         : `rmap_item ${e.item} leaves ${from}; rmap_item ${e.promoted} takes its place as the node`;
