@@ -28,7 +28,7 @@ async function chainLesson(page: Page): Promise<void> {
 function chainNode(page: Page) {
   return page
     .getByRole("main")
-    .getByRole("figure", { name: "Stable tree" })
+    .getByRole("figure", { name: "Stable tree", exact: true })
     .getByRole("button", { name: /^stable node chain \d+, 3 dups: / });
 }
 
@@ -66,7 +66,7 @@ test.describe("stable node chains (6.18)", () => {
     await expect(rows).toHaveCount(3);
     await expect(rows.locator("text")).toHaveText([/^\d+ ×2$/, /^\d+ ×2$/, /^\d+ ×2$/]);
     await expect(chain.locator("rect.trees-dup-pick")).toHaveCount(0);
-    const tree = page.getByRole("main").getByRole("figure", { name: "Stable tree" });
+    const tree = page.getByRole("main").getByRole("figure", { name: "Stable tree", exact: true });
     await expect(tree.getByText("chain of dups (max_page_sharing)")).toBeVisible();
 
     await searchPicksADup(page);
@@ -90,5 +90,80 @@ test.describe("stable node chains (6.18)", () => {
       await chain.scrollIntoViewIfNeeded();
       await page.screenshot({ path: `test-results/chains-${size.width}x${size.height}.png` });
     }
+    // Presenter mode: the chain and its dups, every label at least 18 px.
+    await page.keyboard.press("p");
+    await expect(page.locator("html.presenter")).toBeAttached();
+    await expect(chain).toBeVisible();
+    await expect
+      .poll(async () => (await treeTextSizes(page)).filter((t) => t.px < 17.5).map((t) => t.text))
+      .toEqual([]);
+    await page.screenshot({ path: "test-results/chains-presenter-1920x1080.png" });
   });
+});
+
+/** Two processes with the same 40 values: a stable tree of 40 KSM pages. */
+const BIG_TREE = {
+  name: "big-stable-tree",
+  description: "40 KSM pages: a stable tree six levels deep",
+  memory_frames: 128,
+  steps: [
+    ...["A", "B"].flatMap((proc) => [
+      { op: "spawn", proc },
+      { op: "mmap", proc, region: "r", pages: 40 },
+      ...Array.from({ length: 40 }, (_, from) => ({
+        op: "fill",
+        proc,
+        region: "r",
+        from,
+        pages: 1,
+        value: from + 1,
+      })),
+      { op: "madvise", proc, region: "r", from: 0, pages: 40, advice: "mergeable" },
+    ]),
+    { op: "sysfs", file: "run", value: "1" },
+    { op: "wait_scans", n: 3 },
+  ],
+};
+
+/** Every piece of text in the trees' SVGs, with its size on screen (font size times the picture's scale). */
+async function treeTextSizes(page: Page): Promise<{ px: number; text: string }[]> {
+  return page.evaluate(() =>
+    [...document.querySelectorAll<SVGTextElement>(".trees-svg text")]
+      .filter((t) => t.textContent?.trim() && t.getBoundingClientRect().width > 0)
+      .map((t) => {
+        const m = t.getScreenCTM();
+        const px = Number.parseFloat(getComputedStyle(t).fontSize) * (m ? Math.hypot(m.a, m.b) : 1);
+        return { px, text: t.textContent ?? "" };
+      }),
+  );
+}
+
+test("presenter mode at 1920×1080: a 40-node stable tree keeps its text at 18 px or more, folding deep levels", async ({
+  page,
+}) => {
+  await page.setViewportSize({ width: 1920, height: 1080 });
+  await open(page);
+  await page.locator('input[type="file"]').setInputFiles({
+    name: "big-stable-tree.json",
+    mimeType: "application/json",
+    buffer: Buffer.from(JSON.stringify(BIG_TREE)),
+  });
+  await page.getByRole("button", { name: "Run to the end" }).click();
+  const stable = page.getByRole("main").getByRole("figure", { name: "Stable tree", exact: true });
+  await expect(stable.locator(".trees-stats")).toContainText(/^40 nodes/);
+  const normal = await treeTextSizes(page);
+  expect(Math.min(...normal.map((t) => t.px))).toBeLessThan(18); // the normal stage shrinks a big tree
+  await setDrawer(page, false);
+  await page.keyboard.press("p");
+  await expect(page.locator("html.presenter")).toBeAttached();
+  await expect
+    .poll(async () => (await treeTextSizes(page)).filter((t) => t.px < 17.5).map((t) => `${t.px}: ${t.text}`))
+    .toEqual([]);
+  // Too wide for its box at that size: deep levels fold into "+N nodes" (a click shows them), no sideways scroll.
+  await expect(
+    stable.getByRole("button", { name: /^\d+ more nodes, \d+ levels, from node \d+ down/ }).first(),
+  ).toBeVisible();
+  const canvas = stable.locator(".trees-canvas");
+  expect(await canvas.evaluate((el) => el.scrollWidth <= el.clientWidth + 1)).toBe(true);
+  await page.screenshot({ path: "test-results/chains-presenter-big-tree-1920x1080.png" });
 });

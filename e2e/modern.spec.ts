@@ -105,4 +105,20 @@ test.describe("6.18 on the stage", () => {
     await expect(profit).toHaveClass("ksm-loss");
     await expect(card(page, "B").locator("summary")).toContainText("\u2212512 bytes");
   });
+
+  test("smart scan: hovering a page says its rmap_item's age and the visits that will skip it", async ({
+    page,
+  }) => {
+    await openStage(page, "#lesson=smart-scan&profile=linux-6.18&step=0");
+    await nextBeats(page, 1);
+    await setDrawer(page, false);
+    const cell = card(page, "A").locator(".pv-page").last();
+    await cell.hover();
+    const tip = page.getByRole("tooltip");
+    await expect(tip).toContainText(/^A page 3 of buf at 0x[0-9a-f]+: anonymous frame \d+/);
+    await expect(tip).toContainText(/smart scan: rmap_item age \d+, skipped at ksmd's next \d+ visits?/);
+    await expect(cell).toHaveAttribute("aria-label", /smart scan: rmap_item age \d+/);
+    await page.mouse.move(5, 5);
+    await expect(tip).toHaveCount(0);
+  });
 });

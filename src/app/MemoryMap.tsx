@@ -1,8 +1,8 @@
-import { type RefObject, useCallback, useEffect, useRef, useState } from "react";
+import { type RefObject, useCallback, useEffect, useMemo, useRef, useState } from "react";
 import type { Snapshot } from "../engine";
 import { useStore } from "../store/store";
 import { useThrottled } from "../store/throttle";
-import { paintFrames } from "../views/frames/drawFrames";
+import { FrameRaster } from "../views/frames/drawFrames";
 import { gridLayout } from "../views/frames/frameModel";
 import { ColorCache } from "../views/frames/raster";
 
@@ -41,17 +41,23 @@ export function MemoryMap({
   // The whole of memory, a pixel a frame: at most twice a second while ksmd plays.
   const playing = useStore((st) => st.playing || st.stepping);
   const frames = useThrottled(latest, playing ? MINIMAP_REDRAW_MS : 0);
+  const layout = useMemo(
+    () => gridLayout(frames.count, MINI_COLS, 1, { minPitch: 1, maxPitch: 1, maxHeight: 1 << 20 }),
+    [frames.count],
+  );
+  // Only the frames that changed since the last picture are repainted.
+  const raster = useRef(new FrameRaster());
   useEffect(() => {
     const canvas = canvasRef.current;
     const ctx = canvas?.getContext("2d");
     if (!canvas || !ctx) return;
-    const layout = gridLayout(frames.count, MINI_COLS, 1, { minPitch: 1, maxPitch: 1, maxHeight: 1 << 20 });
-    if (canvas.width !== layout.devWidth) canvas.width = layout.devWidth;
-    if (canvas.height !== layout.devHeight) canvas.height = layout.devHeight;
-    const image = ctx.createImageData(layout.devWidth, layout.devHeight);
-    paintFrames(new Int32Array(image.data.buffer), layout, frames, colors);
-    ctx.putImageData(image, 0, 0);
-  }, [frames]);
+    if (canvas.width !== layout.devWidth || canvas.height !== layout.devHeight) {
+      canvas.width = layout.devWidth;
+      canvas.height = layout.devHeight;
+      raster.current.reset();
+    }
+    raster.current.draw(ctx, layout, frames, colors);
+  }, [frames, layout]);
 
   // The part of the map in view, as fractions of its height (rows hold frames in order in both).
   useEffect(() => {

@@ -7,7 +7,14 @@
  */
 import { FRAME_ANON, FRAME_FREE, FRAME_KSM, FRAME_ZERO, type Snapshot } from "../../engine";
 import { contentColor, HIGHLIGHT, TREE_BLACK, TREE_RED } from "../palette";
-import { classifyFrame, type FrameKind, type GridLayout, kindColor, type PulseKind } from "./frameModel";
+import {
+  changedFrames,
+  classifyFrame,
+  type FrameKind,
+  type GridLayout,
+  kindColor,
+  type PulseKind,
+} from "./frameModel";
 import { ColorCache } from "./raster";
 
 /** Cells at least this big (CSS px) show their mapcount as a number. */
@@ -105,6 +112,56 @@ export function paintFrameCells(
     bottom = Math.max(bottom, y + devCell);
   }
   return bottom > 0 ? [top, bottom] : [0, 0];
+}
+
+/**
+ * A frame grid kept in an ImageData and copied to one canvas: repainted cell
+ * by cell where frames changed since the last picture (ksmd's batches change
+ * a few hundred of 65,536), in full for a new layout or when `cellsOnly` is
+ * false. Returns what it drew.
+ */
+export class FrameRaster {
+  private image: ImageData | null = null;
+  private painted: { frames: Snapshot["frames"]; layout: GridLayout } | null = null;
+
+  draw(
+    ctx: CanvasRenderingContext2D,
+    layout: GridLayout,
+    frames: Snapshot["frames"],
+    colors: ColorCache,
+    cellsOnly = true,
+  ): "nothing" | "cells" | "all" {
+    const { devWidth: w, devHeight: h } = layout;
+    const last = this.painted;
+    const changed = last && this.image && last.layout === layout ? changedFrames(last.frames, frames) : null;
+    if (changed?.length === 0) return "nothing";
+    this.painted = { frames, layout };
+    if (this.image && changed && cellsOnly) {
+      const [top, bottom] = paintFrameCells(
+        new Int32Array(this.image.data.buffer),
+        layout,
+        frames,
+        changed,
+        colors,
+      );
+      if (bottom > top) ctx.putImageData(this.image, 0, 0, 0, top, w, bottom - top);
+      return "cells";
+    }
+    const full =
+      this.image && this.image.width === w && this.image.height === h
+        ? this.image
+        : ctx.createImageData(w, h);
+    this.image = full;
+    paintFrames(new Int32Array(full.data.buffer), layout, frames, colors);
+    ctx.putImageData(full, 0, 0);
+    return "all";
+  }
+
+  /** Forget the picture (the canvas was cleared or resized): the next draw paints everything. */
+  reset(): void {
+    this.image = null;
+    this.painted = null;
+  }
 }
 
 /** Text colour that reads on a cell of this kind. */

@@ -55,10 +55,21 @@ export function kindColor(kind: FrameKind): string {
 export type FrameCounts = Record<FrameKind, number>;
 
 export function countFrames(frames: Snapshot["frames"]): FrameCounts {
-  const counts: FrameCounts = { free: 0, anon: 0, fork: 0, ksm: 0, zero: 0 };
+  // classifyFrame's cases, counted in locals: this runs over every frame at each update.
   const { state, mapcount, count } = frames;
-  for (let pfn = 0; pfn < count; pfn++) counts[classifyFrame(state[pfn], mapcount[pfn])]++;
-  return counts;
+  let anon = 0;
+  let fork = 0;
+  let ksm = 0;
+  let zero = 0;
+  for (let pfn = 0; pfn < count; pfn++) {
+    const st = state[pfn];
+    if (st === FRAME_ANON) {
+      if (mapcount[pfn] > 1) fork++;
+      else anon++;
+    } else if (st === FRAME_KSM) ksm++;
+    else if (st === FRAME_ZERO) zero++;
+  }
+  return { free: count - anon - fork - ksm - zero, anon, fork, ksm, zero };
 }
 
 function plural(n: number, one: string, many = `${one}s`): string {

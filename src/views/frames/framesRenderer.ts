@@ -1,14 +1,7 @@
 import type { KsmEvent, Snapshot } from "../../engine";
 import type { Renderer } from "../useRenderer";
-import {
-  drawMapcounts,
-  drawOverlay,
-  LABEL_MIN_CELL,
-  type OverlayPulse,
-  paintFrameCells,
-  paintFrames,
-} from "./drawFrames";
-import { changedFrames, type GridLayout, PULSE_MS, type PulseKind, pulsesFrom } from "./frameModel";
+import { drawMapcounts, drawOverlay, FrameRaster, LABEL_MIN_CELL, type OverlayPulse } from "./drawFrames";
+import { type GridLayout, PULSE_MS, type PulseKind, pulsesFrom } from "./frameModel";
 import { ColorCache } from "./raster";
 
 /** Content colours parse to at most a few thousand distinct strings: one cache for the app's life. */
@@ -38,8 +31,7 @@ export interface FramesInput {
 export function createFramesRenderer(stack: HTMLElement): Renderer<FramesInput> {
   const base = stack.querySelector<HTMLCanvasElement>("canvas.frames-base");
   const over = stack.querySelector<HTMLCanvasElement>("canvas.frames-overlay");
-  let image: ImageData | null = null;
-  let painted: { frames: Snapshot["frames"]; layout: GridLayout } | null = null;
+  const raster = new FrameRaster();
   let input: FramesInput | null = null;
   let pulsed: readonly KsmEvent[] | null = null;
   const pulses = new Map<number, { kind: PulseKind; start: number }>();
@@ -47,28 +39,10 @@ export function createFramesRenderer(stack: HTMLElement): Renderer<FramesInput> 
 
   function paintBase(frames: Snapshot["frames"], layout: GridLayout): void {
     const ctx = base?.getContext("2d");
-    const { devWidth: w, devHeight: h } = layout;
-    if (!ctx || w === 0 || h === 0) return;
-    const changed =
-      painted && image && painted.layout === layout ? changedFrames(painted.frames, frames) : null;
-    if (changed?.length === 0) return;
-    painted = { frames, layout };
-    if (image && changed && layout.cell < LABEL_MIN_CELL) {
-      const [top, bottom] = paintFrameCells(
-        new Int32Array(image.data.buffer),
-        layout,
-        frames,
-        changed,
-        colors,
-      );
-      if (bottom > top) ctx.putImageData(image, 0, 0, 0, top, w, bottom - top);
-      return;
-    }
-    const full = image && image.width === w && image.height === h ? image : ctx.createImageData(w, h);
-    image = full;
-    paintFrames(new Int32Array(full.data.buffer), layout, frames, colors);
-    ctx.putImageData(full, 0, 0);
-    drawMapcounts(ctx, layout, frames);
+    if (!ctx || layout.devWidth === 0 || layout.devHeight === 0) return;
+    // Mapcounts are written over the cells: with them, a change repaints everything.
+    if (raster.draw(ctx, layout, frames, colors, layout.cell < LABEL_MIN_CELL) === "all")
+      drawMapcounts(ctx, layout, frames);
   }
 
   /** Draws outlines and live pulses; true while a pulse is still running. */
@@ -115,8 +89,7 @@ export function createFramesRenderer(stack: HTMLElement): Renderer<FramesInput> 
       if (raf !== 0) cancelAnimationFrame(raf);
       raf = 0;
       pulses.clear();
-      image = null;
-      painted = null;
+      raster.reset();
     },
   };
 }

@@ -4,11 +4,13 @@ import { cssGrid, type GridLayout, gridLayout, hitTest, moveCursor } from "../fr
 import { ColorCache } from "../frames/raster";
 import { useWidth } from "../frames/useWidth";
 import { type PagesAnchor, useAnchor } from "../mapping/anchors";
-import { drawPageMarks, pageSignature, paintPages, sameSignature } from "./drawPages";
+import { drawPageMarks, markBoxes, type PageMarks, repaintPages } from "./drawPages";
 import { indicesInVma, PAGE, PAGE_CANVAS } from "./pageModel";
 import { GRID_KEYS, type GridProps, pageInfo } from "./pageProps";
 
 const colors = new ColorCache();
+/** More marks than this moved: copy the whole picture rather than box by box. */
+const MAX_BOXES = 64;
 
 /** Pages of a large VMA on a canvas: bounded DOM whatever the size. */
 export function PageCanvas(props: GridProps & { frames: Snapshot["frames"]; summary: string }) {
@@ -33,39 +35,53 @@ export function PageCanvas(props: GridProps & { frames: Snapshot["frames"]; summ
   const cursorIdx = props.next >= 0 ? (props.next - v.start) / PAGE : -1;
   const rmap = props.rmap;
 
-  // Repaint only when a page would look different or a mark moved; ksmd's batches mostly change neither.
+  // Repaint only the pages that would look different (ksmd's batches change few of them) and copy
+  // to the canvas only their rows and the boxes of the marks that moved; everything for a new layout.
   const painted = useRef<{
     canvas: HTMLCanvasElement;
     layout: GridLayout;
-    sig: Uint32Array;
-    marks: string;
+    codes: Uint32Array;
+    marks: PageMarks;
+    key: string;
   } | null>(null);
   useEffect(() => {
     const canvas = canvasRef.current;
     const ctx = canvas?.getContext("2d");
     if (!canvas || !ctx || layout.devWidth === 0 || layout.devHeight === 0) return;
-    const rmapAt = (i: number) => rmap.get(v.start + i * PAGE);
-    const sig = pageSignature(frames, v, rmapAt);
-    const marks = JSON.stringify([litIdx, cursorIdx, keyboard, flashIdx]);
-    const last = painted.current;
-    if (
-      last &&
-      last.canvas === canvas &&
-      last.layout === layout &&
-      last.marks === marks &&
-      sameSignature(last.sig, sig)
-    )
-      return;
-    painted.current = { canvas, layout, sig, marks };
+    const rmapAt = rmap.size === 0 ? null : (i: number) => rmap.get(v.start + i * PAGE);
     let img = imageRef.current;
     if (!img || img.width !== layout.devWidth || img.height !== layout.devHeight) {
       img = ctx.createImageData(layout.devWidth, layout.devHeight);
       imageRef.current = img;
     }
-    paintPages(new Int32Array(img.data.buffer), layout, frames, v, rmapAt, colors);
-    ctx.putImageData(img, 0, 0);
-    drawPageMarks(ctx, layout, { lit: litIdx, cursor: cursorIdx, keyboard, flash: flashIdx });
-  }, [layout, frames, v, rmap, litIdx, cursorIdx, keyboard, flashIdx]);
+    const last = painted.current;
+    const same =
+      last !== null && last.canvas === canvas && last.layout === layout && last.codes.length === 2 * n;
+    const codes = same ? last.codes : new Uint32Array(2 * n);
+    const buf = new Int32Array(img.data.buffer);
+    if (!same) buf.fill(0);
+    const [top, bottom] = repaintPages(buf, layout, frames, v, rmapAt, codes, colors, !same);
+    const marks: PageMarks = { lit: litIdx, cursor: cursorIdx, keyboard, flash: flashIdx };
+    const key = JSON.stringify(marks);
+    painted.current = { canvas, layout, codes, marks, key };
+    if (same && top === bottom && key === last.key) return;
+    const boxes = same ? [...markBoxes(layout, last.marks), ...markBoxes(layout, marks)] : [];
+    if (!same || boxes.length > MAX_BOXES) ctx.putImageData(img, 0, 0);
+    else {
+      if (bottom > top)
+        ctx.putImageData(
+          img,
+          0,
+          0,
+          0,
+          top * layout.devPitch,
+          layout.devWidth,
+          (bottom - top) * layout.devPitch,
+        );
+      for (const b of boxes) ctx.putImageData(img, 0, 0, b.x, b.y, b.w, b.h);
+    }
+    drawPageMarks(ctx, layout, marks);
+  }, [layout, frames, v, n, rmap, litIdx, cursorIdx, keyboard, flashIdx]);
 
   const hoverIndex = (i: number, at?: { x: number; y: number }) => {
     if (i === hovered.current) return;

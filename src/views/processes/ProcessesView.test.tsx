@@ -3,9 +3,9 @@ import { beforeAll, describe, expect, it } from "vitest";
 import type { ProcessView } from "../../engine";
 import { FRAME_KSM, fakeSnapshot, loadEngineForTests, mergedMachine, pte } from "../frames/fixtures";
 import { gridLayout } from "../frames/frameModel";
-import { parseColor } from "../frames/raster";
+import { ColorCache, parseColor } from "../frames/raster";
 import { contentColor } from "../palette";
-import { PAGE_COLOR, paintPages } from "./drawPages";
+import { markBoxes, PAGE_COLOR, paintPages, repaintPages } from "./drawPages";
 import { PageCell } from "./PageGrid";
 import { cellBackground } from "./PagesLegend";
 import { ProcessesPanel, type ProcessesPanelProps, ProcessesView } from "./ProcessesView";
@@ -176,6 +176,43 @@ describe("paintPages", () => {
     // Page 0 is write-protected on the KSM page: hatched, so white appears on its diagonal.
     expect(buf[0]).toBe(parseColor("#ffffff"));
     expect(buf[1]).toBe(parseColor(PAGE_COLOR.ksm));
+  });
+});
+
+describe("repaintPages", () => {
+  it("repaints only the pages that changed, leaving the buffer as a full paint would", () => {
+    const m = mergedMachine();
+    const before = m.snap();
+    const vma0 = before.processes[0].vmas[0];
+    const l = gridLayout(vma0.pte.length, 200, 1, { maxPitch: 12 });
+    const colors = new ColorCache();
+    const codes = new Uint32Array(2 * vma0.pte.length);
+    const buf = new Int32Array(l.devWidth * l.devHeight);
+    expect(repaintPages(buf, l, before.frames, vma0, null, codes, colors, true)).toEqual([0, 1]);
+    // The same pages again: nothing to paint.
+    expect(repaintPages(buf, l, before.frames, vma0, null, codes, colors, false)).toEqual([0, 0]);
+    // A write breaks page 0 out of its KSM page (a COW copy); the other pages stay.
+    expect(m.k.writeByte(m.a.pid, m.a.start, 7)).toBe(0);
+    const after = m.snap();
+    const vma = after.processes[0].vmas[0];
+    const wrote = new Int32Array(buf);
+    expect(repaintPages(wrote, l, after.frames, vma, null, codes, colors, false)).toEqual([0, 1]);
+    expect(wrote).not.toEqual(buf);
+    const full = new Int32Array(buf.length);
+    paintPages(full, l, after.frames, vma, null, colors);
+    expect(wrote).toEqual(full);
+  });
+});
+
+describe("markBoxes", () => {
+  it("covers every pixel drawPageMarks strokes around a page", () => {
+    const l = gridLayout(64, 200, 2, { maxPitch: 12 });
+    const [box] = markBoxes(l, { lit: [], cursor: -1, keyboard: 9, flash: [] });
+    // The keyboard mark, the widest: inflated by 3 device lines, half a line of stroke outside that.
+    const x = (9 % l.cols) * l.devPitch;
+    const reach = 3 * 2 + 1;
+    expect(box.x).toBeLessThan(x - reach);
+    expect(box.x + box.w).toBeGreaterThan(x + l.devCell + reach);
   });
 });
 

@@ -16,7 +16,7 @@ import {
   TREE_BLACK,
   TREE_RED,
 } from "../palette";
-import { type PageKind, pageKind, type RmapWhere } from "./pageModel";
+import { PAGE_KINDS, type PageKind, pageKindCode, type RmapWhere } from "./pageModel";
 
 export const PAGE_COLOR: Record<PageKind, string> = {
   absent: "transparent",
@@ -43,42 +43,71 @@ export function paintPages(
   layout: GridLayout,
   frames: Snapshot["frames"],
   vma: VmaView,
-  rmapAt: (index: number) => RmapWhere | undefined,
+  rmapAt: ((index: number) => RmapWhere | undefined) | null,
   colors: ColorCache = new ColorCache(),
 ): void {
   buf.fill(0);
+  repaintPages(buf, layout, frames, vma, rmapAt, new Uint32Array(2 * vma.pte.length), colors, true);
+}
+
+/**
+ * Repaint the pages that would look different from what `codes` says was
+ * painted (every page when `all`), each over its whole cell, so the buffer
+ * ends as a full paint would leave it; `codes` is updated to match. A page's
+ * code is two numbers: kind, write bit and rmap place, then the content id —
+ * equal codes paint the same pixels, and ksmd's batches change few pages.
+ * Returns the rows of cells painted, [first, last + 1).
+ */
+export function repaintPages(
+  buf: Int32Array,
+  layout: GridLayout,
+  frames: Snapshot["frames"],
+  vma: VmaView,
+  rmapAt: ((index: number) => RmapWhere | undefined) | null,
+  codes: Uint32Array,
+  colors: ColorCache,
+  all: boolean,
+): [number, number] {
   const { cols, devPitch, devCell: c, devWidth } = layout;
   const border = colors.get(ABSENT_BORDER);
   const white = colors.get("#ffffff");
   const hatch = colors.get(HATCH);
   const swatch = c >= 6 ? Math.max(2, Math.round(c / 2)) : 0;
   const dot = c >= 8 ? Math.max(2, Math.round(c / 4)) : 0;
-  const n = Math.min(layout.count, vma.pte.length);
+  const n = Math.min(layout.count, vma.pte.length, codes.length / 2);
+  let first = -1;
+  let last = -1;
   for (let i = 0; i < n; i++) {
-    const x = (i % cols) * devPitch;
-    const y = ((i / cols) | 0) * devPitch;
     const pte = vma.pte[i];
-    const kind = pageKind(frames, pte);
+    const where = rmapAt === null ? undefined : rmapAt(i);
+    const pfn = pteFrame(pte);
+    const code =
+      pageKindCode(frames, pte) | (pteWritable(pte) ? WRITABLE : 0) | (where ? RMAP_CODE[where] << 4 : 0);
+    const id = pte !== 0 && pfn < frames.count ? frames.contentId[pfn] : 0;
+    if (!all && codes[2 * i] === code && codes[2 * i + 1] === id) continue;
+    codes[2 * i] = code;
+    codes[2 * i + 1] = id;
+    const row = (i / cols) | 0;
+    if (first < 0) first = row;
+    last = row;
+    const x = (i % cols) * devPitch;
+    const y = row * devPitch;
+    const kind = PAGE_KINDS[code & 7];
     if (kind === "absent") {
       fillRectPx(buf, devWidth, x, y, c, c, border);
       if (c >= 4) fillRectPx(buf, devWidth, x + 1, y + 1, c - 2, c - 2, white);
     } else {
       const fill = colors.get(PAGE_COLOR[kind]);
-      if (!pteWritable(pte) && c >= 3) hatchRectPx(buf, devWidth, x, y, c, c, fill, hatch, 3);
+      if (!(code & WRITABLE) && c >= 3) hatchRectPx(buf, devWidth, x, y, c, c, fill, hatch, 3);
       else fillRectPx(buf, devWidth, x, y, c, c, fill);
-      if (swatch > 0) {
-        const id = frames.contentId[pteFrame(pte)] ?? 0;
-        if (id !== 0) {
-          const off = ((c - swatch) / 2) | 0;
-          fillRectPx(buf, devWidth, x + off, y + off, swatch, swatch, colors.get(contentColor(id)));
-        }
+      if (swatch > 0 && id !== 0) {
+        const off = ((c - swatch) / 2) | 0;
+        fillRectPx(buf, devWidth, x + off, y + off, swatch, swatch, colors.get(contentColor(id)));
       }
     }
-    if (dot > 0) {
-      const where = rmapAt(i);
-      if (where) fillRectPx(buf, devWidth, x + c - dot, y, dot, dot, colors.get(RMAP_COLOR[where]));
-    }
+    if (dot > 0 && where) fillRectPx(buf, devWidth, x + c - dot, y, dot, dot, colors.get(RMAP_COLOR[where]));
   }
+  return first < 0 ? [0, 0] : [first, last + 1];
 }
 
 export interface PageMarks {
@@ -116,36 +145,29 @@ export function drawPageMarks(ctx: CanvasRenderingContext2D, layout: GridLayout,
   }
 }
 
-const KIND_CODE: Record<PageKind, number> = { absent: 0, anon: 1, fork: 2, ksm: 3, zero: 4, free: 5 };
 const RMAP_CODE: Record<RmapWhere, number> = { none: 1, unstable: 2, "stable-node": 3, stable: 4 };
+const WRITABLE = 1 << 3;
 
 /**
- * What paintPages would draw for each page, as numbers: kind, write bit and
- * rmap place in one code, and the content id. Two equal signatures paint the
- * same pixels, so an update that changed nothing in a VMA skips its repaint.
+ * The device-pixel boxes drawPageMarks strokes in (with room for the widest
+ * stroke and its antialiasing): to wipe old marks by copying the pages back
+ * over them, and to draw new ones on clean pages.
  */
-export function pageSignature(
-  frames: Snapshot["frames"],
-  vma: VmaView,
-  rmapAt: (index: number) => RmapWhere | undefined,
-): Uint32Array {
-  const n = vma.pte.length;
-  const sig = new Uint32Array(2 * n);
-  for (let i = 0; i < n; i++) {
-    const pte = vma.pte[i];
-    const where = rmapAt(i);
-    sig[2 * i] =
-      KIND_CODE[pageKind(frames, pte)] |
-      ((pteWritable(pte) ? 1 : 0) << 3) |
-      ((where ? RMAP_CODE[where] : 0) << 4);
-    const pfn = pteFrame(pte);
-    sig[2 * i + 1] = pte !== 0 && pfn < frames.count ? frames.contentId[pfn] : 0;
+export function markBoxes(
+  layout: GridLayout,
+  marks: PageMarks,
+): { x: number; y: number; w: number; h: number }[] {
+  const { cols, devPitch, devCell, dpr, count } = layout;
+  const pad = 4 * Math.max(1, Math.round(dpr)) + 1;
+  const out = [];
+  for (const i of [...marks.flash, ...marks.lit, marks.cursor, marks.keyboard]) {
+    if (i < 0 || i >= count) continue;
+    out.push({
+      x: (i % cols) * devPitch - pad,
+      y: Math.floor(i / cols) * devPitch - pad,
+      w: devCell + 2 * pad,
+      h: devCell + 2 * pad,
+    });
   }
-  return sig;
-}
-
-export function sameSignature(a: Uint32Array | null, b: Uint32Array): boolean {
-  if (!a || a.length !== b.length) return false;
-  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
-  return true;
+  return out;
 }

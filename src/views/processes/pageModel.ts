@@ -3,10 +3,19 @@
  * label, and which VMAs get DOM cells. (PTEs, regions and ksmd's next page
  * come from the snapshot through src/store/query.ts.)
  */
-import type { KsmEvent, ProcessView, RmapItemView, Snapshot, VmaView } from "../../engine";
+import {
+  FRAME_ANON,
+  FRAME_KSM,
+  FRAME_ZERO,
+  type KsmEvent,
+  type ProcessView,
+  type RmapItemView,
+  type Snapshot,
+  type VmaView,
+} from "../../engine";
 import { pageKey } from "../../store/focus";
 import { decodePte, pteFrame, pteWritable } from "../../store/query";
-import { classifyFrame, hexAddr } from "../frames/frameModel";
+import { hexAddr } from "../frames/frameModel";
 import { type CellGrid, cellRect, type Rect } from "../mapping/geometry";
 
 export const PAGE = 4096;
@@ -15,10 +24,28 @@ export const PAGE = 4096;
 export type PageKind = "absent" | "anon" | "fork" | "ksm" | "zero" | "free";
 
 export function pageKind(frames: Snapshot["frames"], pte: number): PageKind {
-  if (pte === 0) return "absent";
+  return PAGE_KINDS[pageKindCode(frames, pte)];
+}
+
+/** Page kinds by number (pageKindCode), for loops over every page of a VMA. */
+export const PAGE_KINDS: readonly PageKind[] = ["absent", "anon", "fork", "ksm", "zero", "free"];
+const [ABSENT, ANON, FORK, KSM, ZERO, FREE] = [0, 1, 2, 3, 4, 5];
+
+/** pageKind as its index in PAGE_KINDS: no strings in the loops that run over every page each update. */
+export function pageKindCode(frames: Snapshot["frames"], pte: number): number {
+  if (pte === 0) return ABSENT;
   const pfn = pteFrame(pte);
-  if (pfn < 0 || pfn >= frames.count) return "free";
-  return classifyFrame(frames.state[pfn], frames.mapcount[pfn]);
+  if (pfn < 0 || pfn >= frames.count) return FREE;
+  switch (frames.state[pfn]) {
+    case FRAME_ANON:
+      return frames.mapcount[pfn] > 1 ? FORK : ANON;
+    case FRAME_KSM:
+      return KSM;
+    case FRAME_ZERO:
+      return ZERO;
+    default:
+      return FREE;
+  }
 }
 
 export type RmapWhere = RmapItemView["where"];
@@ -224,10 +251,10 @@ export function vmaStats(frames: Snapshot["frames"], v: VmaView): VmaStats {
     if (pte === 0) continue;
     st.present++;
     if (pteWritable(pte)) st.writable++;
-    const k = pageKind(frames, pte);
-    if (k === "ksm") st.ksm++;
-    else if (k === "zero") st.zero++;
-    else if (k === "fork") st.fork++;
+    const k = pageKindCode(frames, pte);
+    if (k === KSM) st.ksm++;
+    else if (k === ZERO) st.zero++;
+    else if (k === FORK) st.fork++;
   }
   return st;
 }

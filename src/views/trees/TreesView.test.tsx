@@ -17,6 +17,7 @@ import {
 import { treeActivity } from "./activity";
 import { minWidth, PRESENTER_MIN_SCALE, SPACING, viewBox } from "./draw";
 import { buildHierarchy, layoutTree } from "./model";
+import { buildModel } from "./panelModel";
 import { statsLine, TreePanel, TreesView } from "./TreesView";
 
 let checksummer: Checksummer;
@@ -161,6 +162,22 @@ describe("a 6.18 stable node chain", () => {
     expect(minWidth(vb, true) / vb.w).toBeCloseTo(PRESENTER_MIN_SCALE, 2);
     expect(PRESENTER_MIN_SCALE * 8).toBeGreaterThanOrEqual(18);
     expect(minWidth(vb)).toBeLessThan(minWidth(vb, true));
+    // Presenter mode folds deep levels until the tree fits its panel at that scale.
+    const tree = { root: 16, nodes: balanced(Array.from({ length: 31 }, (_, i) => node(i + 1))) };
+    const fitted = buildModel("stable", tree, null, new Set(), 800);
+    expect(minWidth(viewBox("stable", fitted.layout), true)).toBeLessThanOrEqual(800);
+    expect(fitted.layout.nodes.some((n) => n.datum.kind === "collapsed")).toBe(true);
+    expect(fitted.count).toBe(31);
+    // A small tree's margins shrink to the panel too: nothing to scroll for an empty or one-node tree.
+    for (const small of [
+      { root: null, nodes: [] },
+      { root: 1, nodes: [node(1)] },
+    ]) {
+      const m = buildModel("unstable", small, null, new Set(), 400);
+      expect(minWidth(viewBox("unstable", m.layout), true)).toBeLessThanOrEqual(400);
+    }
+    const normal = buildModel("stable", tree, null, new Set(), null);
+    expect(normal.layout.nodes.every((n) => n.datum.kind === "node")).toBe(true);
   });
 });
 

@@ -9,27 +9,13 @@ import { type TreeAnchor, useAnchor } from "../mapping/anchors";
 import { useRenderer } from "../useRenderer";
 import { type TreeActivity, treeActivity } from "./activity";
 import { ChainLegend } from "./ChainLegend";
-import {
-  createTreeRenderer,
-  type DrawHandlers,
-  minWidth,
-  SPACING,
-  type TreeRenderInput,
-  viewBox,
-} from "./draw";
+import { createTreeRenderer, type DrawHandlers, minWidth, type TreeRenderInput, viewBox } from "./draw";
 import { nodePoints } from "./geometry";
-import { type NodeLook, nodeLook } from "./look";
-import {
-  buildHierarchy,
-  DEFAULT_MAX_DEPTH,
-  EMPTY_LAYOUT,
-  type Layout,
-  layoutTree,
-  type TreeName,
-  type TreeStats,
-  treeStats,
-} from "./model";
+import type { TreeName } from "./model";
+import { buildModel, modelKey, statsLine } from "./panelModel";
 import "./trees.css";
+
+export { statsLine };
 
 export const TREE_TEXT: Record<TreeName, { title: string; caption: string }> = {
   stable: {
@@ -94,50 +80,6 @@ interface PanelProps {
   selected: number | null;
 }
 
-interface Model extends TreeStats {
-  layout: Layout;
-  looks: Map<number, NodeLook>;
-  /** 6.18 stable node chains drawn. */
-  chains: number;
-}
-
-function buildModel(
-  tree: TreeName,
-  view: TreeView,
-  contentId: ArrayLike<number> | null,
-  expanded: ReadonlySet<number>,
-): Model {
-  const stats = treeStats(view);
-  const root = buildHierarchy(view, { maxDepth: DEFAULT_MAX_DEPTH, expanded });
-  const layout = root ? layoutTree(root, SPACING[tree]) : EMPTY_LAYOUT;
-  const looks = new Map<number, NodeLook>();
-  for (const p of layout.nodes)
-    if (p.datum.kind === "node") looks.set(p.datum.node.id, nodeLook(tree, p.datum.node, contentId));
-  let chains = 0;
-  for (const look of looks.values()) if (look.dups.length > 0) chains++;
-  return { layout, looks, chains, ...stats };
-}
-
-/** What a model draws as, so an update that changes nothing visible keeps the same model. */
-function modelKey(m: Model): string {
-  const parts: string[] = [statsLine(m)];
-  for (const p of m.layout.nodes) {
-    const look = p.datum.kind === "node" ? m.looks.get(p.datum.node.id) : null;
-    parts.push(`${p.key}@${p.x},${p.y}`, look ? JSON.stringify(look) : JSON.stringify(p.datum));
-  }
-  return parts.join("|");
-}
-
-export function statsLine(s: TreeStats): string {
-  if (s.count === 0) return "0 nodes";
-  const parts = [
-    `${s.count} node${s.count === 1 ? "" : "s"}`,
-    `height ${s.heightExact ? "" : "≥ "}${s.height}`,
-  ];
-  if (s.blackHeight !== null) parts.push(`black height ${s.blackHeight}`);
-  return parts.join(", ");
-}
-
 /** The previous value while `key` stays the same. */
 function useSame<T>(value: T, key: string): T {
   const ref = useRef<{ key: string; value: T } | null>(null);
@@ -155,14 +97,20 @@ export const TreePanel = memo(function TreePanel({
   selected,
 }: PanelProps) {
   const [expanded, setExpanded] = useState<ReadonlySet<number>>(NO_IDS);
-  const built = useMemo(() => buildModel(tree, view, contentId, expanded), [tree, view, contentId, expanded]);
+  const presenter = useStore((s) => s.presenter);
+  const canvasRef = useRef<HTMLDivElement>(null);
+  const { width } = useWidth(canvasRef, 0);
+  const fitTo = presenter && width > 0 ? width : null;
+  const built = useMemo(
+    () => buildModel(tree, view, contentId, expanded, fitTo),
+    [tree, view, contentId, expanded, fitTo],
+  );
   const model = useSame(
     built,
     useMemo(() => modelKey(built), [built]),
   );
 
   const svgRef = useRef<SVGSVGElement>(null);
-  const canvasRef = useRef<HTMLDivElement>(null);
   const anchor = useMemo<TreeAnchor>(
     () => ({
       points: (size) => {
@@ -183,7 +131,6 @@ export const TreePanel = memo(function TreePanel({
     [tree],
   );
 
-  const presenter = useStore((s) => s.presenter);
   const emptied = tree === "unstable" && activity.scanStart !== null;
   // With motion on, the "emptied" note stays a moment even if the next update comes at once.
   const [lingering, setLingering] = useState<TreeActivity["scanStart"]>(null);
@@ -223,7 +170,6 @@ export const TreePanel = memo(function TreePanel({
   // A tree wider than its panel scrolls: bring the root into the middle when it changes.
   // Worked out from the viewBox and the observed width, not read back from the page,
   // so that redrawing never forces the browser to lay out the page.
-  const { width } = useWidth(canvasRef, 0);
   useEffect(() => {
     const canvas = canvasRef.current;
     const vb = viewBox(tree, model.layout);

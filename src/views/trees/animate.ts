@@ -73,3 +73,12 @@ export function setChanged<E extends BaseType, D>(sel: Sel<E, D>): Setter<D> {
   };
   return setter;
 }
+
+/** Sets each element's text only where it differs: new text, even the same words, is laid out and shaped again. */
+export function setText<E extends BaseType, D>(sel: Sel<E, D>, text: (d: D) => string): void {
+  sel.each(function (d) {
+    const el = this as unknown as Element;
+    const t = text(d);
+    if (el.textContent !== t) el.textContent = t;
+  });
+}

@@ -1,4 +1,5 @@
 import type { Selection } from "d3";
+import { setChanged, setText } from "./animate";
 import { LINK } from "./linkMark";
 import { NODE_R } from "./sizes";
 
@@ -28,10 +29,13 @@ export function drawChips(
         .attr("dy", "0.35em");
       return c;
     });
-  sel.attr("transform", (_c, i) => `translate(0,${NODE_R + 5 + i * (CHIP_H + CHIP_GAP)})`);
-  sel
-    .select("rect")
+  // Only what differs is set: a node's chips mostly stay the same when its look changes.
+  sel.each(function (_c, i) {
+    const t = `translate(0,${NODE_R + 5 + i * (CHIP_H + CHIP_GAP)})`;
+    if (this.getAttribute("transform") !== t) this.setAttribute("transform", t);
+  });
+  setChanged(sel.select("rect"))
     .attr("x", (c) => -chipWidth(c) / 2)
     .attr("width", chipWidth);
-  sel.select("text").text((c) => c);
+  setText(sel.select("text"), (c) => c);
 }

@@ -24,7 +24,7 @@ export const SPACING: Record<TreeName, { dx: number; dy: number }> = {
   stable: { dx: 66, dy: 92 },
   unstable: { dx: 58, dy: 66 },
 };
-const MIN_VIEW_W = 260;
+export const MIN_VIEW_W = 260;
 const MIN_SCALE = 0.7;
 /**
  * Presenter mode: at least this scale, so that even the trees' smallest text
@@ -71,13 +71,16 @@ export function minWidth(vb: { w: number }, presenter = false): number {
 export function viewBox(tree: TreeName, layout: Layout): { x: number; y: number; w: number; h: number } {
   const { dx } = SPACING[tree];
   const { minX, maxX, maxY } = layout.bounds;
-  const below =
-    tree === "stable" ? Math.max(NODE_R + 6 + 3 * (CHIP_H + CHIP_GAP), DUPS_BELOW + 4) : NODE_R + 16;
+  // Room under the lowest nodes: a stable node's chips, or a chain's dups (taller) if the tree has one.
+  const chain = layout.nodes.some((n) => n.datum.kind === "node" && n.datum.node.dups);
+  const chips = NODE_R + 6 + 3 * (CHIP_H + CHIP_GAP);
+  const below = tree === "stable" ? (chain ? Math.max(chips, DUPS_BELOW + 4) : chips) : NODE_R + 16;
   let x = minX - dx / 2 - 4;
   let w = maxX - minX + dx + 8;
-  if (w < MIN_VIEW_W) {
-    x = (minX + maxX) / 2 - MIN_VIEW_W / 2;
-    w = MIN_VIEW_W;
+  const minW = layout.minViewW ?? MIN_VIEW_W;
+  if (w < minW) {
+    x = (minX + maxX) / 2 - minW / 2;
+    w = minW;
   }
   const y = -NODE_R - 12;
   return { x, y, w, h: maxY + below - y };
@@ -192,8 +195,8 @@ export function drawTree(svgEl: SVGSVGElement, input: DrawInput, state: DrawStat
 export function applyFocus(svgEl: SVGSVGElement, lit: ReadonlySet<number>, selected: number | null): void {
   const nodes = select(svgEl).selectAll<SVGGElement, Item>("g.trees-node");
   // (Leaving nodes are still in the document, fading: they keep their last look.)
-  nodes.attr("aria-pressed", (it) => (it.look && it.look.id === selected ? "true" : "false"));
-  nodes.select(".trees-hl").attr("opacity", (it) => (it.look && lit.has(it.look.id) ? 1 : 0));
+  setChanged(nodes).attr("aria-pressed", (it) => (it.look && it.look.id === selected ? "true" : "false"));
+  setChanged(nodes.select(".trees-hl")).attr("opacity", (it) => (it.look && lit.has(it.look.id) ? 1 : 0));
 }
 
 export interface TreeRenderInput {

@@ -1,7 +1,7 @@
 import { type Selection, select } from "d3";
 import { HIGHLIGHT, SEARCH } from "../palette";
 import { badge } from "./activity";
-import { animate, type Setter, STEP, setChanged, translate } from "./animate";
+import { animate, type Setter, STEP, setChanged, setText, translate } from "./animate";
 import { drawChips } from "./chipMark";
 import { applyAttrs, chainIconMarks, drawDups, dupPickMark, dupRows } from "./dupMark";
 import { LINK } from "./linkMark";
@@ -203,8 +203,11 @@ export function drawNodes(
     drawnLooks.set(this, look);
     return true;
   });
-  restyled.attr("aria-label", (it) => it.look!.aria).classed("trees-stale", (it) => it.look!.stale);
-  restyled.select("title").text((it) => it.look!.title);
+  setChanged(restyled).attr("aria-label", (it) => it.look!.aria);
+  restyled.each(function (it) {
+    if (this.classList.contains("trees-stale") !== it.look!.stale) this.classList.toggle("trees-stale");
+  });
+  setText(restyled.select("title"), (it) => it.look!.title);
   restyled
     .select("circle.trees-body")
     .attr("fill", (it) => it.look!.fill)
@@ -216,8 +219,8 @@ export function drawNodes(
     .attr("fill", (it) => it.look!.swatch)
     .attr("stroke", (it) => (it.look!.swatch === "transparent" ? STALE_STROKE : "#ffffff"))
     .attr("stroke-dasharray", (it) => (it.look!.swatch === "transparent" ? "2 1" : null));
-  restyled.select("text.trees-label").text((it) => it.look!.label);
-  restyled.select("text.trees-sub").text((it) => it.look!.sublabel);
+  setText(restyled.select("text.trees-label"), (it) => it.look!.label);
+  setText(restyled.select("text.trees-sub"), (it) => it.look!.sublabel);
   restyled.each(function (it) {
     drawChips(select(this).select<SVGGElement>("g.trees-chips"), it.look!.chips);
     drawDups(select(this).select<SVGGElement>("g.trees-dups"), it.look!.dups);
@@ -231,10 +234,7 @@ export function drawNodes(
   setChanged(all.select(".trees-ring").interrupt("search")).attr("opacity", 0);
   setChanged(all.select(".trees-badge").interrupt("search")).attr("opacity", 0);
   const onPath = nodes.filter((it) => it.step >= 0);
-  onPath.select<SVGTextElement>(".trees-badge text").each(function (it) {
-    const b = badge(it.result);
-    if (this.textContent !== b) this.textContent = b;
-  });
+  setText(onPath.select(".trees-badge text"), (it) => badge(it.result));
   animate(onPath.select<SVGCircleElement>(".trees-ring"), replay, {
     name: "search",
     duration: 120,

@@ -1,0 +1,88 @@
+import type { TreeView } from "../../engine";
+import { MIN_VIEW_W, minWidth, PRESENTER_MIN_SCALE, SPACING, viewBox } from "./draw";
+import { type NodeLook, nodeLook } from "./look";
+import {
+  buildHierarchy,
+  DEFAULT_MAX_DEPTH,
+  EMPTY_LAYOUT,
+  type Layout,
+  layoutTree,
+  type TreeName,
+  type TreeStats,
+  treeStats,
+} from "./model";
+
+/* What one tree panel draws: the layout, each node's look, the counts. Pure. */
+
+export interface Model extends TreeStats {
+  layout: Layout;
+  looks: Map<number, NodeLook>;
+  /** 6.18 stable node chains drawn. */
+  chains: number;
+}
+
+export function buildModel(
+  tree: TreeName,
+  view: TreeView,
+  contentId: ArrayLike<number> | null,
+  expanded: ReadonlySet<number>,
+  /** Presenter mode: the panel's width (CSS px), to fold levels until the tree fits it at full size. */
+  presenterWidth: number | null,
+): Model {
+  const stats = treeStats(view);
+  const layout = presenterWidth
+    ? fittedLayout(tree, view, expanded, presenterWidth)
+    : plainLayout(tree, view, expanded, DEFAULT_MAX_DEPTH);
+  const looks = new Map<number, NodeLook>();
+  for (const p of layout.nodes)
+    if (p.datum.kind === "node") looks.set(p.datum.node.id, nodeLook(tree, p.datum.node, contentId));
+  let chains = 0;
+  for (const look of looks.values()) if (look.dups.length > 0) chains++;
+  return { layout, looks, chains, ...stats };
+}
+
+function plainLayout(
+  tree: TreeName,
+  view: TreeView,
+  expanded: ReadonlySet<number>,
+  maxDepth: number,
+): Layout {
+  const root = buildHierarchy(view, { maxDepth, expanded });
+  return root ? layoutTree(root, SPACING[tree]) : EMPTY_LAYOUT;
+}
+
+/**
+ * Presenter mode draws a tree no smaller than its minimum scale (readable at
+ * the back): the deepest unfolding, up to the usual, that fits the panel's
+ * width at that scale; deeper levels fold into "+N nodes" (a click shows them).
+ */
+function fittedLayout(tree: TreeName, view: TreeView, expanded: ReadonlySet<number>, width: number): Layout {
+  // A small tree's margins shrink too, or they alone would make it wider than the panel.
+  const minViewW = Math.min(MIN_VIEW_W, width / PRESENTER_MIN_SCALE);
+  let layout = EMPTY_LAYOUT;
+  for (let depth = DEFAULT_MAX_DEPTH; depth >= 1; depth--) {
+    layout = { ...plainLayout(tree, view, expanded, depth), minViewW };
+    if (minWidth(viewBox(tree, layout), true) <= width) break;
+  }
+  return layout;
+}
+
+/** What a model draws as, so an update that changes nothing visible keeps the same model. */
+export function modelKey(m: Model): string {
+  const parts: string[] = [statsLine(m), `w${m.layout.minViewW ?? ""}`];
+  for (const p of m.layout.nodes) {
+    const look = p.datum.kind === "node" ? m.looks.get(p.datum.node.id) : null;
+    parts.push(`${p.key}@${p.x},${p.y}`, look ? JSON.stringify(look) : JSON.stringify(p.datum));
+  }
+  return parts.join("|");
+}
+
+export function statsLine(s: TreeStats): string {
+  if (s.count === 0) return "0 nodes";
+  const parts = [
+    `${s.count} node${s.count === 1 ? "" : "s"}`,
+    `height ${s.heightExact ? "" : "≥ "}${s.height}`,
+  ];
+  if (s.blackHeight !== null) parts.push(`black height ${s.blackHeight}`);
+  return parts.join(", ");
+}
