@@ -19,6 +19,14 @@ export async function setDrawer(page: Page, open: boolean): Promise<void> {
   await expect(toggle).toHaveAttribute("aria-expanded", String(open));
 }
 
+/** A new machine of that kernel, through the Machine form (the drawer open). */
+export async function newMachine(page: Page, profile: string): Promise<void> {
+  const form = page.getByRole("form", { name: "Machine" });
+  await form.getByLabel("kernel").selectOption(profile);
+  await form.getByRole("button", { name: "New machine" }).click();
+  await expect(page.locator(".profile-badge")).toContainText(profile);
+}
+
 /** Bring a side panel tab (Event log, Kernel code, sysfs console) forward. */
 export async function showPanel(
   page: Page,

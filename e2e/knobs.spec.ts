@@ -1,14 +1,6 @@
 import AxeBuilder from "@axe-core/playwright";
 import { expect, type Page, test } from "@playwright/test";
-import { open, showPanel, startProcess, sysfs } from "./helpers";
-
-/** A new machine of that kernel, through the Machine form. */
-async function newMachine(page: Page, profile: string): Promise<void> {
-  const form = page.getByRole("form", { name: "Machine" });
-  await form.getByLabel("kernel").selectOption(profile);
-  await form.getByRole("button", { name: "New machine" }).click();
-  await expect(page.locator(".profile-badge")).toContainText(profile);
-}
+import { newMachine, open, showPanel, startProcess, sysfs } from "./helpers";
 
 /** The knob panel's form for a file. */
 function knob(page: Page, file: string) {
