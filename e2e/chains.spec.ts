@@ -1,5 +1,5 @@
 import { expect, type Page, test } from "@playwright/test";
-import { caption, open, setDrawer } from "./helpers";
+import { caption, open, setDrawer, walk } from "./helpers";
 
 /*
  * 6.18's stable node chains on the stage: lesson 12 (max_page_sharing 2)
@@ -8,21 +8,6 @@ import { caption, open, setDrawer } from "./helpers";
  */
 
 test.describe.configure({ timeout: 120_000 });
-
-/** Walk lesson 12 to its end, answering each question with its first choice. */
-async function chainLesson(page: Page): Promise<void> {
-  await page.getByRole("button", { name: /^12\. max_page_sharing/ }).click();
-  const lessons = page.getByRole("region", { name: "Lessons" });
-  for (let beat = 0; beat < 10; beat++) {
-    if (await lessons.getByText("End of the lesson.").isVisible()) return;
-    const question = lessons.getByRole("group", { name: /^Predict:/ });
-    if (await question.isVisible()) await question.getByRole("radio").first().check();
-    const before = await lessons.locator(".lesson-progress").textContent();
-    await lessons.getByRole("button", { name: /^Next/ }).click();
-    await expect(lessons.locator(".lesson-progress")).not.toHaveText(before ?? "");
-  }
-  throw new Error("the lesson did not end");
-}
 
 /** The chain of lesson 12 as the stable tree draws it. */
 function chainNode(page: Page) {
@@ -59,7 +44,7 @@ test.describe("stable node chains (6.18)", () => {
     page,
   }) => {
     await open(page);
-    await chainLesson(page);
+    await walk(page, /^12\. max_page_sharing/);
     const chain = chainNode(page);
     await expect(chain).toBeVisible();
     const rows = chain.locator("g.trees-dup-row");

@@ -19,6 +19,14 @@ export async function setDrawer(page: Page, open: boolean): Promise<void> {
   await expect(toggle).toHaveAttribute("aria-expanded", String(open));
 }
 
+/** A new machine of that kernel, through the Machine form (the drawer open). */
+export async function newMachine(page: Page, profile: string): Promise<void> {
+  const form = page.getByRole("form", { name: "Machine" });
+  await form.getByLabel("kernel").selectOption(profile);
+  await form.getByRole("button", { name: "New machine" }).click();
+  await expect(page.locator(".profile-badge")).toContainText(profile);
+}
+
 /** Bring a side panel tab (Event log, Kernel code, sysfs console) forward. */
 export async function showPanel(
   page: Page,
@@ -79,4 +87,31 @@ export async function writeByte(page: Page, proc: string, pageNo: number, value:
   await write.getByRole("button", { name: "Write byte" }).click();
   await showPanel(page, "Event log");
   await expect(page.getByRole("list", { name: /Events/ })).toContainText("COW fault");
+}
+
+/**
+ * Walk a lesson from its first beat to its end as a student would: predict
+ * each question (always the first choice), press Next, and read the engine's
+ * answer. Returns the revealed answers in order.
+ */
+export async function walk(page: Page, title: RegExp, eachBeat?: () => Promise<void>): Promise<string[]> {
+  await page.getByRole("button", { name: title }).click();
+  const lessons = page.getByRole("region", { name: "Lessons" });
+  const answers: string[] = [];
+  for (let beat = 0; beat < 30; beat++) {
+    if (await lessons.getByText("End of the lesson.").isVisible()) return answers;
+    const question = lessons.getByRole("group", { name: /^Predict:/ });
+    const asks = await question.isVisible();
+    if (asks) await question.getByRole("radio").first().check();
+    const before = await lessons.locator(".lesson-progress").textContent();
+    await lessons.getByRole("button", { name: /^Next/ }).click();
+    await expect(lessons.locator(".lesson-progress")).not.toHaveText(before ?? "");
+    await eachBeat?.();
+    if (asks) {
+      const reveal = lessons.locator(".lesson-reveal");
+      await expect(reveal).toContainText("The engine says:");
+      answers.push((await reveal.locator("strong").last().textContent()) ?? "");
+    }
+  }
+  throw new Error("the lesson did not end");
 }

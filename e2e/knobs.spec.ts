@@ -1,14 +1,6 @@
 import AxeBuilder from "@axe-core/playwright";
 import { expect, type Page, test } from "@playwright/test";
-import { open, showPanel, startProcess, sysfs } from "./helpers";
-
-/** A new machine of that kernel, through the Machine form. */
-async function newMachine(page: Page, profile: string): Promise<void> {
-  const form = page.getByRole("form", { name: "Machine" });
-  await form.getByLabel("kernel").selectOption(profile);
-  await form.getByRole("button", { name: "New machine" }).click();
-  await expect(page.locator(".profile-badge")).toContainText(profile);
-}
+import { newMachine, open, showPanel, startProcess, sysfs } from "./helpers";
 
 /** The knob panel's form for a file. */
 function knob(page: Page, file: string) {
@@ -32,6 +24,9 @@ function code(page: Page) {
 }
 
 test.describe("the knob panel on 6.18", () => {
+  // axe walks the drawer (hundreds of elements): slower than a click on a busy 2-core machine.
+  test.describe.configure({ timeout: 90_000 });
+
   test("max_page_sharing: EBUSY while KSM pages exist, stored once they are gone; the code pane shows max_page_sharing_store()", async ({
     page,
   }) => {

@@ -1,32 +1,5 @@
-import { expect, type Page, test } from "@playwright/test";
-import { open, showPanel } from "./helpers";
-
-/**
- * Walk a lesson from its first beat to its end as a student would: predict
- * each question (always the first choice), press Next, and read the engine's
- * answer. Returns the revealed answers in order.
- */
-async function walk(page: Page, title: RegExp, eachBeat?: () => Promise<void>): Promise<string[]> {
-  await page.getByRole("button", { name: title }).click();
-  const lessons = page.getByRole("region", { name: "Lessons" });
-  const answers: string[] = [];
-  for (let beat = 0; beat < 30; beat++) {
-    if (await lessons.getByText("End of the lesson.").isVisible()) return answers;
-    const question = lessons.getByRole("group", { name: /^Predict:/ });
-    const asks = await question.isVisible();
-    if (asks) await question.getByRole("radio").first().check();
-    const before = await lessons.locator(".lesson-progress").textContent();
-    await lessons.getByRole("button", { name: /^Next/ }).click();
-    await expect(lessons.locator(".lesson-progress")).not.toHaveText(before ?? "");
-    await eachBeat?.();
-    if (asks) {
-      const reveal = lessons.locator(".lesson-reveal");
-      await expect(reveal).toContainText("The engine says:");
-      answers.push((await reveal.locator("strong").last().textContent()) ?? "");
-    }
-  }
-  throw new Error("the lesson did not end");
-}
+import { expect, test } from "@playwright/test";
+import { open, showPanel, walk } from "./helpers";
 
 test.describe("lessons, end to end", () => {
   test.describe.configure({ timeout: 120_000 });

@@ -31,6 +31,7 @@ async function mapping(page: Page) {
         links: n("data-links"),
         // The frame cell inside the outline (marks.ts pads it by 1.5 px): where links arrive, its top edge.
         top: { x: n("x") + n("width") / 2, y: n("y") + 1.5 },
+        cell: n("width") - 3,
       };
     });
     const nodeLinks = [...svg.querySelectorAll("path.mapping-node-link")].map((p) => ({
@@ -63,8 +64,11 @@ async function frameCellUnder(page: Page, end: { x: number; y: number }) {
   );
 }
 
-/** The colour the frames canvas painted just inside a link's end: near the top left of its frame cell, clear of the mapcount. */
-async function paintedAt(page: Page, end: { x: number; y: number }): Promise<string> {
+/**
+ * The colour the frames canvas painted just inside a link's end: near the top
+ * left of its frame cell (`cell` px wide), clear of the mapcount.
+ */
+async function paintedAt(page: Page, end: { x: number; y: number }, cell: number): Promise<string> {
   const svg = (await page.locator("svg.mapping-links").boundingBox())!;
   const canvas = (await page.locator("canvas.frames-base").boundingBox())!;
   return page.locator("canvas.frames-base").evaluate(
@@ -75,7 +79,7 @@ async function paintedAt(page: Page, end: { x: number; y: number }): Promise<str
         .getImageData(Math.round(at.x * scale), Math.round(at.y * scale), 1, 1).data;
       return `#${[r, g, b].map((v) => v.toString(16).padStart(2, "0")).join("")}`;
     },
-    { x: svg.x + end.x - canvas.x - 9, y: svg.y + end.y - canvas.y + 2 },
+    { x: svg.x + end.x - canvas.x - Math.min(9, cell / 2 - 2), y: svg.y + end.y - canvas.y + 2 },
   );
 }
 
@@ -145,8 +149,9 @@ test("a COW fault: one link peels off to a new frame", async ({ page }) => {
   endsAtFrame(b1, m.frames);
   endsAtFrame(a1, m.frames);
   // And on the frames canvas: A's link ends on a KSM frame (orange), B's on its anonymous copy (sky blue).
-  expect(await paintedAt(page, a1.end)).toBe("#e69f00");
-  expect(await paintedAt(page, b1.end)).toBe("#56b4e9");
+  const cell = (l: Link) => m.frames.find((f) => f.pfn === l.pfn)!.cell;
+  expect(await paintedAt(page, a1.end, cell(a1))).toBe("#e69f00");
+  expect(await paintedAt(page, b1.end, cell(b1))).toBe("#56b4e9");
   expect(await frameCellUnder(page, b1.end)).toBe(true);
 });
 

@@ -1,13 +1,5 @@
 import { expect, type Page, test } from "@playwright/test";
-import { open, openStage, setDrawer, startProcess, sysfs } from "./helpers";
-
-/** A new machine of that kernel, through the Machine form. */
-async function newMachine(page: Page, profile: string): Promise<void> {
-  const form = page.getByRole("form", { name: "Machine" });
-  await form.getByLabel("kernel").selectOption(profile);
-  await form.getByRole("button", { name: "New machine" }).click();
-  await expect(page.locator(".profile-badge")).toContainText(profile);
-}
+import { newMachine, open, openStage, setDrawer, startProcess, sysfs } from "./helpers";
 
 /** A process's card in the processes view. */
 function card(page: Page, name: string) {

@@ -73,6 +73,19 @@ describe("the knob panel", () => {
     );
   });
 
+  it("says what each group's files do, for the files the kernel has", () => {
+    const notes = (p: ProfileName) =>
+      knobGroups(machine(p).files(), p)
+        .groups.map((g) => g.note)
+        .join(" ");
+    expect(notes("linux-2.6.32")).toMatch(/max_kernel_pages caps/);
+    expect(notes("linux-2.6.32")).not.toMatch(/smart_scan|max_page_sharing/);
+    expect(notes("linux-6.18")).toMatch(
+      /smart_scan passes over[\s\S]*chain of duplicates[\s\S]*advisor_mode/,
+    );
+    expect(notes("linux-6.18")).not.toMatch(/max_kernel_pages/);
+  });
+
   it("reads kstrtobool files as toggles and advisor_mode as a choice of its words", () => {
     const { groups } = knobGroups(machine("linux-6.18").files(), "linux-6.18");
     const knob = (f: string) => groups.flatMap((g) => g.knobs).find((k) => k.file === f)!;

@@ -36,6 +36,7 @@ export function KsmdControlsPanel({
       {groups.map((g) => (
         <details key={g.title} className="knob-group" open={!g.folded}>
           <summary>{g.title}</summary>
+          {g.note && <p className="knob-note">{g.note}</p>}
           {g.knobs.map((k) => (
             // Keyed by profile too: a new machine starts every field afresh.
             <KnobForm key={`${profile}-${k.file}`} knob={k} files={files} />

@@ -24,21 +24,57 @@ export interface KnobGroup {
   title: string;
   /** Shown folded at first (there is much to show in a narrow drawer). */
   folded: boolean;
+  /** What the group's files do, for the files this kernel has. */
+  note: string;
   knobs: Knob[];
 }
+
+type Has = (file: string) => boolean;
+/** The sentences whose file the kernel has, joined. */
+const sentences = (has: Has, parts: [string, string][]) =>
+  parts
+    .filter(([file]) => has(file))
+    .map(([, text]) => text)
+    .join(" ");
 
 /** run has its own buttons (0, 1, 2 with their shortcuts), not a field. */
 export const RUN_FILE = "run";
 
 /** Where a writable file goes: by what it tunes. Files no rule names go to the stable tree group. */
-const GROUPS: { title: string; folded: boolean; has: (file: string) => boolean }[] = [
+const GROUPS: { title: string; folded: boolean; has: Has; note: (kernelHas: Has) => string }[] = [
   {
     title: "Scanning",
     folded: false,
     has: (f) => ["pages_to_scan", "sleep_millisecs", "smart_scan", "max_kernel_pages"].includes(f),
+    note: (has) =>
+      sentences(has, [
+        ["pages_to_scan", "ksmd scans pages_to_scan pages a batch, then sleeps sleep_millisecs."],
+        ["smart_scan", "smart_scan passes over pages that keep failing to merge."],
+        ["max_kernel_pages", "max_kernel_pages caps the KSM pages (0: no cap)."],
+      ]),
   },
-  { title: "Scan-time advisor", folded: true, has: (f) => f.startsWith("advisor_") },
-  { title: "Stable tree and merging", folded: false, has: () => true },
+  {
+    title: "Scan-time advisor",
+    folded: true,
+    has: (f) => f.startsWith("advisor_"),
+    note: () =>
+      "With advisor_mode scan-time, ksmd sets pages_to_scan itself (between the min and max) " +
+      "so that a full scan takes advisor_target_scan_time seconds, within advisor_max_cpu % of a CPU.",
+  },
+  {
+    title: "Stable tree and merging",
+    folded: false,
+    has: () => true,
+    note: (has) =>
+      sentences(has, [
+        [
+          "max_page_sharing",
+          "max_page_sharing caps the mappings of one KSM page: more make a chain of duplicates. " +
+            "It and merge_across_nodes change only while no KSM page exists.",
+        ],
+        ["use_zero_pages", "use_zero_pages maps pages of zeros to the zero page."],
+      ]),
+  },
 ];
 /** The order groups are shown in. */
 const SHOWN = ["Scanning", "Stable tree and merging", "Scan-time advisor"];
@@ -69,10 +105,11 @@ export function knobGroups(
     const title = GROUPS.find((g) => g.has(f.file))!.title;
     byTitle.set(title, [...(byTitle.get(title) ?? []), knob]);
   }
+  const kernelHas = (file: string) => files.some((f) => f.file === file);
   const groups = SHOWN.flatMap((title) => {
     const knobs = byTitle.get(title);
-    const folded = GROUPS.find((g) => g.title === title)!.folded;
-    return knobs ? [{ title, folded, knobs }] : [];
+    const g = GROUPS.find((x) => x.title === title)!;
+    return knobs ? [{ title, folded: g.folded, note: g.note(kernelHas), knobs }] : [];
   });
   return { groups, readOnly };
 }

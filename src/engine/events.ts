@@ -143,6 +143,8 @@ export type KsmEvent =
       fn: "remove_rmap_item_from_tree";
       item: number;
       node: number;
+      /* 2.6.32: the item was itself the tree's node (6.18's rmap_items never are) */
+      wasNode: boolean;
       promoted: number | null;
     }
   | { type: "unstable-remove"; fn: "remove_rmap_item_from_tree"; item: number; erased: boolean }
@@ -184,6 +186,12 @@ export type KsmEvent =
       advice: string;
       errno?: Errno;
     }
+  /*
+   * prctl(PR_SET_MEMORY_MERGE, value) (6.18, kernel/sys.c): 1 is
+   * ksm_enable_merge_any(), 0 ksm_disable_merge_any(); 2.6.32 has no such
+   * option (EINVAL).
+   */
+  | { type: "prctl"; fn: "prctl"; pid: Pid; value: 0 | 1; errno?: Errno }
   | { type: "ksm-enter"; fn: "__ksm_enter"; pid: Pid; wakeup: boolean }
   | { type: "spawn"; fn: "do_fork"; pid: Pid; name: string }
   | { type: "fork"; fn: "dup_mmap"; parent: Pid; child: Pid }

@@ -425,13 +425,26 @@ export class Kernel {
     const task = this.task(pid);
     if (!task) return "ESRCH";
     const ksm = this.ksm;
-    if (!(ksm instanceof Ksm618)) return "EINVAL";
+    // Only the setting is an event: a read (PR_GET_MEMORY_MERGE) changes nothing.
+    const set = (ret: number | Errno) => {
+      if (option === PR_SET_MEMORY_MERGE)
+        this.emit({
+          type: "prctl",
+          fn: "prctl",
+          pid,
+          value: arg2 ? 1 : 0,
+          ...(typeof ret === "string" ? { errno: ret } : {}),
+        });
+      return ret;
+    };
+    // 2.6.32's sys_prctl() has no option 67: its switch falls to default.
+    if (!(ksm instanceof Ksm618)) return set("EINVAL");
     if (option === PR_GET_MEMORY_MERGE) return task.mm.flags & MMF_VM_MERGE_ANY ? 1 : 0;
     if (option !== PR_SET_MEMORY_MERGE) return "EINVAL";
     const prev = this.current;
     this.current = task;
     try {
-      return arg2 ? ksm.ksmEnableMergeAny(task.mm) : ksm.ksmDisableMergeAny(task.mm);
+      return set(arg2 ? ksm.ksmEnableMergeAny(task.mm) : ksm.ksmDisableMergeAny(task.mm));
     } finally {
       this.current = prev;
     }

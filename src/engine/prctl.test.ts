@@ -48,6 +48,30 @@ describe("prctl(PR_SET_MEMORY_MERGE)", () => {
     expectSane(k);
   });
 
+  it("emits a prctl event for each setting (not for a read), with the errno of a refusal", () => {
+    const old = newKernel("linux-2.6.32");
+    const oldEvents = record(old);
+    const o = spawnWithRegion(old, "A", 1);
+    old.prctl(o.pid, PR_SET_MEMORY_MERGE, 1);
+    expect(ofType(oldEvents, "prctl")).toEqual([
+      { type: "prctl", fn: "prctl", pid: o.pid, value: 1, errno: "EINVAL" },
+    ]);
+    const k = newKernel("linux-6.18");
+    const events = record(k);
+    const a = spawnWithRegion(k, "A", 1);
+    k.prctl(a.pid, PR_SET_MEMORY_MERGE, 1);
+    k.prctl(a.pid, PR_GET_MEMORY_MERGE, 0);
+    k.prctl(a.pid, PR_SET_MEMORY_MERGE, 0);
+    expect(ofType(events, "prctl")).toEqual([
+      { type: "prctl", fn: "prctl", pid: a.pid, value: 1 },
+      { type: "prctl", fn: "prctl", pid: a.pid, value: 0 },
+    ]);
+    // Registering came first (__ksm_enter), so the prctl is the step's last word.
+    expect(events.findIndex((e) => e.type === "ksm-enter")).toBeLessThan(
+      events.findIndex((e) => e.type === "prctl"),
+    );
+  });
+
   it("is kept across fork", () => {
     const k = newKernel("linux-6.18");
     const a = spawnWithRegion(k, "A", 1);

@@ -69,6 +69,7 @@ export class Ksm2632 extends Ksm {
           fn: "remove_rmap_item_from_tree",
           item: rmapItem.id,
           node: node.id,
+          wasNode: node === rmapItem,
           promoted: promoted?.id ?? null,
         });
     } else if (rmapItem.flags & UNSTABLE_FLAG) {

@@ -130,6 +130,7 @@ export abstract class Ksm618Stable extends Ksm {
           fn: "remove_rmap_item_from_tree",
           item: rmapItem.id,
           node: node.id,
+          wasNode: false,
           promoted: null,
         });
     } else if (rmapItem.flags & UNSTABLE_FLAG) {

@@ -44,3 +44,40 @@ else if (!found) free_stable_node_chain(stable_node, root);
 *_stable_node_dup = found;  return tree_folio;  /* found may be full */
 `,
 );
+
+/*
+ * prctl(PR_SET_MEMORY_MERGE) (kernel/sys.c, since 6.4) calls one of these
+ * two under the mmap lock: KSM for the whole process, now and for areas
+ * mapped later (ksm_vma_flags() at mmap time).
+ */
+export const KSM_ENABLE_MERGE_ANY = code(
+  "ksm_enable_merge_any",
+  KSM,
+  `
+if (test_bit(MMF_VM_MERGE_ANY, &mm->flags))
+    return 0;                              /* already on */
+if (!test_bit(MMF_VM_MERGEABLE, &mm->flags)) {
+    err = __ksm_enter(mm);                 /* the mm's first use of KSM */
+    if (err) return err;
+}
+set_bit(MMF_VM_MERGE_ANY, &mm->flags);     /* kept across fork */
+ksm_add_vmas(mm);              /* every compatible area: VM_MERGEABLE */ @done
+return 0;
+`,
+);
+
+export const KSM_DISABLE_MERGE_ANY = code(
+  "ksm_disable_merge_any",
+  KSM,
+  `
+if (!test_bit(MMF_VM_MERGE_ANY, &mm->flags))
+    return 0;                              /* already off */
+err = ksm_del_vmas(mm);       /* unmerge, as MADV_UNMERGEABLE would */
+if (err) {
+    ksm_add_vmas(mm);         /* all or nothing: stays mergeable */ @failed
+    return err;
+}
+clear_bit(MMF_VM_MERGE_ANY, &mm->flags); @done
+return 0;
+`,
+);

@@ -286,3 +286,21 @@ handle_pte_fault(vmf):
         return do_wp_page(vmf);               /* copy, or reuse */
 `,
 );
+
+/** 2.6.32's sys_prctl(): option 67 (PR_SET_MEMORY_MERGE, 6.4) is unknown there. */
+export const SYS_PRCTL_2632 = code(
+  "sys_prctl",
+  "kernel/sys.c",
+  `
+error = security_task_prctl(option, arg2, arg3, arg4, arg5);
+if (error != -ENOSYS) return error;
+error = 0;
+switch (option) {
+case PR_SET_PDEATHSIG: ...     /* the options 2.6.32 knows */
+default:                       /* PR_SET_MEMORY_MERGE (67) came in 6.4 */
+    error = -EINVAL; @einval
+    break;
+}
+return error;
+`,
+);

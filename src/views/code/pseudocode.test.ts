@@ -142,9 +142,23 @@ const SAMPLES: Record<KsmEventType, KsmEvent[]> = {
   ],
   "plain-write": [{ type: "plain-write", fn: "handle_mm_fault", pid: 1, addr: 0x1000, pfn: 5, ns: 150 }],
   "stable-remove": [
-    { type: "stable-remove", fn: "remove_rmap_item_from_tree", item: 4, node: 4, promoted: 6 },
-    { type: "stable-remove", fn: "remove_rmap_item_from_tree", item: 4, node: 4, promoted: null },
-    { type: "stable-remove", fn: "remove_rmap_item_from_tree", item: 6, node: 4, promoted: null },
+    { type: "stable-remove", fn: "remove_rmap_item_from_tree", item: 4, node: 4, wasNode: true, promoted: 6 },
+    {
+      type: "stable-remove",
+      fn: "remove_rmap_item_from_tree",
+      item: 4,
+      node: 4,
+      wasNode: true,
+      promoted: null,
+    },
+    {
+      type: "stable-remove",
+      fn: "remove_rmap_item_from_tree",
+      item: 6,
+      node: 4,
+      wasNode: false,
+      promoted: null,
+    },
   ],
   "unstable-remove": [
     { type: "unstable-remove", fn: "remove_rmap_item_from_tree", item: 3, erased: true },
@@ -168,6 +182,12 @@ const SAMPLES: Record<KsmEventType, KsmEvent[]> = {
   munmap: [
     { type: "munmap", fn: "do_munmap", pid: 1, start: 0x1000, len: 4096 },
     { type: "munmap", fn: "do_munmap", pid: 1, start: 0x1001, len: 4096, errno: "EINVAL" },
+  ],
+  prctl: [
+    { type: "prctl", fn: "prctl", pid: 1, value: 1 },
+    { type: "prctl", fn: "prctl", pid: 1, value: 0 },
+    { type: "prctl", fn: "prctl", pid: 1, value: 0, errno: "ENOMEM" },
+    { type: "prctl", fn: "prctl", pid: 1, value: 1, errno: "EINVAL" },
   ],
   madvise: [
     { type: "madvise", fn: "ksm_madvise", pid: 1, start: 0x1000, len: 4096, advice: "MADV_MERGEABLE" },
@@ -331,6 +351,7 @@ describe("currentLine", () => {
       "stable_tree_insert",
       "remove_node_from_stable_tree",
       "should_skip_rmap_item", // 2.6.32 has no smart scan: shown at the scan's visit
+      "prctl", // 6.18: shown in the ksm_*_merge_any() it called
     ]);
     for (const profile of PROFILES)
       for (const e of ALL) {
@@ -483,6 +504,15 @@ describe("the two kernels", () => {
         /unmapped_error = -ENOMEM/,
       );
     }
+  });
+
+  it("prctl(PR_SET_MEMORY_MERGE): EINVAL in 2.6.32's sys_prctl; 6.18 enables or disables merge any", () => {
+    const on = sample("prctl", { value: 1 });
+    expect(lineText(on, "linux-2.6.32")).toMatch(/-EINVAL/);
+    expect(functionOf(on, "linux-6.18")).toBe("ksm_enable_merge_any");
+    expect(lineText(on, "linux-6.18")).toMatch(/ksm_add_vmas/);
+    expect(lineText(sample("prctl", { value: 0 }), "linux-6.18")).toMatch(/clear_bit\(MMF_VM_MERGE_ANY/);
+    expect(lineText(sample("prctl", { value: 0, errno: "ENOMEM" }), "linux-6.18")).toMatch(/stays mergeable/);
   });
 
   it("break_ksm writes in 2.6.32 and unshares in 6.18", () => {

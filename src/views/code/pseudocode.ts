@@ -7,7 +7,12 @@ import {
   sysfsWritable,
   ZERO_PFN,
 } from "../../engine";
-import { STABLE_NODE_DUP, TRY_TO_MERGE_WITH_ZERO_PAGE } from "./code618";
+import {
+  KSM_DISABLE_MERGE_ANY,
+  KSM_ENABLE_MERGE_ANY,
+  STABLE_NODE_DUP,
+  TRY_TO_MERGE_WITH_ZERO_PAGE,
+} from "./code618";
 import type { FnKey, Old, Pseudo, Table } from "./listing";
 import {
   breakKsm,
@@ -34,6 +39,7 @@ import {
   KSM_MADVISE,
   ksmEnter,
   ksmExit,
+  SYS_PRCTL_2632,
   sysMadvise,
   unmergeAll,
 } from "./processCode";
@@ -93,6 +99,9 @@ function table(old: Old): Table {
     break_ksm: breakKsm(old),
     ksm_madvise: KSM_MADVISE,
     sys_madvise: sysMadvise(old),
+    prctl: old ? SYS_PRCTL_2632 : null,
+    ksm_enable_merge_any: old ? null : KSM_ENABLE_MERGE_ANY,
+    ksm_disable_merge_any: old ? null : KSM_DISABLE_MERGE_ANY,
     __ksm_enter: ksmEnter(old),
     __ksm_exit: ksmExit(old),
     unmerge_and_remove_all_rmap_items: unmergeAll(old),
@@ -188,7 +197,7 @@ function place(e: KsmEvent, profile: ProfileName): Place {
     case "plain-write":
       return at("handle_mm_fault", "plain");
     case "stable-remove": {
-      const how = e.promoted !== null ? "promote" : e.node === e.item ? "erase" : "unlink";
+      const how = e.promoted !== null ? "promote" : e.wasNode ? "erase" : "unlink";
       return at("remove_rmap_item_from_tree", how, "unlink");
     }
     case "unstable-remove":
@@ -220,6 +229,10 @@ function place(e: KsmEvent, profile: ProfileName): Place {
       return at("do_munmap", e.errno ? "einval" : "unmap");
     case "madvise":
       return madvisePlace(e);
+    case "prctl": // 2.6.32 has no PR_SET_MEMORY_MERGE: sys_prctl()'s default case
+      if (old) return at("prctl", "einval");
+      if (!e.value) return at("ksm_disable_merge_any", e.errno ? "failed" : "done");
+      return at("ksm_enable_merge_any", "done");
     case "ksm-enter":
       return at("__ksm_enter", e.wakeup ? "wakeup" : "insert");
     case "spawn":

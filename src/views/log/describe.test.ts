@@ -126,8 +126,31 @@ const SAMPLES: Record<KsmEventType, KsmEvent[]> = {
   ],
   "plain-write": [{ type: "plain-write", fn: "handle_mm_fault", pid: 2, addr: A, pfn: 17, ns: 150 }],
   "stable-remove": [
-    { type: "stable-remove", fn: "remove_rmap_item_from_tree", item: 9, node: 12, promoted: null },
-    { type: "stable-remove", fn: "remove_rmap_item_from_tree", item: 12, node: 12, promoted: 9 },
+    {
+      type: "stable-remove",
+      fn: "remove_rmap_item_from_tree",
+      item: 9,
+      node: 12,
+      wasNode: false,
+      promoted: null,
+    },
+    {
+      type: "stable-remove",
+      fn: "remove_rmap_item_from_tree",
+      item: 12,
+      node: 12,
+      wasNode: true,
+      promoted: 9,
+    },
+    // 6.18: a stable node's id may equal an rmap_item's; the item still only leaves that node.
+    {
+      type: "stable-remove",
+      fn: "remove_rmap_item_from_tree",
+      item: 7,
+      node: 7,
+      wasNode: false,
+      promoted: null,
+    },
   ],
   "unstable-remove": [
     { type: "unstable-remove", fn: "remove_rmap_item_from_tree", item: 9, erased: true },
@@ -152,6 +175,12 @@ const SAMPLES: Record<KsmEventType, KsmEvent[]> = {
   munmap: [
     { type: "munmap", fn: "do_munmap", pid: 1, start: A, len: 4096 },
     { type: "munmap", fn: "do_munmap", pid: 1, start: A, len: 100, errno: "EINVAL" },
+  ],
+  prctl: [
+    { type: "prctl", fn: "prctl", pid: 1, value: 1 },
+    { type: "prctl", fn: "prctl", pid: 1, value: 0 },
+    { type: "prctl", fn: "prctl", pid: 1, value: 0, errno: "ENOMEM" },
+    { type: "prctl", fn: "prctl", pid: 1, value: 1, errno: "EINVAL" },
   ],
   madvise: [
     { type: "madvise", fn: "ksm_madvise", pid: 1, start: A, len: 8192, advice: "MADV_MERGEABLE" },
@@ -259,8 +288,9 @@ describe("describeEvent", () => {
   });
 
   it("says which stable node only when the event knows it", () => {
-    const [chained, head] = SAMPLES["stable-remove"];
+    const [chained, head, sameId] = SAMPLES["stable-remove"];
     expect(describeEvent(chained).text).toBe("rmap_item 9 leaves stable node 12");
+    expect(describeEvent(sameId).text).toBe("rmap_item 7 leaves stable node 7");
     expect(describeEvent(head).text).toBe(
       "rmap_item 12 leaves the stable tree; rmap_item 9 takes its place as the node",
     );
@@ -282,6 +312,20 @@ describe("describeEvent", () => {
 
   it("prints errnos with strerror's words", () => {
     expect(describeEvent(SAMPLES.unmerge[1]).text).toContain("Cannot allocate memory (ENOMEM)");
+  });
+
+  it("words prctl(PR_SET_MEMORY_MERGE): merge any on or off, and why it failed", () => {
+    const [on, off, nomem, einval] = SAMPLES.prctl;
+    expect(describeEvent(on).text).toMatch(
+      /^pid 1: prctl\(PR_SET_MEMORY_MERGE, 1\): merge any .*ksm_enable_merge_any/,
+    );
+    expect(describeEvent(off).text).toMatch(/merge any off — merged pages broken out.*ksm_disable_merge_any/);
+    expect(describeEvent(nomem).text).toMatch(/failed: .*\(ENOMEM\): .*stays mergeable/);
+    expect(describeEvent(einval).text).toMatch(
+      /failed: Invalid argument \(EINVAL\): this kernel has no PR_SET_MEMORY_MERGE/,
+    );
+    expect(categoryOf(on)).toBe("other");
+    expect(isSignificant(on)).toBe(true);
   });
 
   it("says why madvise failed: EAGAIN when break_ksm found no memory, ENOMEM only for a gap", () => {

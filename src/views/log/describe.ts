@@ -60,6 +60,12 @@ const MADVISE_WHY: Partial<Record<Errno, string>> = {
   ENOMEM: ": part of the range is not mapped (the mapped parts got the advice)",
 };
 
+/** Why prctl(PR_SET_MEMORY_MERGE) failed. */
+const PRCTL_WHY: Partial<Record<Errno, string>> = {
+  EINVAL: ": this kernel has no PR_SET_MEMORY_MERGE (added in 6.4)",
+  ENOMEM: ": no memory to break COW on a KSM page; every area stays mergeable",
+};
+
 export function describeEvent(e: KsmEvent): Described {
   const ns = "ns" in e && e.ns !== undefined ? ` (write took ${formatWriteNs(e.ns)}, modelled)` : "";
   return { text: describeText(e) + ns, fn: `${e.fn}()` };
@@ -166,8 +172,8 @@ function describeText(e: KsmEvent): string {
     case "stable-append":
       return `rmap_item ${e.item} added to stable node ${e.node}`;
     case "stable-remove": {
-      // 2.6.32 names the item itself as the node (its chain head is not known): say less then.
-      const from = e.node === e.item ? "the stable tree" : `stable node ${e.node}`;
+      // 2.6.32: an item that was itself the node leaves the tree (or hands its place on).
+      const from = e.wasNode ? "the stable tree" : `stable node ${e.node}`;
       return e.promoted === null
         ? `rmap_item ${e.item} leaves ${from}`
         : `rmap_item ${e.item} leaves ${from}; rmap_item ${e.promoted} takes its place as the node`;
@@ -200,6 +206,14 @@ function describeText(e: KsmEvent): string {
     case "madvise":
       return `pid ${e.pid}: madvise(${hex(e.start)}, ${length(e.len)}, ${e.advice})${
         e.errno ? ` failed${failed(e.errno)}${MADVISE_WHY[e.errno] ?? ""}` : ""
+      }`;
+    case "prctl":
+      return `pid ${e.pid}: prctl(PR_SET_MEMORY_MERGE, ${e.value})${
+        e.errno
+          ? ` failed${failed(e.errno)}${PRCTL_WHY[e.errno] ?? ""}`
+          : e.value
+            ? ": merge any — every area of the process is mergeable, now and when mapped (ksm_enable_merge_any)"
+            : ": merge any off — merged pages broken out, areas no longer mergeable (ksm_disable_merge_any)"
       }`;
     case "ksm-enter":
       return `pid ${e.pid} registered with KSM: new mm_slot just behind the scan cursor${
@@ -294,6 +308,7 @@ export function categoryOf(e: KsmEvent): Category {
     case "mmap":
     case "munmap":
     case "madvise":
+    case "prctl":
     case "ksm-enter":
     case "spawn":
     case "fork":
@@ -324,6 +339,7 @@ export function isSignificant(e: KsmEvent): boolean {
     case "oom-fail":
     case "sysfs-write":
     case "madvise":
+    case "prctl":
     case "spawn":
     case "fork":
     case "exit":

@@ -1,19 +1,10 @@
 import { beforeAll, describe, expect, it } from "vitest";
-import {
-  ContentIds,
-  Kernel,
-  loadChecksummer,
-  MADV_MERGEABLE,
-  type Snapshot,
-  sysfsWrite,
-  takeSnapshot,
-  waitScans,
-  ZERO_PFN,
-} from "../../engine";
+import { type Snapshot, ZERO_PFN } from "../../engine";
 import { frameAt } from "../../store/query";
 import { loadEngineForTests, mergedMachine } from "../frames/fixtures";
 import { cssGrid, gridLayout } from "../frames/frameModel";
 import { buttonGrid } from "../processes/pageModel";
+import { zeroMachine } from "../processes/testing";
 import { SPACING, viewBox } from "../trees/draw";
 import { nodePoints } from "../trees/geometry";
 import { buildHierarchy, DEFAULT_MAX_DEPTH, layoutTree } from "../trees/model";
@@ -162,19 +153,7 @@ describe("mappingModel", () => {
   });
 
   it("marks a page KSM merged with the zero page (6.18 use_zero_pages), not one a read fault mapped there", async () => {
-    const k = new Kernel({ frames: 64, profile: "linux-6.18", checksummer: await loadChecksummer() });
-    for (const [f, v] of [
-      ["use_zero_pages", "1"],
-      ["run", "1"],
-    ])
-      expect(sysfsWrite(k, f, v)).toBe(0);
-    const pid = k.spawn("A").pid;
-    const start = k.mmap(pid, 3, "r") as number;
-    expect(k.fill(pid, start, 2, 0)).toBe(0); // written zeros: pages of their own, until KSM merges them
-    expect(k.readByte(pid, start + 2 * 4096)).toBe(0); // a read fault maps the zero page
-    expect(k.madvise(pid, start, 3 * 4096, MADV_MERGEABLE)).toBe(0);
-    expect(waitScans(k, 2)).toBeNull();
-    const s = takeSnapshot(k, new ContentIds());
+    const { s, start } = await zeroMachine("1"); // two pages of written zeros, one read (a read fault's zero page)
     expect(s.processes[0].ksmZeroPages).toEqual([start, start + 4096]);
     const map = mappingModel(s, placeViews(s), { pid: null });
     expect(map.pages.map((l) => [l.addr - start, l.pfn, l.kind, l.ksmZero])).toEqual([

@@ -1,61 +1,25 @@
-import { renderToStaticMarkup } from "react-dom/server";
 import { beforeAll, describe, expect, it } from "vitest";
-import {
-  type Checksummer,
-  ContentIds,
-  Kernel,
-  loadChecksummer,
-  MADV_MERGEABLE,
-  PR_SET_MEMORY_MERGE,
-  type Snapshot,
-  sysfsWrite,
-  takeSnapshot,
-  waitScans,
-} from "../../engine";
+import { MADV_MERGEABLE, PR_SET_MEMORY_MERGE, type Snapshot, waitScans } from "../../engine";
 import { loadEngineForTests, mergedMachine } from "../frames/fixtures";
 import { ksmStatSummary, ksmStatText } from "./ksmStat";
-import { ProcessesPanel, type ProcessesPanelProps } from "./ProcessesView";
+import type { ProcessesPanelProps } from "./ProcessesView";
+import { kernel618, mapProcess, renderPanel, snap } from "./testing";
 
-let checksummer: Checksummer;
-beforeAll(async () => {
-  checksummer = await loadChecksummer();
-  await loadEngineForTests();
-});
+beforeAll(loadEngineForTests);
 
-/** 6.18: A (prctl merge any) with pages 1, 1, 2, 3; U madvises two unique pages; two full scans. */
-function modernMachine(): Snapshot {
-  const k = new Kernel({ frames: 64, profile: "linux-6.18", checksummer });
-  if (sysfsWrite(k, "run", "1")) throw new Error("run");
-  const proc = (name: string, values: number[]) => {
-    const t = k.spawn(name);
-    const start = k.mmap(t.pid, values.length, "r") as number;
-    for (const [i, v] of values.entries()) if (k.fill(t.pid, start + i * 4096, 1, v)) throw new Error("fill");
-    return { pid: t.pid, start, n: values.length };
-  };
-  const a = proc("A", [1, 1, 2, 3]);
+/** 6.18: A (prctl merge any) with pages 1, 1, 2, 3; U madvises two unique pages; three full scans. */
+async function modernMachine(): Promise<Snapshot> {
+  const k = await kernel618([["run", "1"]]);
+  const a = mapProcess(k, "A", [1, 1, 2, 3]);
   if (k.prctl(a.pid, PR_SET_MEMORY_MERGE, 1) !== 0) throw new Error("prctl");
-  const u = proc("U", [8, 9]);
-  if (k.madvise(u.pid, u.start, u.n * 4096, MADV_MERGEABLE)) throw new Error("madvise");
+  const u = mapProcess(k, "U", [8, 9]);
+  if (k.madvise(u.pid, u.start, 2 * 4096, MADV_MERGEABLE)) throw new Error("madvise");
   if (waitScans(k, 3)) throw new Error("scans");
-  return takeSnapshot(k, new ContentIds());
+  return snap(k);
 }
 
-const noop = () => {};
 const render = (snapshot: Snapshot, over: Partial<ProcessesPanelProps> = {}) =>
-  renderToStaticMarkup(
-    <ProcessesPanel
-      snapshot={snapshot}
-      hover={null}
-      selected={null}
-      recent={[]}
-      motion={false}
-      onHover={noop}
-      onUnhover={noop}
-      onToggleSelect={noop}
-      onMergeAny={noop}
-      {...over}
-    />,
-  );
+  renderPanel(snapshot, { onMergeAny: () => {}, ...over });
 
 /** The markup of one process's card. */
 const card = (html: string, name: string) =>
@@ -76,8 +40,8 @@ describe("ksm_stat", () => {
     );
   });
 
-  it("shows each 6.18 process's merging pages and profit from the snapshot, and the whole file", () => {
-    const s = modernMachine();
+  it("shows each 6.18 process's merging pages and profit from the snapshot, and the whole file", async () => {
+    const s = await modernMachine();
     const html = render(s);
     for (const p of s.processes) {
       const c = card(html, p.name);
@@ -93,8 +57,8 @@ describe("ksm_stat", () => {
     expect(card(html, "U")).toContain('<span class="pv-loss">\u2212128 bytes</span>');
   });
 
-  it("shows the snapshot's numbers, not its own sums", () => {
-    const s = modernMachine();
+  it("shows the snapshot's numbers, not its own sums", async () => {
+    const s = await modernMachine();
     const p = s.processes[0];
     p.ksmStat = { ...p.ksmStat!, ksm_merging_pages: 77, ksm_process_profit: 123456 };
     const c = card(render(s), p.name);
@@ -103,8 +67,8 @@ describe("ksm_stat", () => {
     expect(c).toContain("ksm_process_profit 123456");
   });
 
-  it("offers prctl as a toggle pressed exactly when ksm_merge_any is set", () => {
-    const html = render(modernMachine());
+  it("offers prctl as a toggle pressed exactly when ksm_merge_any is set", async () => {
+    const html = render(await modernMachine());
     expect(card(html, "A")).toMatch(/aria-pressed="true" aria-label="merge any \(prctl\) for A \(pid 1\)"/);
     expect(card(html, "U")).toMatch(/aria-pressed="false" aria-label="merge any \(prctl\) for U \(pid 2\)"/);
   });

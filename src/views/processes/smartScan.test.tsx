@@ -1,56 +1,26 @@
-import { renderToStaticMarkup } from "react-dom/server";
 import { beforeAll, describe, expect, it } from "vitest";
-import {
-  type Checksummer,
-  ContentIds,
-  Kernel,
-  loadChecksummer,
-  MADV_MERGEABLE,
-  type Snapshot,
-  sysfsWrite,
-  takeSnapshot,
-  waitScans,
-} from "../../engine";
+import { MADV_MERGEABLE, type Snapshot, waitScans } from "../../engine";
 import { loadEngineForTests, mergedMachine } from "../frames/fixtures";
 import { hexAddr } from "../frames/frameModel";
-import { ProcessesPanel } from "./ProcessesView";
 import { smartIndex, smartText } from "./pageModel";
+import { kernel618, mapProcess, renderPanel as render, snap } from "./testing";
 
-let checksummer: Checksummer;
-beforeAll(async () => {
-  checksummer = await loadChecksummer();
-  await loadEngineForTests();
-});
+beforeAll(loadEngineForTests);
 
 /** 6.18: A madvises four pages that never merge (all different); ksmd runs `scans` full scans. */
-function agedMachine(scans: number, smartScan = "1"): Snapshot {
-  const k = new Kernel({ frames: 64, profile: "linux-6.18", checksummer });
-  if (sysfsWrite(k, "run", "1") || sysfsWrite(k, "smart_scan", smartScan)) throw new Error("sysfs");
-  const t = k.spawn("A");
-  const start = k.mmap(t.pid, 4, "r") as number;
-  for (let i = 0; i < 4; i++) if (k.fill(t.pid, start + i * 4096, 1, 10 + i)) throw new Error("fill");
-  if (k.madvise(t.pid, start, 4 * 4096, MADV_MERGEABLE)) throw new Error("madvise");
-  if (waitScans(k, scans)) throw new Error("scans");
-  return takeSnapshot(k, new ContentIds());
+async function agedMachine(scans: number, smartScan = "1"): Promise<Snapshot> {
+  const k = await kernel618([
+    ["run", "1"],
+    ["smart_scan", smartScan],
+  ]);
+  const a = mapProcess(k, "A", [10, 11, 12, 13]);
+  if (k.madvise(a.pid, a.start, 4 * 4096, MADV_MERGEABLE) || waitScans(k, scans)) throw new Error("scan");
+  return snap(k);
 }
 
-const render = (snapshot: Snapshot) =>
-  renderToStaticMarkup(
-    <ProcessesPanel
-      snapshot={snapshot}
-      hover={null}
-      selected={null}
-      recent={[]}
-      motion={false}
-      onHover={() => {}}
-      onUnhover={() => {}}
-      onToggleSelect={() => {}}
-    />,
-  );
-
 describe("smart scan in the page labels", () => {
-  it("says each page's rmap_item age and remaining skips, as the snapshot has them", () => {
-    const s = agedMachine(6);
+  it("says each page's rmap_item age and remaining skips, as the snapshot has them", async () => {
+    const s = await agedMachine(6);
     const items = s.slots.flatMap((slot) => slot.items);
     expect(items).toHaveLength(4);
     // Pages that keep failing to merge grow old and get skipped.
@@ -74,8 +44,8 @@ describe("smart scan in the page labels", () => {
     );
   });
 
-  it("says nothing of it with smart_scan off, nor on 2.6.32", () => {
-    const off = agedMachine(6, "0");
+  it("says nothing of it with smart_scan off, nor on 2.6.32", async () => {
+    const off = await agedMachine(6, "0");
     expect(smartIndex(off).size).toBe(0);
     expect(render(off)).not.toContain("smart scan");
     expect(render(mergedMachine().snap())).not.toContain("smart scan");

@@ -168,6 +168,14 @@ describe("a 6.18 stable node chain", () => {
     expect(minWidth(viewBox("stable", fitted.layout), true)).toBeLessThanOrEqual(800);
     expect(fitted.layout.nodes.some((n) => n.datum.kind === "collapsed")).toBe(true);
     expect(fitted.count).toBe(31);
+    // A small tree's margins shrink to the panel too: nothing to scroll for an empty or one-node tree.
+    for (const small of [
+      { root: null, nodes: [] },
+      { root: 1, nodes: [node(1)] },
+    ]) {
+      const m = buildModel("unstable", small, null, new Set(), 400);
+      expect(minWidth(viewBox("unstable", m.layout), true)).toBeLessThanOrEqual(400);
+    }
     const normal = buildModel("stable", tree, null, new Set(), null);
     expect(normal.layout.nodes.every((n) => n.datum.kind === "node")).toBe(true);
   });

@@ -125,8 +125,22 @@ describe("treeActivity", () => {
 
   it("follows promotions back to the node drawn before", () => {
     const a = treeActivity([
-      { type: "stable-remove", fn: "remove_rmap_item_from_tree", item: 3, node: 3, promoted: 9 },
-      { type: "stable-remove", fn: "remove_rmap_item_from_tree", item: 9, node: 9, promoted: 12 },
+      {
+        type: "stable-remove",
+        fn: "remove_rmap_item_from_tree",
+        item: 3,
+        node: 3,
+        wasNode: true,
+        promoted: 9,
+      },
+      {
+        type: "stable-remove",
+        fn: "remove_rmap_item_from_tree",
+        item: 9,
+        node: 9,
+        wasNode: true,
+        promoted: 12,
+      },
       { type: "stable-prune", fn: "stable_tree_search", node: 3, item: 3 },
     ]);
     expect([...a.promoted]).toEqual([

@@ -24,7 +24,7 @@ export const SPACING: Record<TreeName, { dx: number; dy: number }> = {
   stable: { dx: 66, dy: 92 },
   unstable: { dx: 58, dy: 66 },
 };
-const MIN_VIEW_W = 260;
+export const MIN_VIEW_W = 260;
 const MIN_SCALE = 0.7;
 /**
  * Presenter mode: at least this scale, so that even the trees' smallest text
@@ -77,9 +77,10 @@ export function viewBox(tree: TreeName, layout: Layout): { x: number; y: number;
   const below = tree === "stable" ? (chain ? Math.max(chips, DUPS_BELOW + 4) : chips) : NODE_R + 16;
   let x = minX - dx / 2 - 4;
   let w = maxX - minX + dx + 8;
-  if (w < MIN_VIEW_W) {
-    x = (minX + maxX) / 2 - MIN_VIEW_W / 2;
-    w = MIN_VIEW_W;
+  const minW = layout.minViewW ?? MIN_VIEW_W;
+  if (w < minW) {
+    x = (minX + maxX) / 2 - minW / 2;
+    w = minW;
   }
   const y = -NODE_R - 12;
   return { x, y, w, h: maxY + below - y };

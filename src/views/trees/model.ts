@@ -210,6 +210,8 @@ export interface Layout {
   nodes: PlacedNode[];
   links: PlacedLink[];
   bounds: { minX: number; maxX: number; maxY: number };
+  /** The narrowest viewBox to frame it in (a small tree gets margins); the drawing's default if unset. */
+  minViewW?: number;
 }
 
 export const EMPTY_LAYOUT: Layout = { nodes: [], links: [], bounds: { minX: 0, maxX: 0, maxY: 0 } };

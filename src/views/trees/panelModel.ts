@@ -1,5 +1,5 @@
 import type { TreeView } from "../../engine";
-import { minWidth, SPACING, viewBox } from "./draw";
+import { MIN_VIEW_W, minWidth, PRESENTER_MIN_SCALE, SPACING, viewBox } from "./draw";
 import { type NodeLook, nodeLook } from "./look";
 import {
   buildHierarchy,
@@ -57,9 +57,11 @@ function plainLayout(
  * width at that scale; deeper levels fold into "+N nodes" (a click shows them).
  */
 function fittedLayout(tree: TreeName, view: TreeView, expanded: ReadonlySet<number>, width: number): Layout {
+  // A small tree's margins shrink too, or they alone would make it wider than the panel.
+  const minViewW = Math.min(MIN_VIEW_W, width / PRESENTER_MIN_SCALE);
   let layout = EMPTY_LAYOUT;
   for (let depth = DEFAULT_MAX_DEPTH; depth >= 1; depth--) {
-    layout = plainLayout(tree, view, expanded, depth);
+    layout = { ...plainLayout(tree, view, expanded, depth), minViewW };
     if (minWidth(viewBox(tree, layout), true) <= width) break;
   }
   return layout;
@@ -67,7 +69,7 @@ function fittedLayout(tree: TreeName, view: TreeView, expanded: ReadonlySet<numb
 
 /** What a model draws as, so an update that changes nothing visible keeps the same model. */
 export function modelKey(m: Model): string {
-  const parts: string[] = [statsLine(m)];
+  const parts: string[] = [statsLine(m), `w${m.layout.minViewW ?? ""}`];
   for (const p of m.layout.nodes) {
     const look = p.datum.kind === "node" ? m.looks.get(p.datum.node.id) : null;
     parts.push(`${p.key}@${p.x},${p.y}`, look ? JSON.stringify(look) : JSON.stringify(p.datum));
