@@ -29,8 +29,8 @@ const gliding = new WeakSet<Element>();
  * out and repaints an SVG element for any attribute set, even to the same value.
  */
 function apply(el: Element, attrs: Attrs, skip: string | null = null): void {
-  let last = drawn.get(el);
-  if (!last) drawn.set(el, (last = new Map()));
+  const last = drawn.get(el) ?? new Map<string, string>();
+  drawn.set(el, last);
   for (const [k, v] of Object.entries(attrs)) {
     if (k === skip) {
       last.delete(k);
