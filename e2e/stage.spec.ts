@@ -15,7 +15,7 @@ function stageParts(page: Page): Record<string, Locator> {
     memory: stage.locator(".stage-memory"),
     "stable tree": stage.getByRole("figure", { name: "Stable tree", exact: true }),
     "unstable tree": stage.getByRole("figure", { name: "Unstable tree" }),
-    counters: stage.getByRole("table", { name: /Files in \/sys\/kernel\/mm\/ksm/ }),
+    counters: stage.getByRole("table", { name: /Files in \/sys\/kernel\/mm\/ksm: counters/ }),
     caption: caption(page),
     "step bar": page.getByRole("group", { name: "Step bar" }),
   };

@@ -37,6 +37,25 @@ function row(html: string, file: string): string {
 }
 
 describe("StatsPanel", () => {
+  it("puts the counters in a table of their own, with their sums, before the knobs (run and the scan rate first)", () => {
+    const html = render("linux-6.18");
+    const table = (what: string) => {
+      const m = new RegExp(`aria-label="Files in /sys/kernel/mm/ksm: ${what}"(.*?)</table>`).exec(html);
+      return [...(m?.[1] ?? "").matchAll(/<code>([^<]*(?:<wbr\/>[^<]*)*)<\/code>/g)]
+        .map((x) => x[1].replace(/<wbr\/>/g, ""))
+        .filter((t) => /^[a-z_]+$/.test(t));
+    };
+    const counters = table("counters");
+    const knobs = table("knobs");
+    expect(counters).toContain("general_profit");
+    expect(counters).not.toContain("run");
+    expect(knobs.slice(0, 3)).toEqual(["run", "pages_to_scan", "sleep_millisecs"]);
+    expect(knobs.at(-1)).toMatch(/^advisor_/);
+    expect(counters.length + knobs.length).toBe(24);
+    expect(html.indexOf("memory saved")).toBeGreaterThan(html.indexOf(": counters"));
+    expect(html.indexOf("memory saved")).toBeLessThan(html.indexOf(": knobs"));
+  });
+
   it("lists /sys/kernel/mm/ksm with values, knobs rw and counters ro", () => {
     const html = render("linux-2.6.32");
     expect(html).toContain("<h2");

@@ -45,20 +45,8 @@ export function StatsPanel({ snapshot, profile, history, motion }: StatsPanelPro
       <h2 id={headingId}>
         <code>{SYSFS_DIR}</code>
       </h2>
-      <table className="ksm-sysfs" aria-label={`Files in ${SYSFS_DIR}`}>
-        <thead className="sr-only">
-          <tr>
-            <th scope="col">mode</th>
-            <th scope="col">file</th>
-            <th scope="col">value</th>
-          </tr>
-        </thead>
-        <tbody>
-          {entries.map((e) => (
-            <SysfsRow key={e.name} entry={e} flash={flashing[e.name] ?? 0} />
-          ))}
-        </tbody>
-      </table>
+      {/* The counters first, with what they add up to; the knobs after (the drawer writes them). */}
+      <SysfsTable what="counters" entries={entries.filter((e) => !e.writable)} flashing={flashing} />
       {!snapshot && <p className="ksm-note">No update from the engine yet.</p>}
 
       <dl className="ksm-derived">
@@ -98,10 +86,57 @@ export function StatsPanel({ snapshot, profile, history, motion }: StatsPanelPro
           ))}
       </dl>
 
+      <SysfsTable what="knobs" entries={knobsFirstUsed(entries)} flashing={flashing} />
+
       <h3 className="ksm-chart-heading">Counters per full scan</h3>
       <CounterChart history={history} motion={motion} />
       <p className="ksm-note ksm-lag">{LAG_NOTE}</p>
     </section>
+  );
+}
+
+/**
+ * The knobs in the order a lesson turns them: run, then the scan rate, then
+ * the rest; the advisor's last, as they tune the scan rate themselves.
+ * Within each, `ls` order.
+ */
+function knobsFirstUsed(entries: SysfsEntry[]): SysfsEntry[] {
+  const rank = (name: string) =>
+    name === "run"
+      ? 0
+      : name === "pages_to_scan" || name === "sleep_millisecs"
+        ? 1
+        : name.startsWith("advisor_")
+          ? 3
+          : 2;
+  return entries.filter((e) => e.writable).sort((a, b) => rank(a.name) - rank(b.name));
+}
+
+/** One table of the files: the counters (read-only) or the knobs (root may write them). */
+function SysfsTable({
+  what,
+  entries,
+  flashing,
+}: {
+  what: "counters" | "knobs";
+  entries: SysfsEntry[];
+  flashing: Record<string, number>;
+}) {
+  return (
+    <table className={`ksm-sysfs ksm-sysfs-${what}`} aria-label={`Files in ${SYSFS_DIR}: ${what}`}>
+      <thead className="sr-only">
+        <tr>
+          <th scope="col">mode</th>
+          <th scope="col">file</th>
+          <th scope="col">value</th>
+        </tr>
+      </thead>
+      <tbody>
+        {entries.map((e) => (
+          <SysfsRow key={e.name} entry={e} flash={flashing[e.name] ?? 0} />
+        ))}
+      </tbody>
+    </table>
   );
 }
 
