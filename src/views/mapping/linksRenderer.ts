@@ -18,18 +18,29 @@ export interface LinksInput {
 
 type G = Selection<SVGGElement, unknown, null, undefined>;
 
-/** What each element last drew in full, so an update that changes nothing touches nothing. */
-const drawn = new WeakMap<Element, string>();
+/** The attributes each element was last given, so an update sets only those that changed. */
+const drawn = new WeakMap<Element, Map<string, string>>();
 /** Links whose ends are still gliding: left to finish while later updates keep the same ends. */
 const gliding = new WeakSet<Element>();
 
-/** Sets a mark's attributes; all but `skip` (then the element is not counted as drawn in full). */
+/**
+ * Sets a mark's attributes, all but `skip` (which a transition sets), each
+ * only if it differs from what the element was last given: the browser lays
+ * out and repaints an SVG element for any attribute set, even to the same value.
+ */
 function apply(el: Element, attrs: Attrs, skip: string | null = null): void {
-  const sig = Object.values(attrs).join("|");
-  if (skip === null && drawn.get(el) === sig) return;
-  if (skip === null) drawn.set(el, sig);
-  else drawn.delete(el);
-  for (const [k, v] of Object.entries(attrs)) if (k !== skip) el.setAttribute(k, String(v));
+  const last = drawn.get(el) ?? new Map<string, string>();
+  drawn.set(el, last);
+  for (const [k, v] of Object.entries(attrs)) {
+    if (k === skip) {
+      last.delete(k);
+      continue;
+    }
+    const s = String(v);
+    if (last.get(k) === s) continue;
+    last.set(k, s);
+    el.setAttribute(k, s);
+  }
 }
 
 const lerp = (a: Point, b: Point, t: number): Point => ({
