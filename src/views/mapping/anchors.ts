@@ -30,7 +30,8 @@ export interface FramesAnchor {
 
 /** A tree: node id → its centre, or null when the node is not drawn. */
 export interface TreeAnchor {
-  points: (size: Size) => (id: number) => Point | null;
+  /** A node's centre; given a chain's dup id, that dup's box (its left end), when drawn. */
+  points: (size: Size) => (id: number, dup?: number) => Point | null;
 }
 
 export interface Registered<A> {

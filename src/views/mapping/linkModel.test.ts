@@ -6,7 +6,7 @@ import { cssGrid, gridLayout } from "../frames/frameModel";
 import { buttonGrid } from "../processes/pageModel";
 import { zeroMachine } from "../processes/testing";
 import { SPACING, viewBox } from "../trees/draw";
-import { nodePoints } from "../trees/geometry";
+import { dupPoints, nodePoints } from "../trees/geometry";
 import { buildHierarchy, DEFAULT_MAX_DEPTH, layoutTree } from "../trees/model";
 import { placeGrid, type Rect } from "./geometry";
 import { freedFrames, mappingModel, type Placed, type PlacedVma } from "./linkModel";
@@ -38,13 +38,15 @@ function placeViews(s: Snapshot, frameClip: Rect = EVERYWHERE): Placed {
   const frames = { grid: placeGrid(cssGrid(layout), 0, y), clip: frameClip };
   const root = buildHierarchy(s.stableTree, { maxDepth: DEFAULT_MAX_DEPTH, expanded: new Set() });
   const tree = root ? layoutTree(root, SPACING.stable) : null;
-  const points = tree ? nodePoints(tree, viewBox("stable", tree), { width: 400, height: 300 }) : new Map();
+  const size = { width: 400, height: 300 };
+  const points = tree ? nodePoints(tree, viewBox("stable", tree), size) : new Map();
+  const dups = tree ? dupPoints(tree, viewBox("stable", tree), size) : new Map();
   const ty = y + layout.height + 50;
   return {
     vmas,
     frames,
-    node: (id) => {
-      const p = points.get(id);
+    node: (id, dup) => {
+      const p = (dup === undefined ? undefined : dups.get(`${id}:${dup}`)) ?? points.get(id);
       return p ? { x: p.x, y: p.y + ty } : null;
     },
   };
@@ -133,7 +135,7 @@ describe("mappingModel", () => {
     );
   });
 
-  it("links each KSM page of a 6.18 stable node chain to the chain", () => {
+  it("links each KSM page of a 6.18 stable node chain to its own dup under the chain", () => {
     const m = mergedMachine();
     const s0 = m.snap();
     const kpfn = frameAt(s0, m.a.pid, m.a.start);
@@ -150,6 +152,12 @@ describe("mappingModel", () => {
       [node.id, other],
     ]);
     expect(new Set(map.nodes.map((l) => l.key)).size).toBe(2);
+    // Each ends at its dup's box, one under the other, left of the chain's centre.
+    const [first, second] = map.nodes.map((l) => l.to);
+    const centre = placeViews(chained).node(node.id)!;
+    expect(second.y).toBeGreaterThan(first.y);
+    expect(first.y).toBeGreaterThan(centre.y);
+    expect(first.x).toBeLessThan(centre.x);
   });
 
   it("marks a page KSM merged with the zero page (6.18 use_zero_pages), not one a read fault mapped there", async () => {

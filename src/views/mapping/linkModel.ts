@@ -29,8 +29,8 @@ export interface Placed {
   vmas: readonly PlacedVma[];
   /** Frame pfn is cell pfn of the grid; frames whose centre is outside the clip are scrolled away. */
   frames: { grid: CellGrid; clip: Rect } | null;
-  /** Stable-tree node → its centre, or null when not drawn or not in sight. */
-  node: (id: number) => Point | null;
+  /** Stable-tree node → its centre (a chain's dup: that dup's box), or null when not drawn or not in sight. */
+  node: (id: number, dup?: number) => Point | null;
 }
 
 export type LinkKind = Exclude<FrameKind, "free">;
@@ -128,15 +128,15 @@ export function mappingModel(
   }
   const nodes: NodeLink[] = [];
   for (const n of s.stableTree.nodes) {
-    // A 6.18 stable node chain holds several KSM pages (its dups): each leads to the chain.
+    // A 6.18 stable node chain holds several KSM pages (its dups): each leads to its own dup's box.
     const kpages = n.dups
-      ? n.dups.map((d) => ({ pfn: d.pfn, stale: d.stale }))
-      : [{ pfn: n.pfn, stale: n.stale }];
+      ? n.dups.map((d) => ({ pfn: d.pfn, stale: d.stale, dup: d.id as number | undefined }))
+      : [{ pfn: n.pfn, stale: n.stale, dup: undefined }];
     for (const k of kpages) {
       if (k.pfn < 0 || k.pfn >= count || !cellInSight(fp.grid, fp.clip, k.pfn)) continue;
       // With a process in focus, only its KSM frames lead on to the tree.
       if (opts.pid !== null && !marks.has(k.pfn)) continue;
-      const to = placed.node(n.id);
+      const to = placed.node(n.id, k.dup);
       if (!to) continue;
       const cell = cellRect(fp.grid, k.pfn);
       const key = n.dups ? `n${n.id}:${k.pfn}` : `n${n.id}`;

@@ -75,13 +75,13 @@ export function placeAnchors(a: Anchors, origin: DOMRect): Placed {
   }
   const fb = box(frames.el, frames.clip, origin);
   const tree = a.trees.get("stable");
-  let node: (id: number) => Point | null = () => null;
+  let node: (id: number, dup?: number) => Point | null = () => null;
   if (tree) {
     const tb = box(tree.el, tree.clip, origin);
     const points = tree.anchor.points(tb.size);
     const c = tb.clip;
-    node = (id) => {
-      const p = points(id);
+    node = (id, dup) => {
+      const p = points(id, dup);
       if (!p) return null;
       const q = { x: tb.dx + p.x * tb.scale, y: tb.dy + p.y * tb.scale };
       return q.x >= c.x && q.x <= c.x + c.w && q.y >= c.y && q.y <= c.y + c.h ? q : null;

@@ -10,7 +10,7 @@ import { useRenderer } from "../useRenderer";
 import { type TreeActivity, treeActivity } from "./activity";
 import { ChainLegend } from "./ChainLegend";
 import { createTreeRenderer, type DrawHandlers, minWidth, type TreeRenderInput, viewBox } from "./draw";
-import { nodePoints } from "./geometry";
+import { dupPoints, nodePoints } from "./geometry";
 import type { TreeName } from "./model";
 import { buildModel, modelKey, statsLine } from "./panelModel";
 import "./trees.css";
@@ -114,8 +114,10 @@ export const TreePanel = memo(function TreePanel({
   const anchor = useMemo<TreeAnchor>(
     () => ({
       points: (size) => {
-        const at = nodePoints(model.layout, viewBox(tree, model.layout), size);
-        return (id) => at.get(id) ?? null;
+        const vb = viewBox(tree, model.layout);
+        const at = nodePoints(model.layout, vb, size);
+        const dups = dupPoints(model.layout, vb, size);
+        return (id, dup) => (dup === undefined ? undefined : dups.get(`${id}:${dup}`)) ?? at.get(id) ?? null;
       },
     }),
     [tree, model],

@@ -1,4 +1,6 @@
 import type { Point } from "../mapping/geometry";
+import { DUP_H, dupRows } from "./dupMark";
+import { nodeLook } from "./look";
 import type { Layout } from "./model";
 
 export interface ViewBox {
@@ -28,5 +30,26 @@ export function nodePoints(
   const out = new Map<number, Point>();
   for (const n of layout.nodes)
     if (n.datum.kind === "node") out.set(n.datum.node.id, viewBoxPoint(vb, size, n));
+  return out;
+}
+
+/**
+ * A stable node chain's dup boxes, by "chain id:dup id", in the <svg>'s CSS
+ * pixels: the middle of each box's left side, where a KSM frame's link ends.
+ * Dups folded into the "+N dups" row share that row's point.
+ */
+export function dupPoints(
+  layout: Layout,
+  vb: ViewBox,
+  size: { width: number; height: number },
+): Map<string, Point> {
+  const out = new Map<string, Point>();
+  for (const n of layout.nodes) {
+    if (n.datum.kind !== "node" || !n.datum.node.dups) continue;
+    const id = n.datum.node.id;
+    for (const r of dupRows(nodeLook("stable", n.datum.node, null).dups))
+      for (const dup of r.ids)
+        out.set(`${id}:${dup}`, viewBoxPoint(vb, size, { x: n.x - r.w / 2, y: n.y + r.y + DUP_H / 2 }));
+  }
   return out;
 }
