@@ -11,7 +11,7 @@ import {
   UNSTABLE_FLAG,
 } from "./ksm/rmap";
 import { FRAME_FREE, FRAME_KSM, ZERO_PFN } from "./memory";
-import { ptePfn, pteWrite } from "./mm";
+import { followPage, ptePfn, pteWrite, vmaAt } from "./mm";
 import { type RbNode, type RbRoot, rbFirst, rbNext, rbValidate } from "./rbtree";
 
 function treeNodes(root: RbRoot): RbNode[] {
@@ -184,9 +184,8 @@ function checkPerMm(k: Kernel, bad: string[]): void {
     const mm = task.mm;
     zero += mm.ksmZeroPtes.size;
     for (const addr of mm.ksmZeroPtes) {
-      const vma = mm.vmas.find((v) => v.vmStart <= addr && addr < v.vmEnd);
-      const pte = vma ? vma.pte[vma.pteIndex(addr)] : 0;
-      if (pte === 0 || ptePfn(pte) !== ZERO_PFN)
+      const vma = vmaAt(mm, addr);
+      if (!vma || followPage(vma, addr) !== ZERO_PFN)
         bad.push(`pid ${task.pid}: KSM zero page at ${addr} is not mapped`);
     }
     const slot = ksm.mmSlotsHash.get(mm);

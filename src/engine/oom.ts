@@ -16,7 +16,7 @@ import { PAGE_SIZE } from "./types";
  * scaling. KSM sharing is not considered, so a heavily merged process may
  * be chosen though killing it frees little.
  */
-export function badness2632(k: Kernel, task: Task): number {
+function badness2632(k: Kernel, task: Task): number {
   let points = task.mm.totalVm;
   for (const child of k.tasks.values())
     if (child.parent === task.pid && child.mm !== task.mm) points += Math.floor(child.mm.totalVm / 2) + 1;
@@ -30,7 +30,7 @@ export function badness2632(k: Kernel, task: Task): number {
  * 2 MiB, one PMD page per 1 GiB, one PUD page per 512 GiB that holds a
  * mapped page.
  */
-export function badness618(task: Task): number {
+function badness618(task: Task): number {
   let rss = 0;
   const tables = new Set<number>();
   for (const vma of task.mm.vmas) {

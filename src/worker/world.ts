@@ -82,8 +82,8 @@ function* wakeSlices(w: World): Slices<void> {
   w.nextWakeMs += w.k.ksm.knobs.sleepMillisecs;
 }
 
-/** What an action does to the engine: the same when first done and when replayed. */
-export function act(w: World, a: Action): Result {
+/** What an action does to the engine: the same when first done and when replayed (ksmd's steps: actionSteps). */
+function act(w: World, a: Exclude<Action, { type: "step" | "scenario-step" | "ksmd-batch" }>): Result {
   const k = w.k;
   const result = (r: Errno | 0 | string): Result => (r ? { errno: r } : {});
   switch (a.type) {
@@ -125,10 +125,6 @@ export function act(w: World, a: Action): Result {
       if (!err && a.file === "run" && k.ksm.ksmdShouldRun()) w.nextWakeMs = w.simTimeMs; // wake_up
       return result(err);
     }
-    case "step":
-    case "scenario-step":
-    case "ksmd-batch":
-      return drain(actionSteps(w, a, { done: 0 }));
   }
 }
 

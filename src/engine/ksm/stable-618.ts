@@ -409,18 +409,4 @@ export abstract class Ksm618Stable extends Ksm {
         item: rmapItem.id,
       });
   }
-
-  /** Every stable node in the tree or in a chain, and the chains (for views and checks). */
-  allStableNodes(): StableNode[] {
-    const out: StableNode[] = [];
-    const visit = (n: StableNode | null) => {
-      if (!n) return;
-      visit(n.rbLeft as StableNode | null);
-      out.push(n);
-      for (const d of n.dups) out.push(d);
-      visit(n.rbRight as StableNode | null);
-    };
-    visit(this.rootStableTree.rbNode as StableNode | null);
-    return out;
-  }
 }
