@@ -62,5 +62,6 @@ export {
   type SnapshotIndex,
 } from "./snapshotIndex";
 export { SYSFS_DIR, sysfsFiles, sysfsInput, sysfsRead, sysfsWritable, sysfsWrite } from "./sysfs";
+export { kstrtoint, kstrtoul, strictStrtoul } from "./sysfs-parse";
 export * from "./types";
 export { formatWriteNs, WRITE_COST_NS, type WriteKind } from "./writeCost";

@@ -515,6 +515,13 @@ describe("the two kernels", () => {
     expect(lineText(sample("prctl", { value: 0, errno: "ENOMEM" }), "linux-6.18")).toMatch(/stays mergeable/);
   });
 
+  it("run_store reads the value as the kernel's parser does: 2.6.32's strict_strtoul wraps past 2^64", () => {
+    const run = (value: string) => ({ type: "sysfs-write", fn: "run_store", file: "run", value }) as KsmEvent;
+    const old = "linux-2.6.32";
+    expect(currentLine(run(`${2n ** 64n + 1n}\n`), old)).toBe(currentLine(run("1\n"), old));
+    expect(currentLine(run(`${2n ** 64n + 2n}\n`), old)).toBe(currentLine(run("2\n"), old));
+  });
+
   it("break_ksm writes in 2.6.32 and unshares in 6.18", () => {
     expect(text("linux-2.6.32", "break_ksm")).toMatch(/FAULT_FLAG_WRITE/);
     expect(text("linux-6.18", "break_ksm")).toMatch(/FAULT_FLAG_UNSHARE/);

@@ -1,8 +1,11 @@
 import {
   type KsmEvent,
+  kstrtoint,
+  kstrtoul,
   type MergeRefusal,
   PAGE_SIZE,
   type ProfileName,
+  strictStrtoul,
   sysfsFiles,
   sysfsWritable,
   ZERO_PFN,
@@ -138,10 +141,10 @@ export const PSEUDOCODE: Readonly<Record<ProfileName, Readonly<Table>>> = {
 
 /* ---------------- from an event to a line ---------------- */
 
-/** The number a store method would read from `value` (a shell word and a newline), or null. */
+/** The number a store method read from `value` (a shell word and a newline), by the engine's own parser; null if none. */
 function knobValue(profile: ProfileName, value: string): bigint | null {
-  const m = (profile === "linux-6.18" ? /^\+?([0-9]+)\n?$/ : /^([0-9]+)\n?$/).exec(value);
-  return m ? BigInt(m[1]) : null;
+  const n = profile === "linux-6.18" ? kstrtoul(value) : strictStrtoul(value);
+  return typeof n === "bigint" ? n : null;
 }
 
 /** Where an event is: a function and, in order of preference, the labels of its line. */
@@ -293,8 +296,10 @@ function sysfsPlace(e: Extract<KsmEvent, { type: "sysfs-write" }>, profile: Prof
     case "pages_to_scan": // 6.18: a good number refused is the advisor's doing
       return at(e.errno ? (n !== null && n <= 0xffffffffn ? "advisor" : "einval") : "set", "einval");
     case "max_page_sharing": {
-      const int = /^[+-]?[0-9]+\n?$/.test(e.value) ? BigInt(e.value.replace(/^\+|\n$/g, "")) : null;
-      return at(e.errno ? (e.errno === "EINVAL" && int !== null && int < 2n ? "min" : "parse") : "set");
+      const int = kstrtoint(e.value);
+      return at(
+        e.errno ? (e.errno === "EINVAL" && typeof int === "bigint" && int < 2n ? "min" : "parse") : "set",
+      );
     }
     case "merge_across_nodes":
       return at(e.errno ? (e.errno === "EINVAL" && n !== null ? "range" : "parse") : "set");
