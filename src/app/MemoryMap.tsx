@@ -1,4 +1,5 @@
 import { type RefObject, useCallback, useEffect, useMemo, useRef, useState } from "react";
+import { isPlaying } from "../controls/player";
 import type { Snapshot } from "../engine";
 import { useStore } from "../store/store";
 import { useThrottled } from "../store/throttle";
@@ -39,7 +40,7 @@ export function MemoryMap({
   );
 
   // The whole of memory, a pixel a frame: at most twice a second while ksmd plays.
-  const playing = useStore((st) => st.playing || st.stepping);
+  const playing = useStore(isPlaying);
   const frames = useThrottled(latest, playing ? MINIMAP_REDRAW_MS : 0);
   const layout = useMemo(
     () => gridLayout(frames.count, MINI_COLS, 1, { minPitch: 1, maxPitch: 1, maxHeight: 1 << 20 }),

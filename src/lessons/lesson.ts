@@ -7,6 +7,7 @@ import {
   COUNTER_KEYS,
   FRAME_KSM,
   formatWriteNs,
+  type KsmStat,
   type OutputLine,
   PAGE_SIZE,
   type ProcessView,
@@ -15,7 +16,6 @@ import {
   type Scenario,
   type Snapshot,
 } from "../engine";
-import type { KsmStat } from "../engine/ksm/ksm-618";
 
 export interface Lesson {
   /** Stable id, used in URLs and the store's `lesson`. */

@@ -32,31 +32,9 @@ export function cellRect(g: CellGrid, index: number): Rect {
   return { x: g.left + col * g.pitch, y: g.top + row * g.pitch, w: g.cell, h: g.cell };
 }
 
-export function center(r: Rect): Point {
-  return { x: r.x + r.w / 2, y: r.y + r.h / 2 };
-}
-
-/** Whether a point lies inside a rectangle (edges included). */
-export function inside(p: Point, r: Rect): boolean {
-  return p.x >= r.x && p.x <= r.x + r.w && p.y >= r.y && p.y <= r.y + r.h;
-}
-
-export function intersect(a: Rect, b: Rect): Rect {
-  const x = Math.max(a.x, b.x);
-  const y = Math.max(a.y, b.y);
-  const w = Math.max(0, Math.min(a.x + a.w, b.x + b.w) - x);
-  const h = Math.max(0, Math.min(a.y + a.h, b.y + b.h) - y);
-  return { x, y, w, h };
-}
-
 /** A grid moved by (dx, dy) and scaled by s about the origin of its coordinates. */
 export function placeGrid(g: CellGrid, dx: number, dy: number, s = 1): CellGrid {
   return { cols: g.cols, pitch: g.pitch * s, cell: g.cell * s, left: dx + g.left * s, top: dy + g.top * s };
-}
-
-/** A rectangle moved by (dx, dy) and scaled by s about the origin of its coordinates. */
-export function place(r: Rect, dx: number, dy: number, s = 1): Rect {
-  return { x: dx + r.x * s, y: dy + r.y * s, w: r.w * s, h: r.h * s };
 }
 
 /**

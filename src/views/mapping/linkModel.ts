@@ -95,6 +95,10 @@ export function mappingModel(
   const fp = placed.frames;
   if (!fp) return { ...NO_MAPPING, pid: opts.pid };
   const byPid = new Map(s.processes.map((p) => [p.pid, p]));
+  // Pages KSM merged with the zero page, once per process (not per VMA placed).
+  const zeroSets = new Map(
+    s.processes.filter((p) => p.ksmZeroPages?.length).map((p) => [p.pid, new Set(p.ksmZeroPages)]),
+  );
   const pages: PageLink[] = [];
   const marks = new Map<number, FrameMark>();
   let more = false;
@@ -104,7 +108,7 @@ export function mappingModel(
     const proc = byPid.get(pv.pid);
     const vma = proc?.vmas.find((v) => v.start === pv.start);
     if (!vma) continue;
-    const ksmZero = proc?.ksmZeroPages?.length ? new Set(proc.ksmZeroPages) : null;
+    const ksmZero = proc ? zeroSets.get(proc.pid) : undefined;
     for (let i = 0; i < vma.pte.length; i++) {
       const pte = vma.pte[i];
       if (pte === 0) continue;

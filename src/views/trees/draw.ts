@@ -33,9 +33,6 @@ const MIN_SCALE = 0.7;
  */
 export const PRESENTER_MIN_SCALE = 18 / 8;
 
-export type { DrawState };
-export { DURATION, EMPTY_FADE, NODE_R, STEP };
-
 export interface DrawHandlers {
   hover(id: number | null): void;
   select(id: number): void;

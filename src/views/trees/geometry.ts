@@ -1,6 +1,6 @@
 import type { Point } from "../mapping/geometry";
 import { DUP_H, dupRows } from "./dupMark";
-import { nodeLook } from "./look";
+import { dupLooks } from "./look";
 import type { Layout } from "./model";
 
 export interface ViewBox {
@@ -47,7 +47,7 @@ export function dupPoints(
   for (const n of layout.nodes) {
     if (n.datum.kind !== "node" || !n.datum.node.dups) continue;
     const id = n.datum.node.id;
-    for (const r of dupRows(nodeLook("stable", n.datum.node, null).dups))
+    for (const r of dupRows(dupLooks(n.datum.node.dups)))
       for (const dup of r.ids)
         out.set(`${id}:${dup}`, viewBoxPoint(vb, size, { x: n.x - r.w / 2, y: n.y + r.y + DUP_H / 2 }));
   }

@@ -1,5 +1,6 @@
 import { interpolateRgb } from "d3";
 import type { DupView, TreeNodeView } from "../../engine";
+import { hexAddr } from "../frames/frameModel";
 import { contentColor, TREE_BLACK, TREE_RED } from "../palette";
 import type { CollapsedDatum, TreeName, UnsentDatum } from "./model";
 
@@ -15,10 +16,6 @@ const MAX_SHARERS = 12;
 
 /** Chips under a stable node: one per sharer, or a count when there are more than this. */
 export const MAX_CHIPS = 3;
-
-export function hexAddr(addr: number): string {
-  return `0x${addr.toString(16)}`;
-}
 
 /** "pid@addr" for a chip: the address's last five hex digits (enough within a region); full in the tooltip. */
 export function itemChip(it: { pid: number; addr: number }): string {
@@ -134,14 +131,15 @@ function chainLook(n: TreeNodeView, dups: readonly DupView[], contentId: ArrayLi
     label: "",
     sublabel: "",
     chips: [],
-    dups: dups.map((d) => ({
-      id: d.id,
-      label: `${d.pfn < 0 ? "–" : d.pfn} ×${d.itemCount}`,
-      stale: d.stale,
-    })),
+    dups: dupLooks(dups),
     aria,
     title: lines.join("\n"),
   };
+}
+
+/** How a chain's dups are labelled: "frame ×sharers". */
+export function dupLooks(dups: readonly DupView[]): DupLook[] {
+  return dups.map((d) => ({ id: d.id, label: `${d.pfn < 0 ? "–" : d.pfn} ×${d.itemCount}`, stale: d.stale }));
 }
 
 /** A colour faded most of the way to white: a stale node stays opaque, so links do not show through it. */

@@ -1,4 +1,5 @@
 import { type Selection, select } from "d3";
+import type { Attrs } from "../mapping/marks";
 import { HIGHLIGHT, SEARCH } from "../palette";
 import { badge } from "./activity";
 import { animate, type Setter, STEP, setChanged, setText, translate } from "./animate";
@@ -248,10 +249,14 @@ export function drawNodes(
 
   // 6.18: the dup the search picked at the chain it ended on, lit with that compare.
   all.selectAll(".trees-dup-pick").interrupt("search").remove();
-  const picked = nodes.filter((it) => dupPickMark(dupRows(it.look!.dups), it.pick) !== null);
+  const marks = new Map<Item, Attrs>();
+  nodes.each((it) => {
+    const mark = it.pick ? dupPickMark(dupRows(it.look!.dups), it.pick) : null;
+    if (mark) marks.set(it, mark);
+  });
+  const picked = nodes.filter((it) => marks.has(it));
   picked.each(function (it) {
-    const mark = dupPickMark(dupRows(it.look!.dups), it.pick)!;
-    applyAttrs(select(this).select("g.trees-dups").append("rect"), mark);
+    applyAttrs(select(this).select("g.trees-dups").append("rect"), marks.get(it)!);
   });
   animate(picked.select<SVGRectElement>(".trees-dup-pick").attr("opacity", replay ? 0 : 1), replay, {
     name: "search",
