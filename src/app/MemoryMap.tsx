@@ -8,7 +8,7 @@ import { gridLayout } from "../views/frames/frameModel";
 import { ColorCache } from "../views/frames/raster";
 
 /** Cell pitches (CSS px) of the zoom levels; 0 fits the whole grid in its box. */
-export const ZOOMS = [0, 4, 8, 16] as const;
+const ZOOMS = [0, 4, 8, 16] as const;
 export type Zoom = (typeof ZOOMS)[number];
 
 /** The minimap's width in frames per row (one device pixel each). */

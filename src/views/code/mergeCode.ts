@@ -117,7 +117,7 @@ return err ? NULL : page;      /* NULL: a page changed or went away */ @failed
 `,
 );
 
-export const MERGE_FAILED = "return err;                    /* -EFAULT: it changed or went away */ @failed";
+const MERGE_FAILED = "return err;                    /* -EFAULT: it changed or went away */ @failed";
 
 export const TRY_TO_MERGE_WITH_KSM_PAGE_2632 = code(
   "try_to_merge_with_ksm_page",

@@ -9,7 +9,7 @@ import { code, KSM, type Old, type Pseudo, type Store618 } from "./listing";
 const header = (file: string, value = "N") => `/* echo ${value} > /sys/kernel/mm/ksm/${file} */`;
 
 /** max_page_sharing_store(): the stable tree must be empty to change it (EBUSY). */
-export const MAX_PAGE_SHARING_STORE = code(
+const MAX_PAGE_SHARING_STORE = code(
   "max_page_sharing_store",
   KSM,
   `
@@ -31,7 +31,7 @@ return err ? err : count;
 );
 
 /** merge_across_nodes_store() (CONFIG_NUMA): like max_page_sharing, only with an empty stable tree. */
-export const MERGE_ACROSS_NODES_STORE = code(
+const MERGE_ACROSS_NODES_STORE = code(
   "merge_across_nodes_store",
   KSM,
   `
@@ -68,15 +68,15 @@ return count;                      /* ${reader} */
   );
 }
 
-export const USE_ZERO_PAGES_STORE = boolStore(
+const USE_ZERO_PAGES_STORE = boolStore(
   "use_zero_pages",
   "ksm_use_zero_pages",
   "read by try_to_merge_with_zero_page()",
 );
 
-export const SMART_SCAN_STORE = boolStore("smart_scan", "ksm_smart_scan", "read by should_skip_rmap_item()");
+const SMART_SCAN_STORE = boolStore("smart_scan", "ksm_smart_scan", "read by should_skip_rmap_item()");
 
-export const STABLE_NODE_CHAINS_PRUNE_MILLISECS_STORE = code(
+const STABLE_NODE_CHAINS_PRUNE_MILLISECS_STORE = code(
   "stable_node_chains_prune_millisecs_store",
   KSM,
   `
@@ -88,7 +88,7 @@ return count;     /* stable_node_dup() prunes a chain at most this often */
 `,
 );
 
-export const ADVISOR_MODE_STORE = code(
+const ADVISOR_MODE_STORE = code(
   "advisor_mode_store",
   KSM,
   `
@@ -121,19 +121,19 @@ return count;              /* ${note} */
   );
 }
 
-export const ADVISOR_MAX_CPU_STORE = advisorStore(
+const ADVISOR_MAX_CPU_STORE = advisorStore(
   "advisor_max_cpu",
   "an unsigned int: the low 32 bits; % of a CPU",
 );
-export const ADVISOR_MIN_PAGES_TO_SCAN_STORE = advisorStore(
+const ADVISOR_MIN_PAGES_TO_SCAN_STORE = advisorStore(
   "advisor_min_pages_to_scan",
   "the advisor's floor for pages_to_scan",
 );
-export const ADVISOR_MAX_PAGES_TO_SCAN_STORE = advisorStore(
+const ADVISOR_MAX_PAGES_TO_SCAN_STORE = advisorStore(
   "advisor_max_pages_to_scan",
   "the advisor's ceiling for pages_to_scan",
 );
-export const ADVISOR_TARGET_SCAN_TIME_STORE = advisorStore(
+const ADVISOR_TARGET_SCAN_TIME_STORE = advisorStore(
   "advisor_target_scan_time",
   "seconds a full scan should take",
   "if (value < 1) return -EINVAL;          /* at least a second */ @min",

@@ -7,12 +7,10 @@
  * `constructor` is just a name that is not there.
  */
 
+import type { Snapshot } from "../../engine";
+
 /** One file of /sys/kernel/mm/ksm/, as the snapshot has it (text ends in a newline). */
-export interface SysfsFile {
-  file: string;
-  text: string;
-  writable: boolean;
-}
+export type SysfsFile = Snapshot["sysfs"][number];
 
 export interface ShellSystem {
   files(): SysfsFile[];
