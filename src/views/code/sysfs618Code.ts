@@ -121,10 +121,7 @@ return count;              /* ${note} */
   );
 }
 
-const ADVISOR_MAX_CPU_STORE = advisorStore(
-  "advisor_max_cpu",
-  "an unsigned int: the low 32 bits; % of a CPU",
-);
+const ADVISOR_MAX_CPU_STORE = advisorStore("advisor_max_cpu", "an unsigned int: the low 32 bits; % of a CPU");
 const ADVISOR_MIN_PAGES_TO_SCAN_STORE = advisorStore(
   "advisor_min_pages_to_scan",
   "the advisor's floor for pages_to_scan",
