@@ -1,6 +1,7 @@
-import { type Selection, select } from "d3";
+import { type BaseType, type Selection, select } from "d3";
 import type { Attrs } from "../mapping/marks";
 import { SEARCH } from "../palette";
+import { type Sel, setChanged, setText } from "./animate";
 import { LINK } from "./linkMark";
 import type { DupLook } from "./look";
 import { NODE_R, STALE_STROKE } from "./sizes";
@@ -133,9 +134,10 @@ export function dupPickMark(
   };
 }
 
-/** Set a mark's attributes on a selection. */
-export function applyAttrs(sel: { attr(name: string, value: string | number): unknown }, attrs: Attrs): void {
-  for (const [k, v] of Object.entries(attrs)) sel.attr(k, v);
+/** Set a mark's attributes on a selection, each only where it differs (setChanged). */
+export function applyAttrs<E extends BaseType, D>(sel: Sel<E, D>, attrs: Attrs): void {
+  const set = setChanged(sel);
+  for (const [k, v] of Object.entries(attrs)) set.attr(k, v);
 }
 
 /** Draw (or clear) the dups in a node's g.trees-dups. */
@@ -162,7 +164,7 @@ export function drawDups(
       const row = select(this);
       applyAttrs(row.select("rect"), dupBoxMark(r));
       applyAttrs(row.select("text"), dupTextMark(r));
-      row.select("text").text(r.label);
+      setText(row.select("text"), () => r.label);
     });
 }
 
