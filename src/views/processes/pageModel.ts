@@ -64,19 +64,26 @@ export const RMAP_NAME: Record<RmapWhere, string> = {
   stable: "rmap_item chained on a stable node",
 };
 
-/** Every rmap_item's place, by pid and then address. */
-export function rmapIndex(s: Snapshot): Map<number, Map<number, RmapWhere>> {
-  const m = new Map<number, Map<number, RmapWhere>>();
+/** Something of every rmap_item (skipped where `pick` gives undefined), by pid and then address. */
+function itemIndex<T>(s: Snapshot, pick: (it: Snapshot["slots"][number]["items"][number]) => T | undefined) {
+  const m = new Map<number, Map<number, T>>();
   for (const slot of s.slots)
     for (const it of slot.items) {
+      const v = pick(it);
+      if (v === undefined) continue;
       let byAddr = m.get(it.pid);
       if (!byAddr) {
         byAddr = new Map();
         m.set(it.pid, byAddr);
       }
-      byAddr.set(it.addr, it.where);
+      byAddr.set(it.addr, v);
     }
   return m;
+}
+
+/** Every rmap_item's place, by pid and then address. */
+export function rmapIndex(s: Snapshot): Map<number, Map<number, RmapWhere>> {
+  return itemIndex(s, (it) => it.where);
 }
 
 /** 6.18 smart scan: an rmap_item's age and how many of ksmd's next visits pass it over. */
@@ -90,19 +97,10 @@ export interface SmartAge {
  * as the engine keeps them; empty unless smart_scan is on (6.18).
  */
 export function smartIndex(s: Snapshot): Map<number, Map<number, SmartAge>> {
-  const m = new Map<number, Map<number, SmartAge>>();
-  if (!s.knobs618?.smartScan) return m;
-  for (const slot of s.slots)
-    for (const it of slot.items) {
-      if (it.age === undefined) continue;
-      let byAddr = m.get(it.pid);
-      if (!byAddr) {
-        byAddr = new Map();
-        m.set(it.pid, byAddr);
-      }
-      byAddr.set(it.addr, { age: it.age, skips: it.remainingSkips ?? 0 });
-    }
-  return m;
+  if (!s.knobs618?.smartScan) return new Map();
+  return itemIndex(s, (it) =>
+    it.age === undefined ? undefined : { age: it.age, skips: it.remainingSkips ?? 0 },
+  );
 }
 
 /** What the label says of smart scan: "smart scan: age 4, skipped at ksmd's next 2 visits". */
