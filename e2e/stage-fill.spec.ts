@@ -1,0 +1,74 @@
+import { expect, type Page, test } from "@playwright/test";
+import { open, walk } from "./helpers";
+import { expectStageFits, smallTexts } from "./stageFit";
+
+/*
+ * The stage's pictures use the screen they are given: in presenter mode both
+ * trees fit their boxes at 18 px or more; on a big screen the pictures grow.
+ */
+
+interface Rect {
+  top: number;
+  bottom: number;
+  left: number;
+  right: number;
+}
+
+/**
+ * Each tree's drawn texts (node labels, pids, sharers, "+N nodes") that lie
+ * outside their tree's box or the viewport, and each box that would scroll.
+ */
+async function treeTextsOutside(
+  page: Page,
+): Promise<{ outside: string[]; texts: number; scrolled: string[] }> {
+  return await page.evaluate(() => {
+    const outside: string[] = [];
+    const scrolled: string[] = [];
+    let texts = 0;
+    const inside = (r: Rect, box: Rect) =>
+      r.top >= box.top - 0.5 &&
+      r.bottom <= box.bottom + 0.5 &&
+      r.left >= box.left - 0.5 &&
+      r.right <= box.right + 0.5;
+    const view = { top: 0, left: 0, bottom: innerHeight, right: innerWidth };
+    for (const canvas of document.querySelectorAll<HTMLElement>(".stage .trees-canvas")) {
+      const name = canvas.closest("figure")?.querySelector("h2")?.textContent ?? "?";
+      if (canvas.scrollHeight > canvas.clientHeight + 1 || canvas.scrollWidth > canvas.clientWidth + 1)
+        scrolled.push(
+          `${name}: ${canvas.scrollWidth}×${canvas.scrollHeight} in ${canvas.clientWidth}×${canvas.clientHeight}`,
+        );
+      const box = canvas.getBoundingClientRect();
+      for (const t of canvas.querySelectorAll<SVGTextElement>("g.trees-item text")) {
+        const r = t.getBoundingClientRect();
+        if (!t.textContent?.trim() || r.width === 0 || t.closest("[display='none']")) continue;
+        texts++;
+        if (!inside(r, box) || !inside(r, view))
+          outside.push(
+            `${name} "${t.textContent}" at ${Math.round(r.top)}–${Math.round(r.bottom)}, box ${Math.round(box.top)}–${Math.round(box.bottom)}`,
+          );
+      }
+    }
+    return { outside, texts, scrolled };
+  });
+}
+
+test("presenter mode at 1920×1080, lesson 3 walked to its end: both trees whole in their boxes, text ≥ 18 px", async ({
+  page,
+}) => {
+  test.setTimeout(60_000);
+  await page.setViewportSize({ width: 1920, height: 1080 });
+  await open(page);
+  await walk(page, /^3\. The unstable tree/);
+  await page.locator("body").click({ position: { x: 5, y: 5 } });
+  await page.keyboard.press("p");
+  await expect(page.locator("html.presenter")).toBeAttached();
+  const unstable = page.getByRole("main").getByRole("figure", { name: "Unstable tree" });
+  // The unstable tree holds the lesson's candidates, each with its pid under it.
+  await expect(unstable.locator(".trees-sub", { hasText: /^pid \d+$/ }).first()).toBeVisible();
+  await expectStageFits(page);
+  const { outside, texts, scrolled } = await treeTextsOutside(page);
+  expect(texts).toBeGreaterThan(4);
+  expect(outside).toEqual([]);
+  expect(scrolled).toEqual([]);
+  expect(await smallTexts(page)).toEqual([]);
+});
