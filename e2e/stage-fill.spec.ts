@@ -1,6 +1,6 @@
 import { expect, type Page, test } from "@playwright/test";
 import { open, walk } from "./helpers";
-import { expectStageFits, smallTexts } from "./stageFit";
+import { expectStageFits, mergedStage, smallTexts } from "./stageFit";
 
 /*
  * The stage's pictures use the screen they are given: in presenter mode both
@@ -71,4 +71,44 @@ test("presenter mode at 1920×1080, lesson 3 walked to its end: both trees whole
   expect(outside).toEqual([]);
   expect(scrolled).toEqual([]);
   expect(await smallTexts(page)).toEqual([]);
+});
+
+/** What grows with the screen: a frame cell's pitch, a page tile's width, a tree label's size on screen (CSS px). */
+async function pictureSizes(page: Page): Promise<{ pitch: number; tile: number; label: number }> {
+  const main = page.getByRole("main");
+  const pitch = Number(await main.locator("canvas.frames-base").getAttribute("data-pitch"));
+  const tile = (await main.locator(".pv-page").first().boundingBox())!.width;
+  const label = await main
+    .getByRole("figure", { name: "Stable tree", exact: true })
+    .locator("text.trees-label")
+    .first()
+    .evaluate((t) => {
+      const m = (t as SVGGraphicsElement).getScreenCTM()!;
+      return Number.parseFloat(getComputedStyle(t).fontSize) * Math.hypot(m.a, m.b);
+    });
+  return { pitch, tile, label };
+}
+
+test("a big screen's pictures grow past a laptop's and fill the stage's height", async ({ page }) => {
+  await page.setViewportSize({ width: 1366, height: 768 });
+  await mergedStage(page);
+  const laptop = await pictureSizes(page);
+  await page.setViewportSize({ width: 1920, height: 1080 });
+  await expect.poll(async () => (await pictureSizes(page)).pitch).toBeGreaterThan(laptop.pitch);
+  const big = await pictureSizes(page);
+  expect(big.tile).toBeGreaterThan(laptop.tile);
+  expect(big.label).toBeGreaterThan(laptop.label);
+  expect(big.label).toBeGreaterThanOrEqual(17.5);
+  await expectStageFits(page);
+  // No empty band: the boxes reach the stage's foot, and memory's grid takes most of its box.
+  const main = page.getByRole("main");
+  const stage = (await main.boundingBox())!;
+  for (const part of [".stage-memory", ".stage-trees", ".stage-counters"]) {
+    const b = (await main.locator(part).boundingBox())!;
+    expect(stage.y + stage.height - (b.y + b.height), part).toBeLessThan(16);
+  }
+  const box = (await main.locator(".stage-memory").boundingBox())!;
+  const grid = (await main.locator("canvas.frames-base").boundingBox())!;
+  const below = box.y + box.height - grid.y;
+  expect(grid.height / below > 0.75 || grid.width / box.width > 0.9).toBe(true);
 });

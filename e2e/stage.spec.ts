@@ -1,20 +1,6 @@
-import { expect, type Locator, type Page, test } from "@playwright/test";
+import { expect, type Locator, test } from "@playwright/test";
 import { caption, loadPreset, open, openStage, setDrawer, startProcess, sysfs } from "./helpers";
-import { expectEveryPageInSight, expectStageFits, SIZES, smallTexts } from "./stageFit";
-
-/** The two-processes preset run to its end, the drawer closed again. */
-async function mergedStage(page: Page): Promise<void> {
-  await openStage(page);
-  await setDrawer(page, true);
-  await loadPreset(page, "two-processes-merge.json");
-  await page.getByRole("button", { name: "Run to the end" }).click();
-  await expect(sysfs(page, "pages_sharing")).toHaveText("6");
-  await setDrawer(page, false);
-  // One page step, so the caption tells a step of ksmd.
-  await page.locator("body").click({ position: { x: 5, y: 5 } });
-  await page.keyboard.press("ArrowRight");
-  await expect(caption(page)).toContainText("ksmd visits page");
-}
+import { expectEveryPageInSight, expectStageFits, mergedStage, SIZES, smallTexts } from "./stageFit";
 
 test.describe("one stage, no scrolling", () => {
   for (const size of SIZES) {

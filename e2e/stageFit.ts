@@ -1,5 +1,5 @@
 import { expect, type Locator, type Page } from "@playwright/test";
-import { caption } from "./helpers";
+import { caption, loadPreset, openStage, setDrawer, sysfs } from "./helpers";
 
 /* What every stage test measures: the parts in view, none overlapping, no page scrolled out, text sizes. */
 
@@ -110,4 +110,18 @@ export async function smallTexts(page: Page): Promise<string[]> {
     }
     return out;
   });
+}
+
+/** The two-processes preset run to its end, the drawer closed again. */
+export async function mergedStage(page: Page): Promise<void> {
+  await openStage(page);
+  await setDrawer(page, true);
+  await loadPreset(page, "two-processes-merge.json");
+  await page.getByRole("button", { name: "Run to the end" }).click();
+  await expect(sysfs(page, "pages_sharing")).toHaveText("6");
+  await setDrawer(page, false);
+  // One page step, so the caption tells a step of ksmd.
+  await page.locator("body").click({ position: { x: 5, y: 5 } });
+  await page.keyboard.press("ArrowRight");
+  await expect(caption(page)).toContainText("ksmd visits page");
 }

@@ -1,4 +1,4 @@
-import { memo, useCallback, useEffect, useMemo, useRef, useState } from "react";
+import { type CSSProperties, memo, useCallback, useEffect, useMemo, useRef, useState } from "react";
 import type { TreeView } from "../../engine";
 import { resolveFocus } from "../../store/focus";
 import { setHover, toggleSelected, useViewState } from "../../store/linking";
@@ -198,12 +198,13 @@ export const TreePanel = memo(function TreePanel({
   // The two trees share the box's height (trees.css). Presenter mode: each box starts at its tree
   // folded to the root's level, at 18 px, and grows by how much more the tree unfolded needs;
   // else each starts at its tree's height at 1:1 and grows by that height.
-  const canvasStyle = presenter
+  const canvasStyle: CSSProperties & Record<"--tree-h", number> = presenter
     ? {
         flexBasis: `${Math.round(model.least * PRESENTER_MIN_SCALE)}px`,
         minHeight: `${Math.round(model.least * PRESENTER_MIN_SCALE)}px`,
+        "--tree-h": model.need,
       }
-    : { flexBasis: `${Math.round(model.need)}px` };
+    : { flexBasis: `${Math.round(model.need)}px`, "--tree-h": model.need };
   const grow = presenter ? Math.max(1, model.need - model.least) : model.need;
   return (
     <figure className="trees-panel" aria-labelledby={headingId} style={{ flexGrow: grow }}>
