@@ -1,5 +1,5 @@
 import { expect, type Page, test } from "@playwright/test";
-import { open, walk } from "./helpers";
+import { open, setDrawer, walk } from "./helpers";
 import { expectStageFits, mergedStage, smallTexts } from "./stageFit";
 
 /*
@@ -111,4 +111,61 @@ test("a big screen's pictures grow past a laptop's and fill the stage's height",
   const grid = (await main.locator("canvas.frames-base").boundingBox())!;
   const below = box.y + box.height - grid.y;
   expect(grid.height / below > 0.75 || grid.width / box.width > 0.9).toBe(true);
+});
+
+/** Four processes: A's 600 pages and D's 40 drawn on canvas (the first too many, the last over the page-button budget), B's and C's 500 as buttons. */
+const LARGE_MAPPINGS = {
+  name: "large-mappings",
+  description: "a large mapping, and a mapping over the page-button budget, both drawn on canvas",
+  memory_frames: 2048,
+  steps: [
+    ...(
+      [
+        ["A", 600],
+        ["B", 500],
+        ["C", 500],
+        ["D", 40],
+      ] as const
+    ).flatMap(([proc, pages]) => [
+      { op: "spawn", proc },
+      { op: "mmap", proc, region: "r", pages },
+      { op: "fill", proc, region: "r", from: 0, pages: pages / 2, value: 1 },
+      { op: "fill", proc, region: "r", from: pages / 2, pages: pages / 2, value: 2 },
+      { op: "madvise", proc, region: "r", from: 0, pages, advice: "mergeable" },
+    ]),
+    { op: "sysfs", file: "pages_to_scan", value: "2000" },
+    { op: "sysfs", file: "run", value: "1" },
+    { op: "wait_scans", n: 1 },
+  ],
+};
+
+test("presenter mode enlarges a mapping drawn on canvas, with its rmap_item letters where they fit", async ({
+  page,
+}) => {
+  await page.setViewportSize({ width: 1920, height: 1080 });
+  await open(page);
+  await page.locator('input[type="file"]').setInputFiles({
+    name: "large-mappings.json",
+    mimeType: "application/json",
+    buffer: Buffer.from(JSON.stringify(LARGE_MAPPINGS)),
+  });
+  await page.getByRole("button", { name: "Run to the end" }).click();
+  await setDrawer(page, false);
+  const canvases = page.getByRole("main").locator("canvas.pv-canvas");
+  await expect(canvases).toHaveCount(2);
+  const sizes = async () =>
+    await canvases.evaluateAll((els) =>
+      els.map((el) => ({ pitch: Number(el.dataset.pitch), letter: Number(el.dataset.letterPx) })),
+    );
+  const [big, small] = await sizes();
+  expect(big.letter).toBe(0);
+  expect(small.letter).toBe(0);
+  await page.locator("body").click({ position: { x: 5, y: 5 } });
+  await page.keyboard.press("p");
+  await expect(page.locator("html.presenter")).toBeAttached();
+  await expect.poll(async () => (await sizes())[0].pitch).toBeGreaterThan(big.pitch);
+  const [bigP, smallP] = await sizes();
+  expect(bigP.pitch).toBeGreaterThanOrEqual(1.5 * big.pitch);
+  expect(smallP.pitch).toBeGreaterThanOrEqual(26);
+  expect(smallP.letter).toBeGreaterThanOrEqual(18);
 });
