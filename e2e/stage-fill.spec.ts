@@ -1,6 +1,6 @@
 import { expect, type Page, test } from "@playwright/test";
-import { open, setDrawer, walk } from "./helpers";
-import { expectStageFits, mergedStage, smallTexts } from "./stageFit";
+import { open, setDrawer, startProcess, sysfs, walk } from "./helpers";
+import { expectEveryPageInSight, expectStageFits, mergedStage, smallTexts } from "./stageFit";
 
 /*
  * The stage's pictures use the screen they are given: in presenter mode both
@@ -168,4 +168,42 @@ test("presenter mode enlarges a mapping drawn on canvas, with its rmap_item lett
   expect(bigP.pitch).toBeGreaterThanOrEqual(1.5 * big.pitch);
   expect(smallP.pitch).toBeGreaterThanOrEqual(26);
   expect(smallP.letter).toBeGreaterThanOrEqual(18);
+});
+
+test.describe("1280×720, the smallest screen", () => {
+  test.use({ viewport: { width: 1280, height: 720 } });
+
+  test("four 16-page guests beside the drawer: every page in sight, none scrolled", async ({ page }) => {
+    await open(page);
+    for (let i = 1; i <= 4; i++) {
+      await startProcess(page, /^VM guest/, { advise: true });
+      await expect(page.getByRole("main").locator(".pv-process")).toHaveCount(i);
+    }
+    await expectStageFits(page, {
+      drawer: page.getByRole("complementary", { name: "Lessons and controls" }),
+    });
+    await expectEveryPageInSight(page, 4);
+    const box = page.getByRole("main").locator(".stage-processes");
+    expect(await box.evaluate((el) => el.scrollHeight - el.clientHeight)).toBeLessThanOrEqual(1);
+  });
+
+  test("beside the drawer and the event log: counters whole, memory cells readable", async ({ page }) => {
+    await mergedStage(page);
+    await setDrawer(page, true);
+    await page.getByRole("tab", { name: "Event log" }).click();
+    await expectStageFits(page, {
+      drawer: page.getByRole("complementary", { name: "Lessons and controls" }),
+      "event log": page.getByRole("tabpanel", { name: "Event log" }),
+    });
+    await expectEveryPageInSight(page, 2);
+    const main = page.getByRole("main");
+    for (const part of [".stage-counters", ".stage-trees", ".stage-memory"])
+      expect(
+        await main.locator(part).evaluate((el) => el.scrollHeight - el.clientHeight),
+        part,
+      ).toBeLessThanOrEqual(1);
+    const pitch = Number(await main.locator("canvas.frames-base").getAttribute("data-pitch"));
+    expect(pitch).toBeGreaterThanOrEqual(18);
+    await expect(sysfs(page, "pages_sharing")).toBeInViewport();
+  });
 });
