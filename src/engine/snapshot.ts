@@ -278,13 +278,15 @@ export function takeSnapshot(
 ): Snapshot {
   const ksm = k.ksm;
   const mem = k.mem;
+  // The items still on a slot's list, for the unstable tree's stale nodes (built only with the trees:
+  // a Set of every rmap_item, 8 times a second, was most of what the worker allocated flat out).
   const live = new Set<RmapItem>();
   const itemsOmitted = ksm.rmapItems > limits.items;
   const slots: SlotView[] = ksm.slots().map((slot) => {
     const items: RmapItemView[] = [];
     let itemCount = 0;
     for (let it = slot.rmapList; it; it = it.rmapList) {
-      live.add(it);
+      if (opts.trees) live.add(it);
       itemCount++;
       if (itemsOmitted) continue;
       const where = inStableTree(it)
