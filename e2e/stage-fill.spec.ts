@@ -185,6 +185,11 @@ test.describe("1280×720, the smallest screen", () => {
     await expectEveryPageInSight(page, 4);
     const box = page.getByRole("main").locator(".stage-processes");
     expect(await box.evaluate((el) => el.scrollHeight - el.clientHeight)).toBeLessThanOrEqual(1);
+    // Memory under them keeps cells large enough to tell apart (128 frames in sight).
+    const pitch = Number(
+      await page.getByRole("main").locator("canvas.frames-base").getAttribute("data-pitch"),
+    );
+    expect(pitch).toBeGreaterThanOrEqual(14);
   });
 
   test("beside the drawer and the event log: counters whole, memory cells readable", async ({ page }) => {
