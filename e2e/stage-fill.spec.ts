@@ -1,5 +1,5 @@
 import { expect, type Page, test } from "@playwright/test";
-import { open, setDrawer, startProcess, sysfs, walk } from "./helpers";
+import { open, setDrawer, sysfs, walk } from "./helpers";
 import { expectEveryPageInSight, expectStageFits, mergedStage, smallTexts } from "./stageFit";
 
 /*
@@ -172,25 +172,6 @@ test("presenter mode enlarges a mapping drawn on canvas, with its rmap_item lett
 
 test.describe("1280×720, the smallest screen", () => {
   test.use({ viewport: { width: 1280, height: 720 } });
-
-  test("four 16-page guests beside the drawer: every page in sight, none scrolled", async ({ page }) => {
-    await open(page);
-    for (let i = 1; i <= 4; i++) {
-      await startProcess(page, /^VM guest/, { advise: true });
-      await expect(page.getByRole("main").locator(".pv-process")).toHaveCount(i);
-    }
-    await expectStageFits(page, {
-      drawer: page.getByRole("complementary", { name: "Lessons and controls" }),
-    });
-    await expectEveryPageInSight(page, 4);
-    const box = page.getByRole("main").locator(".stage-processes");
-    expect(await box.evaluate((el) => el.scrollHeight - el.clientHeight)).toBeLessThanOrEqual(1);
-    // Memory under them keeps cells large enough to tell apart (128 frames in sight).
-    const pitch = Number(
-      await page.getByRole("main").locator("canvas.frames-base").getAttribute("data-pitch"),
-    );
-    expect(pitch).toBeGreaterThanOrEqual(14);
-  });
 
   test("beside the drawer and the event log: counters whole, memory cells readable", async ({ page }) => {
     await mergedStage(page);

@@ -106,18 +106,29 @@ test.describe("panels take columns of their own beside the stage", () => {
     expect(p.x - (trees.x + trees.width)).toBeLessThan(24);
   });
 
-  test("four processes beside the drawer at 1366×768: every page in sight", async ({ page }) => {
-    await page.setViewportSize({ width: 1366, height: 768 });
-    await open(page);
-    for (let i = 1; i <= 4; i++) {
-      await startProcess(page, /^VM guest/, { advise: true });
-      await expect(page.getByRole("main").locator(".pv-process")).toHaveCount(i);
-    }
-    await expectStageFits(page, {
-      drawer: page.getByRole("complementary", { name: "Lessons and controls" }),
+  for (const size of SIZES.slice(0, 2)) {
+    test(`four 16-page guests beside the drawer at ${size.width}×${size.height}: every page in sight, none scrolled`, async ({
+      page,
+    }) => {
+      await page.setViewportSize(size);
+      await open(page);
+      for (let i = 1; i <= 4; i++) {
+        await startProcess(page, /^VM guest/, { advise: true });
+        await expect(page.getByRole("main").locator(".pv-process")).toHaveCount(i);
+      }
+      await expectStageFits(page, {
+        drawer: page.getByRole("complementary", { name: "Lessons and controls" }),
+      });
+      await expectEveryPageInSight(page, 4);
+      const main = page.getByRole("main");
+      const box = main.locator(".stage-processes");
+      expect(await box.evaluate((el) => el.scrollHeight - el.clientHeight)).toBeLessThanOrEqual(1);
+      // Memory under them keeps cells large enough to tell apart (128 frames in sight).
+      expect(
+        Number(await main.locator("canvas.frames-base").getAttribute("data-pitch")),
+      ).toBeGreaterThanOrEqual(14);
     });
-    await expectEveryPageInSight(page, 4);
-  });
+  }
 });
 
 /** Seven values in two processes (seven KSM pages, a stable tree of depth 3), then a third process to look up. */
