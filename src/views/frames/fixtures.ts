@@ -17,6 +17,7 @@ import {
   MADV_MERGEABLE,
   type PageRef,
   type ProcessView,
+  type ProfileName,
   processAreas,
   type Snapshot,
   takeSnapshot,
@@ -27,6 +28,12 @@ let checksummer: Checksummer | null = null;
 
 export async function loadEngineForTests(): Promise<void> {
   checksummer ??= await loadChecksummer();
+}
+
+/** A new machine of this profile; loadEngineForTests() must have run. */
+export function testKernel(profile: ProfileName = "linux-2.6.32", frames = 64): Kernel {
+  if (!checksummer) throw new Error("call loadEngineForTests() in a beforeAll");
+  return new Kernel({ frames, profile, checksummer });
 }
 
 export interface Machine {
@@ -43,8 +50,7 @@ export interface Machine {
  * mergeable, after two full scans: the three pages of 1 share one KSM page.
  */
 export function mergedMachine(frames = 64): Machine {
-  if (!checksummer) throw new Error("call loadEngineForTests() in a beforeAll");
-  const k = new Kernel({ frames, profile: "linux-2.6.32", checksummer });
+  const k = testKernel("linux-2.6.32", frames);
   const events: KsmEvent[] = [];
   k.tracer = (e) => events.push(e);
   const proc = (name: string, values: number[]) => {
