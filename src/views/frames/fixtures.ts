@@ -11,6 +11,7 @@ import {
   FRAME_KSM,
   FRAME_ZERO,
   frameMappers,
+  highestUsedFrame,
   Kernel,
   type KsmEvent,
   loadChecksummer,
@@ -117,6 +118,7 @@ export function fakeSnapshot(opts: {
     index: {
       nextScan: opts.nextScan ?? null,
       mappers: frameMappers(n, processes),
+      topFrame: highestUsedFrame(state, n),
       areas: processAreas(processes),
     },
   };
