@@ -220,10 +220,17 @@ const SAMPLES: Record<KsmEventType, KsmEvent[]> = {
   ],
   "oom-fail": [{ type: "oom-fail", fn: "out_of_memory", for: "ksmd" }],
   "sysfs-write": [
-    { type: "sysfs-write", fn: "run_store", file: "run", value: "3", errno: "EINVAL" },
+    { type: "sysfs-write", fn: "run_store", file: "run", value: "3", errno: "EINVAL", why: "range" },
     { type: "sysfs-write", fn: "pages_to_scan_store", file: "pages_to_scan", value: "100\n" },
-    { type: "sysfs-write", fn: "pages_shared_store", file: "pages_shared", value: "1", errno: "EACCES" },
-    { type: "sysfs-write", fn: "run_store", file: "run", value: "", errno: "EINVAL" },
+    {
+      type: "sysfs-write",
+      fn: "pages_shared_store",
+      file: "pages_shared",
+      value: "1",
+      errno: "EACCES",
+      why: "readonly",
+    },
+    { type: "sysfs-write", fn: "run_store", file: "run", value: "", errno: "EINVAL", why: "parse" },
   ],
   unmerge: [
     { type: "unmerge", fn: "unmerge_and_remove_all_rmap_items" },
