@@ -277,7 +277,7 @@ test("step by comparison: stable_tree_search walks the tree one node at a time",
   await setDrawer(page, false);
   await page.getByRole("radio", { name: "comparison" }).check();
   const stable = page.getByRole("figure", { name: "Stable tree", exact: true });
-  const rings = stable.locator('.trees-ring[opacity="1"]');
+  const rings = stable.locator('.trees-ring[stroke-opacity="1"]');
   // Step pages until one's stable tree search compares with two nodes or more.
   const first = /^Comparison 1 of (\d+) \(stable_tree_search\)/;
   let total = 0;

@@ -70,12 +70,12 @@ function joinLinks<L extends PageLink | NodeLink>(
     exit
       .transition()
       .duration(LINK_MS / 2)
-      .style("opacity", 0)
+      .style("stroke-opacity", 0)
       .remove();
   else exit.remove();
   const enter = sel.enter().append("path").attr("fill", "none");
   const all = enter.merge(sel);
-  all.style("opacity", null);
+  all.style("stroke-opacity", null);
   all.each(function (l) {
     const was = ends.get(l.key);
     const moved = !was || !same(was.from, l.from) || !same(was.to, l.to);

@@ -7,7 +7,7 @@ import type { BaseType, Selection, Transition } from "d3";
  * animate them, so that with motion off nothing is ever scheduled.
  */
 
-type Value<D> = string | number | null | ((d: D) => string | number | null);
+type Value<D> = string | number | null | ((d: D, i: number) => string | number | null);
 
 /** The part of a selection and a transition that both have: set now, or animate. */
 export interface Setter<D> {
@@ -49,8 +49,8 @@ export const translate = (p: { x: number; y: number }) => `translate(${p.x},${p.
  */
 export function setChanged<E extends BaseType, D>(sel: Sel<E, D>): Setter<D> {
   const each = (value: Value<D>, set: (el: Element & ElementCSSInlineStyle, v: string | null) => void) =>
-    sel.each(function (d) {
-      const v = typeof value === "function" ? value(d) : value;
+    sel.each(function (d, i) {
+      const v = typeof value === "function" ? value(d, i) : value;
       set(this as unknown as Element & ElementCSSInlineStyle, v === null ? null : String(v));
     });
   const setter: Setter<D> = {

@@ -23,19 +23,16 @@ export function drawChips(
     .join((enter) => {
       const c = enter.append("g");
       c.append("rect").attr("height", CHIP_H).attr("rx", 3).attr("fill", "#ffffff").attr("stroke", LINK);
-      c.append("text")
-        .attr("text-anchor", "middle")
-        .attr("y", CHIP_H / 2)
-        .attr("dy", "0.35em");
+      c.append("text").attr("text-anchor", "middle").attr("dy", "0.35em");
       return c;
     });
-  // Only what differs is set: a node's chips mostly stay the same when its look changes.
-  sel.each(function (_c, i) {
-    const t = `translate(0,${NODE_R + 5 + i * (CHIP_H + CHIP_GAP)})`;
-    if (this.getAttribute("transform") !== t) this.setAttribute("transform", t);
-  });
+  // Placed by coordinates, not a transform per chip (each is a paint property node the browser
+  // layerizes on every paint). Only what differs is set: a node's chips mostly stay the same.
+  const top = (i: number) => NODE_R + 5 + i * (CHIP_H + CHIP_GAP);
   setChanged(sel.select("rect"))
     .attr("x", (c) => -chipWidth(c) / 2)
+    .attr("y", (_c, i) => top(i))
     .attr("width", chipWidth);
+  setChanged(sel.select("text")).attr("y", (_c, i) => top(i) + CHIP_H / 2);
   setText(sel.select("text"), (c) => c);
 }

@@ -193,7 +193,9 @@ export function applyFocus(svgEl: SVGSVGElement, lit: ReadonlySet<number>, selec
   const nodes = select(svgEl).selectAll<SVGGElement, Item>("g.trees-node");
   // (Leaving nodes are still in the document, fading: they keep their last look.)
   setChanged(nodes).attr("aria-pressed", (it) => (it.look && it.look.id === selected ? "true" : "false"));
-  setChanged(nodes.select(".trees-hl")).attr("opacity", (it) => (it.look && lit.has(it.look.id) ? 1 : 0));
+  setChanged(nodes.select(".trees-hl")).attr("stroke-opacity", (it) =>
+    it.look && lit.has(it.look.id) ? 1 : 0,
+  );
 }
 
 export interface TreeRenderInput {

@@ -20,14 +20,14 @@ export function drawLinks(
     .selectAll<SVGLineElement, Link>("line")
     .data(links, (l) => l.k);
   const linkExit = linkSel.exit<Link>();
-  if (motion) linkExit.transition("layout").duration(fadeOut).style("opacity", 0).remove();
+  if (motion) linkExit.transition("layout").duration(fadeOut).style("stroke-opacity", 0).remove();
   else linkExit.interrupt("layout").remove();
   const linkEnter = linkSel
     .enter()
     .append("line")
     .attr("stroke", LINK)
     .attr("stroke-width", 1.5)
-    .style("opacity", 0)
+    .style("stroke-opacity", 0)
     .each(function (l) {
       const from = startOf(byKey.get(l.target)!);
       const parent = l.source ? (previous.get(prefix + l.source) ?? from) : from;
@@ -40,7 +40,7 @@ export function drawLinks(
       .attr("y1", (l) => l.y1)
       .attr("x2", (l) => l.x2)
       .attr("y2", (l) => l.y2)
-      .style("opacity", 1);
+      .style("stroke-opacity", 1);
   stretch(animate(linkSel, motion, { duration }));
   stretch(animate(linkEnter, motion, { duration, delay: (l) => enterDelay(byKey.get(l.target)!) }));
   // The search runs down its links one compare after another.

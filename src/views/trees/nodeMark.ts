@@ -85,20 +85,22 @@ export function drawNodes(
         .attr("class", "trees-focus")
         .attr("r", NODE_R + 8)
         .attr("fill", "none");
+      // Hidden marks are see-through by stroke-/fill-opacity, never by opacity: each element with an
+      // opacity is a compositing effect of its own, and the browser re-layerizes them all on every paint.
       g.append("circle")
         .attr("class", "trees-hl")
         .attr("r", NODE_R + 5)
         .attr("fill", "none")
         .attr("stroke", HIGHLIGHT)
         .attr("stroke-width", 3)
-        .attr("opacity", 0);
+        .attr("stroke-opacity", 0);
       g.append("circle")
         .attr("class", "trees-ring")
         .attr("r", NODE_R + 2.5)
         .attr("fill", "none")
         .attr("stroke", SEARCH)
         .attr("stroke-width", 3)
-        .attr("opacity", 0);
+        .attr("stroke-opacity", 0);
       g.append("circle").attr("class", "trees-body").attr("r", NODE_R);
       g.append("rect")
         .attr("class", "trees-swatch")
@@ -122,13 +124,16 @@ export function drawNodes(
       g.append("g").attr("class", "trees-dups");
       const icon = g.append("g").attr("class", "trees-chain-icon").attr("display", "none");
       for (const m of chainIconMarks()) applyAttrs(icon.append("rect"), m);
-      const b = g
-        .append("g")
-        .attr("class", "trees-badge")
-        .attr("transform", `translate(${-NODE_R - 3},${-NODE_R + 1})`)
-        .attr("opacity", 0);
-      b.append("circle").attr("r", 7).attr("fill", SEARCH);
-      b.append("text").attr("text-anchor", "middle").attr("dy", "0.35em").attr("fill", "#ffffff");
+      // Placed by coordinates, not a transform (each transform is a paint property node of its own).
+      const [bx, by] = [-NODE_R - 3, -NODE_R + 1];
+      const b = g.append("g").attr("class", "trees-badge").attr("fill-opacity", 0);
+      b.append("circle").attr("cx", bx).attr("cy", by).attr("r", 7).attr("fill", SEARCH);
+      b.append("text")
+        .attr("x", bx)
+        .attr("y", by)
+        .attr("text-anchor", "middle")
+        .attr("dy", "0.35em")
+        .attr("fill", "#ffffff");
     });
 
   // Handlers read the datum at event time, and the latest callbacks through the state.
@@ -232,20 +237,20 @@ export function drawNodes(
     .attr("display", (it) => (it.look!.dups.length > 0 ? null : "none"));
 
   // The search path: a ring and a "<", ">" or "=" badge on each node compared, in order.
-  setChanged(all.select(".trees-ring").interrupt("search")).attr("opacity", 0);
-  setChanged(all.select(".trees-badge").interrupt("search")).attr("opacity", 0);
+  setChanged(all.select(".trees-ring").interrupt("search")).attr("stroke-opacity", 0);
+  setChanged(all.select(".trees-badge").interrupt("search")).attr("fill-opacity", 0);
   const onPath = nodes.filter((it) => it.step >= 0);
   setText(onPath.select(".trees-badge text"), (it) => badge(it.result));
   animate(onPath.select<SVGCircleElement>(".trees-ring"), replay, {
     name: "search",
     duration: 120,
     delay: (it) => it.step * STEP,
-  }).attr("opacity", 1);
+  }).attr("stroke-opacity", 1);
   animate(onPath.select<SVGGElement>(".trees-badge"), replay, {
     name: "search",
     duration: 120,
     delay: (it) => it.step * STEP,
-  }).attr("opacity", 1);
+  }).attr("fill-opacity", 1);
 
   // 6.18: the dup the search picked at the chain it ended on, lit with that compare.
   all.selectAll(".trees-dup-pick").interrupt("search").remove();
@@ -258,11 +263,11 @@ export function drawNodes(
   picked.each(function (it) {
     applyAttrs(select(this).select("g.trees-dups").append("rect"), marks.get(it)!);
   });
-  animate(picked.select<SVGRectElement>(".trees-dup-pick").attr("opacity", replay ? 0 : 1), replay, {
+  animate(picked.select<SVGRectElement>(".trees-dup-pick").attr("stroke-opacity", replay ? 0 : 1), replay, {
     name: "search",
     duration: 120,
     delay: (it) => it.step * STEP,
-  }).attr("opacity", 1);
+  }).attr("stroke-opacity", 1);
 
   return all;
 }
