@@ -62,6 +62,8 @@ export function App() {
     return () => window.removeEventListener("keydown", onKeyDown);
   }, []);
   const ready = useStore((s) => s.snapshot !== null);
+  // Three processes or more lie side by side in compact cards (app.css).
+  const crowded = useStore((s) => (s.snapshot?.processes.length ?? 0) >= 3);
   const profile = useStore((s) => s.profile);
   const presenter = useStore((s) => s.presenter);
   const drawer = useStore((s) => s.drawer);
@@ -121,7 +123,7 @@ export function App() {
             <ShortcutList />
           </details>
         </aside>
-        <main className="stage mapping-host" aria-label="The stage">
+        <main className="stage mapping-host" aria-label="The stage" data-crowded={crowded || undefined}>
           <StageBox className="stage-processes" label="Processes, virtual pages">
             <ProcessesView />
           </StageBox>
