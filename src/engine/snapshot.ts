@@ -224,10 +224,63 @@ function itemRef(it: RmapItem) {
   return { id: it.id, pid: it.mm.owner, addr: it.address };
 }
 
+/** The stable tree as views draw it: 2.6.32's rmap_item nodes, or 6.18's stable nodes and chains. */
+function stableTreeView(k: Kernel, depth: number, currentPage: (it: RmapItem) => Pfn): TreeView {
+  const ksm = k.ksm;
+  const mem = k.mem;
+  if (ksm instanceof Ksm2632) {
+    return treeView<RmapItem>(ksm.rootStableTree.rbNode, depth, (node) => {
+      const items = [];
+      for (let it: RmapItem | null = node; it; it = it.next) items.push(itemRef(it));
+      const pfn = currentPage(node);
+      return {
+        id: node.id,
+        pfn,
+        items: items.slice(0, MAX_NODE_ITEMS),
+        itemCount: items.length,
+        stale: pfn < 0 || !mem.isKsm(pfn),
+      };
+    });
+  } else if (ksm instanceof Ksm618) {
+    const dupView = (node: StableNode): DupView => {
+      const items = [];
+      for (let it = node.hlist; it; it = it.next) items.push(itemRef(it));
+      items.reverse(); // oldest first: the one counted in pages_shared
+      const gone = !mem.isKsm(node.kpfn) || mem.stableNode[node.kpfn] !== node;
+      return {
+        id: node.id,
+        pfn: node.kpfn,
+        items: items.slice(0, MAX_NODE_ITEMS),
+        itemCount: items.length,
+        stale: gone,
+      };
+    };
+    return treeView<StableNode>(ksm.rootStableTree.rbNode, depth, (node) => {
+      if (!isStableNodeChain(node)) return dupView(node);
+      const dups = node.dups.map(dupView);
+      const first = dups[0] ?? { pfn: -1, items: [], itemCount: 0, stale: true };
+      return {
+        id: node.id,
+        pfn: first.pfn,
+        items: first.items,
+        itemCount: first.itemCount,
+        stale: first.stale,
+        dups,
+      };
+    });
+  }
+  return { root: null, nodes: [] };
+}
+
+/**
+ * The state to draw. `trees: false` leaves both trees empty without walking them: the worker
+ * sends them only every few updates while ksmd runs flat out (they are most of an update's bytes).
+ */
 export function takeSnapshot(
   k: Kernel,
   contentIds: ContentIds,
   limits: SnapshotLimits = DEFAULT_LIMITS,
+  opts: { trees: boolean } = { trees: true },
 ): Snapshot {
   const ksm = k.ksm;
   const mem = k.mem;
@@ -265,56 +318,18 @@ export function takeSnapshot(
     return pfn >= 0 && mem.isAnon(pfn) ? pfn : -1;
   };
   const seqnr = (ksm.ksmScan.seqnr - (ksm.ksmScan.mmSlot === ksm.ksmMmHead ? 1 : 0)) & SEQNR_MASK;
-  const unstableTree = treeView<RmapItem>(ksm.rootUnstableTree.rbNode, limits.treeDepth, (it) => ({
-    id: it.id,
-    pfn: currentPage(it),
-    items: [itemRef(it)],
-    itemCount: 1,
-    stale: !live.has(it) || !(it.flags & UNSTABLE_FLAG) || it.seqnr !== seqnr,
-  }));
+  const depth = limits.treeDepth;
+  const unstableTree = opts.trees
+    ? treeView<RmapItem>(ksm.rootUnstableTree.rbNode, depth, (it) => ({
+        id: it.id,
+        pfn: currentPage(it),
+        items: [itemRef(it)],
+        itemCount: 1,
+        stale: !live.has(it) || !(it.flags & UNSTABLE_FLAG) || it.seqnr !== seqnr,
+      }))
+    : { root: null, nodes: [] };
 
-  let stableTree: TreeView = { root: null, nodes: [] };
-  if (ksm instanceof Ksm2632) {
-    stableTree = treeView<RmapItem>(ksm.rootStableTree.rbNode, limits.treeDepth, (node) => {
-      const items = [];
-      for (let it: RmapItem | null = node; it; it = it.next) items.push(itemRef(it));
-      const pfn = currentPage(node);
-      return {
-        id: node.id,
-        pfn,
-        items: items.slice(0, MAX_NODE_ITEMS),
-        itemCount: items.length,
-        stale: pfn < 0 || !mem.isKsm(pfn),
-      };
-    });
-  } else if (ksm instanceof Ksm618) {
-    const dupView = (node: StableNode): DupView => {
-      const items = [];
-      for (let it = node.hlist; it; it = it.next) items.push(itemRef(it));
-      items.reverse(); // oldest first: the one counted in pages_shared
-      const gone = !mem.isKsm(node.kpfn) || mem.stableNode[node.kpfn] !== node;
-      return {
-        id: node.id,
-        pfn: node.kpfn,
-        items: items.slice(0, MAX_NODE_ITEMS),
-        itemCount: items.length,
-        stale: gone,
-      };
-    };
-    stableTree = treeView<StableNode>(ksm.rootStableTree.rbNode, limits.treeDepth, (node) => {
-      if (!isStableNodeChain(node)) return dupView(node);
-      const dups = node.dups.map(dupView);
-      const first = dups[0] ?? { pfn: -1, items: [], itemCount: 0, stale: true };
-      return {
-        id: node.id,
-        pfn: first.pfn,
-        items: first.items,
-        itemCount: first.itemCount,
-        stale: first.stale,
-        dups,
-      };
-    });
-  }
+  const stableTree = opts.trees ? stableTreeView(k, depth, currentPage) : { root: null, nodes: [] };
 
   const cursorSlot = ksm.ksmScan.mmSlot;
   const processes: ProcessView[] = [...k.tasks.values()].map((t) => ({

@@ -225,8 +225,13 @@ export function applyUpdate(u: Update): void {
         stepNote: null,
       }
     : {};
+  // Flat out the worker sends the trees only every few updates: keep the last ones meanwhile.
+  const kept = u.treesKept ? s.snapshot : null;
+  const snapshot = kept
+    ? { ...u.snapshot, stableTree: kept.stableTree, unstableTree: kept.unstableTree }
+    : u.snapshot;
   useStore.setState({
-    snapshot: u.snapshot,
+    snapshot,
     profile: u.snapshot.profile,
     ...step,
     log,

@@ -41,8 +41,8 @@ export function useThrottled<T>(value: T, ms: number): T {
  */
 export const PICTURE_SLOT = { processes: 1, frames: 2, trees: 3, log: 4, mapping: 5 } as const;
 
-/** Flat out, how often the trees redraw and the log refreshes: faster only costs frames. */
-export const FLAT_OUT_REDRAW_MS = 500;
+/** Flat out, how often the trees redraw and the log refreshes (the worker sends the trees as often). */
+export { FLAT_OUT_REDRAW_MS } from "../worker/protocol";
 
 /**
  * A value from the store, as `select` picks it, for a heavy view. Paused or

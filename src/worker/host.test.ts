@@ -1,5 +1,6 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import { type Checksummer, loadChecksummer } from "../engine";
+import { FLAT_OUT_REDRAW_MS } from "./protocol";
 import { hostHarness } from "./testing";
 
 let checksummer: Checksummer;
@@ -63,6 +64,41 @@ describe("the engine host", () => {
     clock.now = 1000;
     host.tick();
     expect(scans()).toBe(2);
+  });
+
+  it("flat out, sends the trees at most every FLAT_OUT_REDRAW_MS, and with the first update after any command", () => {
+    const { send, host, updates, ack, clock } = hostHarness(checksummer, { tickMs: 1 });
+    const pid = send({ type: "spawn", name: "A" }).value!;
+    const addr = send({ type: "mmap", pid, pages: 64 }).value!;
+    send({ type: "fill", pid, addr, pages: 64, value: 1 });
+    send({ type: "madvise", pid, start: addr, len: 64 * 4096, advice: "mergeable" });
+    send({ type: "clock", playing: true, speed: "max" });
+    const seen: { kept: boolean; nodes: number; at: number }[] = [];
+    let count = updates().length;
+    for (let i = 0; i < 150; i++) {
+      host.tick();
+      ack();
+      const u = updates().at(-1)!;
+      if (updates().length > count) {
+        count = updates().length;
+        seen.push({ kept: u.treesKept, nodes: u.snapshot.stableTree.nodes.length, at: clock.now });
+      }
+    }
+    const sent = seen.filter((u) => !u.kept);
+    expect(seen.some((u) => u.kept)).toBe(true);
+    expect(sent.length).toBeGreaterThan(1);
+    // Kept trees are left out, not walked: the update carries none.
+    for (const u of seen.filter((x) => x.kept)) expect(u.nodes).toBe(0);
+    expect(sent.at(-1)!.nodes).toBeGreaterThan(0);
+    for (let i = 1; i < sent.length; i++)
+      expect(sent[i].at - sent[i - 1].at).toBeGreaterThanOrEqual(FLAT_OUT_REDRAW_MS);
+    // Pausing brings the engine's trees at once, even though the pause changed nothing else.
+    const before = updates().length;
+    send({ type: "clock", playing: false, speed: "max" });
+    ack();
+    expect(updates().length).toBe(before + 1);
+    expect(updates().at(-1)!.treesKept).toBe(false);
+    expect(updates().at(-1)!.snapshot.stableTree.nodes.length).toBeGreaterThan(0);
   });
 
   it("steps by page, batch and full scan, and refuses when ksmd cannot run", () => {

@@ -20,6 +20,7 @@ import { drain, type Job, JobRunner, type Result, type Steps } from "./jobs";
 import {
   type Command,
   type CommandMessage,
+  FLAT_OUT_REDRAW_MS,
   MAX_EVENTS_PER_UPDATE,
   type Reply,
   type Speed,
@@ -78,6 +79,9 @@ export class EngineHost {
   private dirty = true;
   private awaitingAck = false;
   private lastSentMs = Number.NEGATIVE_INFINITY;
+  /** When the trees were last sent, and whether the app's are older than the engine's. */
+  private lastTreesMs = Number.NEGATIVE_INFINITY;
+  private treesBehind = false;
   private lastRealMs: number;
   private playing = false;
   private speed: Speed = 1;
@@ -177,6 +181,9 @@ export class EngineHost {
         this.answer(msg.id, this.jobs.cancel() ? {} : { errno: "ESRCH", message: "nothing is running" });
         return;
     }
+    // Any command ends a flat-out run of updates without trees: the next one has them.
+    this.lastTreesMs = Number.NEGATIVE_INFINITY;
+    if (this.treesBehind) this.dirty = true;
     if (!this.jobs.hold(msg)) this.dispatch(msg);
   }
 
@@ -480,12 +487,18 @@ export class EngineHost {
     if (this.playing && now - this.lastSentMs < PLAYING_UPDATE_MS) return;
     this.lastSentMs = now;
     const { k, scenario, simTimeMs } = this.w;
-    const snapshot = takeSnapshot(k, this.contentIds);
+    // Flat out, the trees (most of an update's bytes, copied on the app's main thread) come only as
+    // often as the views redraw them; any command brings them back at once (see handle()).
+    const treesKept = this.playing && this.speed === "max" && now - this.lastTreesMs < FLAT_OUT_REDRAW_MS;
+    if (!treesKept) this.lastTreesMs = now;
+    this.treesBehind = treesKept;
+    const snapshot = takeSnapshot(k, this.contentIds, undefined, { trees: !treesKept });
     const tl = this.timeline;
     const events = this.events.slice(-MAX_EVENTS_PER_UPDATE);
     const msg: WorkerMessage = {
       type: "update",
       snapshot,
+      treesKept,
       events,
       eventCount: this.eventCount,
       simTimeMs,

@@ -90,6 +90,11 @@ export interface ScenarioState {
 export interface Update {
   type: "update";
   snapshot: Snapshot;
+  /**
+   * The snapshot's trees were left out (empty): ksmd runs flat out and the trees were sent less
+   * than FLAT_OUT_REDRAW_MS ago. The store keeps the last ones, which the views redraw no faster.
+   */
+  treesKept: boolean;
   /** Events since the last update (the newest, if there were very many). */
   events: KsmEvent[];
   /** How many events there were in all since the last update. */
@@ -125,6 +130,12 @@ export interface Pong {
 }
 
 export type WorkerMessage = Reply | Update | WorkerError | Progress | Pong;
+
+/**
+ * Flat out (ksmd as fast as the worker runs), how often the trees come with an update and the
+ * heavy views (trees, links, log) redraw: faster only costs frames.
+ */
+export const FLAT_OUT_REDRAW_MS = 500;
 
 /** Events kept per update; at full speed there can be far more. */
 export const MAX_EVENTS_PER_UPDATE = 200;

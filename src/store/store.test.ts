@@ -1,0 +1,40 @@
+import { beforeAll, describe, expect, it } from "vitest";
+import { type Checksummer, loadChecksummer } from "../engine";
+import { hostHarness } from "../worker/testing";
+import { applyUpdate, useStore } from "./store";
+
+let checksummer: Checksummer;
+beforeAll(async () => {
+  checksummer = await loadChecksummer();
+});
+
+describe("applyUpdate", () => {
+  it("keeps the last trees sent while flat-out updates leave them out, and takes everything else new", () => {
+    const { send, host, updates, ack } = hostHarness(checksummer, { tickMs: 1 });
+    const pid = send({ type: "spawn", name: "A" }).value!;
+    const addr = send({ type: "mmap", pid, pages: 64 }).value!;
+    send({ type: "fill", pid, addr, pages: 64, value: 1 });
+    send({ type: "madvise", pid, start: addr, len: 64 * 4096, advice: "mergeable" });
+    send({ type: "clock", playing: true, speed: "max" });
+    let applied = 0;
+    let kept = 0;
+    for (let i = 0; i < 150; i++) {
+      host.tick();
+      ack();
+      for (const u of updates().slice(applied)) {
+        const lastTrees = updates()
+          .slice(0, applied + 1)
+          .filter((x) => !x.treesKept)
+          .at(-1)!.snapshot.stableTree;
+        applyUpdate(u);
+        applied++;
+        const shown = useStore.getState().snapshot!;
+        expect(shown.counters).toEqual(u.snapshot.counters);
+        expect(shown.stableTree).toBe(lastTrees);
+        if (u.treesKept) kept++;
+      }
+    }
+    expect(kept).toBeGreaterThan(0);
+    expect(useStore.getState().snapshot!.stableTree.nodes.length).toBeGreaterThan(0);
+  });
+});
