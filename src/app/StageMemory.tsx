@@ -1,6 +1,7 @@
 import { type ReactNode, type RefObject, useRef, useState } from "react";
 import { useStore } from "../store/store";
 import { FramesView } from "../views/frames/FramesView";
+import { useBigScreen } from "../views/processes/useBigScreen";
 import { MemoryMap, type Zoom } from "./MemoryMap";
 import { framesShown } from "./memoryWindow";
 import { useFitHeight } from "./useFitHeight";
@@ -32,6 +33,8 @@ export function StageBox(props: {
 export function StageMemory() {
   const ready = useStore((s) => s.snapshot !== null);
   const presenter = useStore((s) => s.presenter);
+  // A big screen's cells may grow larger still, to fill the box (they are fitted to it).
+  const big = useBigScreen();
   const memoryRef = useRef<HTMLElement>(null);
   const gridHeight = useFitHeight(memoryRef, ".frames-scroll", ready);
   // A number, so this box re-renders only when the highest frame in use crosses a power of two.
@@ -49,7 +52,7 @@ export function StageMemory() {
         shown={shown}
         {...(large && zoom > 0
           ? { minPitch: zoom, maxPitch: zoom, maxHeight: 1 << 24 }
-          : { maxHeight: gridHeight, maxPitch: presenter ? 64 : 40 })}
+          : { maxHeight: gridHeight, maxPitch: presenter ? 64 : big ? 80 : 40 })}
       />
       {large && frames && <MemoryMap frames={frames} zoom={zoom} onZoom={setZoom} boxRef={memoryRef} />}
     </StageBox>

@@ -48,26 +48,29 @@ export function FramesTable(props: {
   frames: Snapshot["frames"];
   selectedText: string;
 }) {
+  // Hidden by a box around it: a table keeps its content's height whatever its own, and would make the stage's box scroll.
   return (
-    <table className="frames-sr-only">
-      <caption>
-        Frames by state: {framesHeadline(props.frames)}
-        {props.selectedText ? `. Selected: ${props.selectedText}` : ""}
-      </caption>
-      <thead>
-        <tr>
-          <th scope="col">state</th>
-          <th scope="col">frames</th>
-        </tr>
-      </thead>
-      <tbody>
-        {FRAME_KINDS.map((k) => (
-          <tr key={k.kind}>
-            <th scope="row">{k.label}</th>
-            <td>{props.counts[k.kind]}</td>
+    <div className="frames-sr-only">
+      <table>
+        <caption>
+          Frames by state: {framesHeadline(props.frames)}
+          {props.selectedText ? `. Selected: ${props.selectedText}` : ""}
+        </caption>
+        <thead>
+          <tr>
+            <th scope="col">state</th>
+            <th scope="col">frames</th>
           </tr>
-        ))}
-      </tbody>
-    </table>
+        </thead>
+        <tbody>
+          {FRAME_KINDS.map((k) => (
+            <tr key={k.kind}>
+              <th scope="row">{k.label}</th>
+              <td>{props.counts[k.kind]}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </div>
   );
 }

@@ -146,6 +146,7 @@ export function FramesPanel(props: FramesPanelProps) {
             ref={baseRef}
             className="frames-base"
             data-label-px={mapcountFontPx(layout)}
+            data-pitch={layout.devPitch / layout.dpr}
             width={layout.devWidth}
             height={layout.devHeight}
             style={{ width: layout.width, height: layout.height }}

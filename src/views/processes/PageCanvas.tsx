@@ -1,11 +1,19 @@
 import { type KeyboardEvent, type PointerEvent, useEffect, useId, useMemo, useRef, useState } from "react";
 import type { Snapshot } from "../../engine";
+import { useStore } from "../../store/store";
 import { cssGrid, type GridLayout, gridLayout, hitTest, moveCursor } from "../frames/frameModel";
 import { ColorCache } from "../frames/raster";
 import { useWidth } from "../frames/useWidth";
 import { type PagesAnchor, useAnchor } from "../mapping/anchors";
-import { drawPageMarks, markBoxes, type PageMarks, repaintPages } from "./drawPages";
-import { indicesInVma, PAGE, PAGE_CANVAS } from "./pageModel";
+import {
+  drawPageMarks,
+  drawRmapLetters,
+  markBoxes,
+  type PageMarks,
+  repaintPages,
+  rmapLetterPx,
+} from "./drawPages";
+import { indicesInVma, PAGE, PAGE_CANVAS, PRESENTER_PAGE_CANVAS } from "./pageModel";
 import { GRID_KEYS, type GridProps, pageInfo } from "./pageProps";
 
 const colors = new ColorCache();
@@ -20,7 +28,12 @@ export function PageCanvas(props: GridProps & { frames: Snapshot["frames"]; summ
   const imageRef = useRef<ImageData | null>(null);
   const { width, dpr } = useWidth(wrapRef, 560);
   const n = v.pte.length;
-  const layout = useMemo(() => gridLayout(n, width, dpr, PAGE_CANVAS), [n, width, dpr]);
+  // Presenter mode enlarges the cells, up to the page buttons' size, with their letters where they fit.
+  const presenter = useStore((s) => s.presenter);
+  const layout = useMemo(
+    () => gridLayout(n, width, dpr, presenter ? PRESENTER_PAGE_CANVAS : PAGE_CANVAS),
+    [n, width, dpr, presenter],
+  );
   const anchor = useMemo<PagesAnchor>(
     () => ({ pid: p.pid, start: v.start, end: v.end, grid: () => cssGrid(layout) }),
     [layout, p.pid, v.start, v.end],
@@ -33,7 +46,6 @@ export function PageCanvas(props: GridProps & { frames: Snapshot["frames"]; summ
   const litIdx = useMemo(() => indicesInVma(props.lit, p.pid, v), [props.lit, p.pid, v]);
   const flashIdx = useMemo(() => indicesInVma(props.flash, p.pid, v), [props.flash, p.pid, v]);
   const cursorIdx = props.next >= 0 ? (props.next - v.start) / PAGE : -1;
-  const rmap = props.rmap;
 
   // Repaint only the pages that would look different (ksmd's batches change few of them) and copy
   // to the canvas only their rows and the boxes of the marks that moved; everything for a new layout.
@@ -43,7 +55,10 @@ export function PageCanvas(props: GridProps & { frames: Snapshot["frames"]; summ
     codes: Uint32Array;
     marks: PageMarks;
     key: string;
+    letters: boolean;
   } | null>(null);
+  const rmap = props.rmap;
+  const letters = presenter && rmap.size > 0 && rmapLetterPx(layout) > 0;
   useEffect(() => {
     const canvas = canvasRef.current;
     const ctx = canvas?.getContext("2d");
@@ -56,17 +71,22 @@ export function PageCanvas(props: GridProps & { frames: Snapshot["frames"]; summ
     }
     const last = painted.current;
     const same =
-      last !== null && last.canvas === canvas && last.layout === layout && last.codes.length === 2 * n;
+      last !== null &&
+      last.canvas === canvas &&
+      last.layout === layout &&
+      last.letters === letters &&
+      last.codes.length === 2 * n;
     const codes = same ? last.codes : new Uint32Array(2 * n);
     const buf = new Int32Array(img.data.buffer);
     if (!same) buf.fill(0);
-    const [top, bottom] = repaintPages(buf, layout, frames, v, rmapAt, codes, colors, !same);
+    const [top, bottom] = repaintPages(buf, layout, frames, v, rmapAt, codes, colors, !same, letters);
     const marks: PageMarks = { lit: litIdx, cursor: cursorIdx, keyboard, flash: flashIdx };
     const key = JSON.stringify(marks);
-    painted.current = { canvas, layout, codes, marks, key };
+    painted.current = { canvas, layout, codes, marks, key, letters };
     if (same && top === bottom && key === last.key) return;
     const boxes = same ? [...markBoxes(layout, last.marks), ...markBoxes(layout, marks)] : [];
-    if (!same || boxes.length > MAX_BOXES) ctx.putImageData(img, 0, 0);
+    // Letters are few (only large cells have them) and drawn over the pages: all are put back and redrawn.
+    if (!same || letters || boxes.length > MAX_BOXES) ctx.putImageData(img, 0, 0);
     else {
       if (bottom > top)
         ctx.putImageData(
@@ -80,8 +100,9 @@ export function PageCanvas(props: GridProps & { frames: Snapshot["frames"]; summ
         );
       for (const b of boxes) ctx.putImageData(img, 0, 0, b.x, b.y, b.w, b.h);
     }
+    if (letters && rmapAt) drawRmapLetters(ctx, layout, rmapAt);
     drawPageMarks(ctx, layout, marks);
-  }, [layout, frames, v, n, rmap, litIdx, cursorIdx, keyboard, flashIdx]);
+  }, [layout, frames, v, n, rmap, letters, litIdx, cursorIdx, keyboard, flashIdx]);
 
   const hoverIndex = (i: number, at?: { x: number; y: number }) => {
     if (i === hovered.current) return;
@@ -127,6 +148,8 @@ export function PageCanvas(props: GridProps & { frames: Snapshot["frames"]; summ
       <canvas
         ref={canvasRef}
         className="pv-canvas"
+        data-pitch={layout.devPitch / layout.dpr}
+        data-letter-px={letters ? rmapLetterPx(layout) : 0}
         width={layout.devWidth}
         height={layout.devHeight}
         style={{ width: layout.width, height: layout.height }}

@@ -28,6 +28,7 @@ import {
   vmaRange,
 } from "./pageModel";
 import { GRID_KEYS, type GridProps, type PageActions, pageInfo } from "./pageProps";
+import { useBigScreen } from "./useBigScreen";
 
 /** Room a tooltip needs to the right of its page before it flips to the left (max-width in processes.css). */
 const TIP_ROOM = 330;
@@ -37,6 +38,8 @@ const TIP_ROOM = 330;
  * be drawn at 19 px (app.css), read from the back of a lecture hall.
  */
 export const PRESENTER_BUTTON: ButtonGeometry = { cell: 40, gap: 5, top: 12 };
+/** A big screen's page buttons (useBigScreen): larger tiles and letters, where there is room for them. */
+export const LARGE_BUTTON: ButtonGeometry = { cell: 30, gap: 4, top: 9 };
 
 /** The grid's geometry, set here so that buttonGrid() and the browser's layout agree. */
 function gridStyle(g: ButtonGeometry): CSSProperties {
@@ -49,6 +52,7 @@ function gridStyle(g: ButtonGeometry): CSSProperties {
 }
 const GRID_STYLE = gridStyle(PAGE_BUTTON);
 const PRESENTER_STYLE = gridStyle(PRESENTER_BUTTON);
+const LARGE_STYLE = gridStyle(LARGE_BUTTON);
 
 /**
  * One button per page: for VMAs small enough (see planVmas). Every update
@@ -61,7 +65,8 @@ export function PageGrid(props: GridProps) {
   const [tip, setTip] = useState<{ index: number; x: number; y: number } | null>(null);
   const ref = useRef<HTMLFieldSetElement>(null);
   const presenter = useStore((s) => s.presenter);
-  const geometry = presenter ? PRESENTER_BUTTON : PAGE_BUTTON;
+  const large = useBigScreen() && !presenter;
+  const geometry = presenter ? PRESENTER_BUTTON : large ? LARGE_BUTTON : PAGE_BUTTON;
   const anchor = useMemo<PagesAnchor>(
     () => ({
       pid: p.pid,
@@ -128,8 +133,8 @@ export function PageGrid(props: GridProps) {
     <>
       <fieldset
         ref={ref}
-        className="pv-grid"
-        style={presenter ? PRESENTER_STYLE : GRID_STYLE}
+        className={large ? "pv-grid pv-grid-large" : "pv-grid"}
+        style={presenter ? PRESENTER_STYLE : large ? LARGE_STYLE : GRID_STYLE}
         data-cell={geometry.cell}
         aria-label={`Pages ${vmaRange(v)} of ${p.name}`}
         onPointerOver={showTip}

@@ -16,7 +16,7 @@ import {
   TREE_BLACK,
   TREE_RED,
 } from "../palette";
-import { PAGE_KINDS, type PageKind, pageKindCode, type RmapWhere } from "./pageModel";
+import { PAGE_KINDS, type PageKind, pageKindCode, RMAP_MARK, type RmapWhere } from "./pageModel";
 
 export const PAGE_COLOR: Record<PageKind, string> = {
   absent: "transparent",
@@ -67,13 +67,18 @@ export function repaintPages(
   codes: Uint32Array,
   colors: ColorCache,
   all: boolean,
+  /** The rmap_items are drawn as letters (drawRmapLetters) in the upper right: no dot, the swatch lower left. */
+  letters = false,
 ): [number, number] {
   const { cols, devPitch, devCell: c, devWidth } = layout;
   const border = colors.get(ABSENT_BORDER);
   const white = colors.get("#ffffff");
   const hatch = colors.get(HATCH);
   const swatch = c >= 6 ? Math.max(2, Math.round(c / 2)) : 0;
-  const dot = c >= 8 ? Math.max(2, Math.round(c / 4)) : 0;
+  const dot = c >= 8 && !letters ? Math.max(2, Math.round(c / 4)) : 0;
+  const centre = ((c - swatch) / 2) | 0;
+  const inset = Math.max(2, Math.round(c / 8));
+  const [sx, sy] = letters ? [inset, c - swatch - inset] : [centre, centre];
   const n = Math.min(layout.count, vma.pte.length, codes.length / 2);
   let first = -1;
   let last = -1;
@@ -101,13 +106,51 @@ export function repaintPages(
       if (!(code & WRITABLE) && c >= 3) hatchRectPx(buf, devWidth, x, y, c, c, fill, hatch, 3);
       else fillRectPx(buf, devWidth, x, y, c, c, fill);
       if (swatch > 0 && id !== 0) {
-        const off = ((c - swatch) / 2) | 0;
-        fillRectPx(buf, devWidth, x + off, y + off, swatch, swatch, colors.get(contentColor(id)));
+        fillRectPx(buf, devWidth, x + sx, y + sy, swatch, swatch, colors.get(contentColor(id)));
       }
     }
     if (dot > 0 && where) fillRectPx(buf, devWidth, x + c - dot, y, dot, dot, colors.get(RMAP_COLOR[where]));
   }
   return first < 0 ? [0, 0] : [first, last + 1];
+}
+
+/**
+ * Presenter mode draws each rmap_item's letter (as the page buttons show it,
+ * 19 px: e2e checks nothing on the stage is under 18) in cells this wide or
+ * wider (CSS px); smaller cells keep the dot.
+ */
+export const LETTER_CELL = 26;
+const LETTER_PX = 19;
+
+/** The letters' size (CSS px) in this layout, 0 when the cells are too small for them. */
+export function rmapLetterPx(layout: GridLayout): number {
+  return layout.cell >= LETTER_CELL ? LETTER_PX : 0;
+}
+
+/** Each page's rmap_item letter in its cell's upper right, haloed in white as on the buttons. */
+export function drawRmapLetters(
+  ctx: CanvasRenderingContext2D,
+  layout: GridLayout,
+  rmapAt: (index: number) => RmapWhere | undefined,
+): void {
+  const px = rmapLetterPx(layout);
+  if (px === 0) return;
+  const { cols, devPitch, devCell, dpr, count } = layout;
+  ctx.font = `700 ${px * dpr}px system-ui, sans-serif`;
+  ctx.textAlign = "right";
+  ctx.textBaseline = "top";
+  ctx.lineJoin = "round";
+  ctx.lineWidth = 3 * dpr;
+  ctx.strokeStyle = "#ffffff";
+  for (let i = 0; i < count; i++) {
+    const where = rmapAt(i);
+    if (!where) continue;
+    const x = (i % cols) * devPitch + devCell - 2 * dpr;
+    const y = Math.floor(i / cols) * devPitch;
+    ctx.strokeText(RMAP_MARK[where], x, y);
+    ctx.fillStyle = RMAP_COLOR[where];
+    ctx.fillText(RMAP_MARK[where], x, y);
+  }
 }
 
 export interface PageMarks {

@@ -184,6 +184,8 @@ export function buttonGrid(width: number, geometry: ButtonGeometry = PAGE_BUTTON
 
 /** How a large VMA's page canvas is laid out (see gridLayout). */
 export const PAGE_CANVAS = { maxPitch: 12, minPitch: 3, maxHeight: 180 } as const;
+/** …and in presenter mode: cells up to the presenter's page buttons (40 px and their gap), taller. */
+export const PRESENTER_PAGE_CANVAS = { maxPitch: 45, minPitch: 4, maxHeight: 320 } as const;
 
 /** Page `index`'s cell in a VMA's grid (buttons or canvas), in the grid element's CSS pixels. */
 export function pageRect(grid: CellGrid, index: number): Rect {

@@ -164,7 +164,7 @@ describe("a 6.18 stable node chain", () => {
     expect(minWidth(vb)).toBeLessThan(minWidth(vb, true));
     // Presenter mode folds deep levels until the tree fits its panel at that scale.
     const tree = { root: 16, nodes: balanced(Array.from({ length: 31 }, (_, i) => node(i + 1))) };
-    const fitted = buildModel("stable", tree, null, new Set(), 800);
+    const fitted = buildModel("stable", tree, null, new Set(), { width: 800, height: 0 });
     expect(minWidth(viewBox("stable", fitted.layout), true)).toBeLessThanOrEqual(800);
     expect(fitted.layout.nodes.some((n) => n.datum.kind === "collapsed")).toBe(true);
     expect(fitted.count).toBe(31);
@@ -173,13 +173,28 @@ describe("a 6.18 stable node chain", () => {
       { root: null, nodes: [] },
       { root: 1, nodes: [node(1)] },
     ]) {
-      const m = buildModel("unstable", small, null, new Set(), 400);
+      const m = buildModel("unstable", small, null, new Set(), { width: 400, height: 0 });
       expect(minWidth(viewBox("unstable", m.layout), true)).toBeLessThanOrEqual(400);
     }
     const normal = buildModel("stable", tree, null, new Set(), null);
     expect(normal.layout.nodes.every((n) => n.datum.kind === "node")).toBe(true);
+    // And until it fits the box's height: wide enough for all five levels, tall enough for three and the folds under them.
+    const wide = { width: 1e5, height: 0 };
+    expect(
+      buildModel("stable", tree, null, new Set(), wide).layout.nodes.every((n) => n.datum.kind === "node"),
+    ).toBe(true);
+    const room = Math.round(viewBox("stable", plainTree(tree, 3)).h * PRESENTER_MIN_SCALE);
+    const short = buildModel("stable", tree, null, new Set(), { width: 1e5, height: room });
+    expect(Math.round(viewBox("stable", short.layout).h * PRESENTER_MIN_SCALE)).toBeLessThanOrEqual(room);
+    expect(short.layout.nodes.some((n) => n.datum.kind === "collapsed")).toBe(true);
+    expect(Math.max(...short.layout.nodes.map((n) => n.y))).toBe(3 * SPACING.stable.dy);
   });
 });
+
+/** A tree laid out with its levels below `depth` folded. */
+function plainTree(t: { root: number; nodes: TreeNodeView[] }, depth: number) {
+  return layoutTree(buildHierarchy(t, { maxDepth: depth, expanded: new Set() })!, SPACING.stable);
+}
 
 /** Link nodes 1..n (ids in order) into a balanced search tree; returns the nodes. */
 function balanced(nodes: TreeNodeView[]): TreeNodeView[] {

@@ -1,19 +1,26 @@
-import { memo, useCallback, useEffect, useMemo, useRef, useState } from "react";
+import { type CSSProperties, memo, useCallback, useEffect, useMemo, useRef, useState } from "react";
 import type { TreeView } from "../../engine";
 import { resolveFocus } from "../../store/focus";
 import { setHover, toggleSelected, useViewState } from "../../store/linking";
 import { flatOut, useStore } from "../../store/store";
 import { FLAT_OUT_REDRAW_MS, PICTURE_SLOT, useThrottled } from "../../store/throttle";
-import { useWidth } from "../frames/useWidth";
 import { type TreeAnchor, useAnchor } from "../mapping/anchors";
 import { useRenderer } from "../useRenderer";
 import { type TreeActivity, treeActivity } from "./activity";
 import { ChainLegend } from "./ChainLegend";
-import { createTreeRenderer, type DrawHandlers, minWidth, type TreeRenderInput, viewBox } from "./draw";
+import {
+  createTreeRenderer,
+  type DrawHandlers,
+  minWidth,
+  PRESENTER_MIN_SCALE,
+  type TreeRenderInput,
+  viewBox,
+} from "./draw";
 import { dupPoints, nodePoints } from "./geometry";
 import type { TreeName } from "./model";
 import { buildModel, modelKey, statsLine } from "./panelModel";
 import "./trees.css";
+import { useBox } from "./useBox";
 
 export { statsLine };
 
@@ -99,8 +106,9 @@ export const TreePanel = memo(function TreePanel({
   const [expanded, setExpanded] = useState<ReadonlySet<number>>(NO_IDS);
   const presenter = useStore((s) => s.presenter);
   const canvasRef = useRef<HTMLDivElement>(null);
-  const { width } = useWidth(canvasRef, 0);
-  const fitTo = presenter && width > 0 ? width : null;
+  const box = useBox(canvasRef);
+  const { width } = box;
+  const fitTo = presenter && width > 0 ? box : null;
   const built = useMemo(
     () => buildModel(tree, view, contentId, expanded, fitTo),
     [tree, view, contentId, expanded, fitTo],
@@ -187,20 +195,33 @@ export const TreePanel = memo(function TreePanel({
   const text = TREE_TEXT[tree];
   const headingId = `trees-${tree}-title`;
   const changes = activity.changes[tree];
+  // The two trees share the box's height (trees.css). Presenter mode: each box starts at its tree
+  // folded to the root's level, at 18 px, and grows by how much more the tree unfolded needs;
+  // else each starts at its tree's height at 1:1 and grows by that height.
+  const canvasStyle: CSSProperties & Record<"--tree-h", number> = presenter
+    ? {
+        flexBasis: `${Math.round(model.least * PRESENTER_MIN_SCALE)}px`,
+        minHeight: `${Math.round(model.least * PRESENTER_MIN_SCALE)}px`,
+        "--tree-h": model.need,
+      }
+    : { flexBasis: `${Math.round(model.need)}px`, "--tree-h": model.need };
+  const grow = presenter ? Math.max(1, model.need - model.least) : model.need;
   return (
-    <figure className="trees-panel" aria-labelledby={headingId}>
-      <h2 id={headingId} className="trees-title">
-        {text.title}
-      </h2>
+    <figure className="trees-panel" aria-labelledby={headingId} style={{ flexGrow: grow }}>
+      <div className="trees-head">
+        <h2 id={headingId} className="trees-title">
+          {text.title}
+        </h2>
+        <p className="trees-stats">
+          {statsLine(model)}
+          {expanded.size > 0 ? (
+            <button type="button" className="trees-collapse" onClick={collapseAll}>
+              fold deep levels again
+            </button>
+          ) : null}
+        </p>
+      </div>
       <p className="trees-caption">{text.caption}</p>
-      <p className="trees-stats">
-        {statsLine(model)}
-        {expanded.size > 0 ? (
-          <button type="button" className="trees-collapse" onClick={collapseAll}>
-            fold deep levels again
-          </button>
-        ) : null}
-      </p>
       {model.chains > 0 ? <ChainLegend /> : null}
       {emptiedNote ? (
         <p className="trees-emptied" role="status">
@@ -208,7 +229,7 @@ export const TreePanel = memo(function TreePanel({
           {emptiedNote.dropped > 0 ? ` (${emptiedNote.dropped} candidates dropped)` : ""}
         </p>
       ) : null}
-      <div className="trees-canvas" ref={canvasRef}>
+      <div className="trees-canvas" ref={canvasRef} style={canvasStyle}>
         <svg
           ref={svgRef}
           className="trees-svg"

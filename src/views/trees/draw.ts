@@ -25,7 +25,7 @@ export const SPACING: Record<TreeName, { dx: number; dy: number }> = {
   unstable: { dx: 58, dy: 66 },
 };
 export const MIN_VIEW_W = 260;
-const MIN_SCALE = 0.7;
+export const MIN_SCALE = 0.7;
 /**
  * Presenter mode: at least this scale, so that even the trees' smallest text
  * (8 units: sharers, "nodes") is 18 px for the back of the hall, the labels
@@ -158,12 +158,13 @@ export function drawTree(svgEl: SVGSVGElement, input: DrawInput, state: DrawStat
     duration,
     delay: leaving ? EMPTY_FADE : 0,
   }).attr("viewBox", `${vb.x} ${vb.y} ${vb.w} ${vb.h}`);
-  // Scale to the panel, but not up past 125 % nor down past MIN_SCALE: a wider tree scrolls.
-  // In presenter mode the minimum height too (it wins over the stage's max-height).
+  // Scale to the box, but not down past the minimum scale: a larger tree scrolls in its box.
+  // Nor up past what trees.css allows for the screen: it reads the viewBox's size from --tree-w.
+  const least = input.presenter ? PRESENTER_MIN_SCALE : MIN_SCALE;
   setChanged(svg)
-    .style("max-width", `${Math.round(vb.w * 1.25)}px`)
+    .style("--tree-w", String(Math.round(vb.w)))
     .style("min-width", `${minWidth(vb, input.presenter)}px`)
-    .style("min-height", input.presenter ? `${Math.round(vb.h * PRESENTER_MIN_SCALE)}px` : "");
+    .style("min-height", `${Math.round(vb.h * least)}px`);
 
   const pass: Pass = {
     prefix,

@@ -19,6 +19,21 @@ export interface Model extends TreeStats {
   looks: Map<number, NodeLook>;
   /** 6.18 stable node chains drawn. */
   chains: number;
+  /**
+   * Height (viewBox units) the tree needs unfolded to its usual depth, and
+   * folded to its root's level: the stage shares its height between the two
+   * trees by the first and never gives one less than the second (trees.css).
+   * Both come from the tree, not from the room given to it, so the share
+   * never depends on the folding it leads to.
+   */
+  need: number;
+  least: number;
+}
+
+/** The room of a tree's box (CSS px), for presenter mode's folding. */
+export interface Room {
+  width: number;
+  height: number;
 }
 
 export function buildModel(
@@ -26,19 +41,20 @@ export function buildModel(
   view: TreeView,
   contentId: ArrayLike<number> | null,
   expanded: ReadonlySet<number>,
-  /** Presenter mode: the panel's width (CSS px), to fold levels until the tree fits it at full size. */
-  presenterWidth: number | null,
+  /** Presenter mode: the tree's box, to fold levels until the tree fits it at full size. */
+  presenterRoom: Room | null,
 ): Model {
   const stats = treeStats(view);
-  const layout = presenterWidth
-    ? fittedLayout(tree, view, expanded, presenterWidth)
-    : plainLayout(tree, view, expanded, DEFAULT_MAX_DEPTH);
+  const full = plainLayout(tree, view, expanded, DEFAULT_MAX_DEPTH);
+  const need = viewBox(tree, full).h;
+  const least = presenterRoom ? viewBox(tree, plainLayout(tree, view, expanded, 1)).h : need;
+  const layout = presenterRoom ? fittedLayout(tree, view, expanded, presenterRoom) : full;
   const looks = new Map<number, NodeLook>();
   for (const p of layout.nodes)
     if (p.datum.kind === "node") looks.set(p.datum.node.id, nodeLook(tree, p.datum.node, contentId));
   let chains = 0;
   for (const look of looks.values()) if (look.dups.length > 0) chains++;
-  return { layout, looks, chains, ...stats };
+  return { layout, looks, chains, need, least, ...stats };
 }
 
 function plainLayout(
@@ -53,23 +69,26 @@ function plainLayout(
 
 /**
  * Presenter mode draws a tree no smaller than its minimum scale (readable at
- * the back): the deepest unfolding, up to the usual, that fits the panel's
- * width at that scale; deeper levels fold into "+N nodes" (a click shows them).
+ * the back): the deepest unfolding, up to the usual, that fits the box's
+ * width and height at that scale; deeper levels fold into "+N nodes" (a
+ * click shows them). A box not measured yet (height 0) folds by width only.
  */
-function fittedLayout(tree: TreeName, view: TreeView, expanded: ReadonlySet<number>, width: number): Layout {
+function fittedLayout(tree: TreeName, view: TreeView, expanded: ReadonlySet<number>, room: Room): Layout {
   // A small tree's margins shrink too, or they alone would make it wider than the panel.
-  const minViewW = Math.min(MIN_VIEW_W, width / PRESENTER_MIN_SCALE);
+  const minViewW = Math.min(MIN_VIEW_W, room.width / PRESENTER_MIN_SCALE);
   let layout = EMPTY_LAYOUT;
   for (let depth = DEFAULT_MAX_DEPTH; depth >= 1; depth--) {
     layout = { ...plainLayout(tree, view, expanded, depth), minViewW };
-    if (minWidth(viewBox(tree, layout), true) <= width) break;
+    const vb = viewBox(tree, layout);
+    const tall = room.height > 0 && Math.round(vb.h * PRESENTER_MIN_SCALE) > room.height;
+    if (minWidth(vb, true) <= room.width && !tall) break;
   }
   return layout;
 }
 
 /** What a model draws as, so an update that changes nothing visible keeps the same model. */
 export function modelKey(m: Model): string {
-  const parts: string[] = [statsLine(m), `w${m.layout.minViewW ?? ""}`];
+  const parts: string[] = [statsLine(m), `w${m.layout.minViewW ?? ""}`, `h${m.need},${m.least}`];
   for (const p of m.layout.nodes) {
     const look = p.datum.kind === "node" ? m.looks.get(p.datum.node.id) : null;
     parts.push(`${p.key}@${p.x},${p.y}`, look ? JSON.stringify(look) : JSON.stringify(p.datum));
