@@ -20,6 +20,7 @@ import { spawn } from "node:child_process";
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { pathToFileURL } from "node:url";
 import { build } from "esbuild";
 
 const arg = (name, fallback) => {
@@ -31,6 +32,31 @@ const SEED = arg("--seed", 1);
 const TIMEOUT_MS = arg("--timeout-s", 120) * 1000;
 const JOBS = arg("--jobs", 2);
 const KEEP = process.argv.includes("--keep");
+
+/* ---------------- the CLI and the engine's tables, bundled once with esbuild ---------------- */
+const dir = mkdtempSync(join(tmpdir(), "ksm-attack-"));
+async function bundle(options, name) {
+  const outfile = join(dir, name);
+  await build({ ...options, bundle: true, platform: "node", format: "esm", outfile, logLevel: "warning" });
+  return outfile;
+}
+const cli = await bundle(
+  { entryPoints: [new URL("../src/cli/scenario.ts", import.meta.url).pathname] },
+  "cli.mjs",
+);
+const tables = await bundle(
+  {
+    stdin: {
+      contents: `export { SCENARIO_OPS, SCENARIO_STEP_FIELDS } from "./scenario";
+        export { PROFILES } from "./ksm/profile";
+        export { sysfsFiles } from "./sysfs";`,
+      resolveDir: new URL("../src/engine/", import.meta.url).pathname,
+      loader: "ts",
+    },
+  },
+  "tables.mjs",
+);
+const { PROFILES, SCENARIO_OPS, SCENARIO_STEP_FIELDS, sysfsFiles } = await import(pathToFileURL(tables).href);
 
 /* ---------------- a seeded random source (mulberry32) ---------------- */
 let state = SEED >>> 0;
@@ -54,47 +80,11 @@ const SEEDS = seedDirs.flatMap((d) =>
     .filter((f) => f.endsWith(".json"))
     .map((f) => JSON.parse(readFileSync(new URL(f, d), "utf8"))),
 );
-const OPS = [
-  "spawn",
-  "mmap",
-  "munmap",
-  "fill",
-  "write",
-  "madvise",
-  "fork",
-  "exit",
-  "sysfs",
-  "wait_scans",
-  "snapshot",
-  "prctl",
-];
 const PROTO = ["__proto__", "constructor", "toString", "hasOwnProperty", "valueOf", "prototype"];
-const FIELDS = [
-  "op",
-  "proc",
-  "region",
-  "pages",
-  "from",
-  "page",
-  "offset",
-  "byte",
-  "value",
-  "advice",
-  "child",
-  "file",
-  "n",
-  "label",
-];
-const SYSFS = [
-  "run",
-  "pages_to_scan",
-  "sleep_millisecs",
-  "max_kernel_pages",
-  "pages_shared",
-  "full_scans",
-  "nope",
-  ...PROTO,
-];
+// The parser's own lists of ops and fields, and every profile's sysfs files: new ones are attacked too.
+const OPS = SCENARIO_OPS;
+const FIELDS = SCENARIO_STEP_FIELDS;
+const SYSFS = [...new Set(PROFILES.flatMap((p) => sysfsFiles(p))), "nope", ...PROTO];
 const BIG = [
   0,
   -1,
@@ -341,17 +331,6 @@ function generate() {
 }
 
 /* ---------------- running and judging ---------------- */
-const dir = mkdtempSync(join(tmpdir(), "ksm-attack-"));
-const cli = join(dir, "cli.mjs");
-await build({
-  entryPoints: [new URL("../src/cli/scenario.ts", import.meta.url).pathname],
-  bundle: true,
-  platform: "node",
-  format: "esm",
-  outfile: cli,
-  logLevel: "warning",
-});
-
 const files = Array.from({ length: COUNT }, (_, i) => {
   const path = join(dir, `${String(i).padStart(5, "0")}.json`);
   writeFileSync(path, generate());

@@ -1,4 +1,4 @@
-import { type ReactNode, type RefObject, useMemo, useRef, useState } from "react";
+import { type ReactNode, type RefObject, useRef, useState } from "react";
 import { useStore } from "../store/store";
 import { FramesView } from "../views/frames/FramesView";
 import { useBigScreen } from "../views/processes/useBigScreen";
@@ -37,10 +37,14 @@ export function StageMemory() {
   const big = useBigScreen();
   const memoryRef = useRef<HTMLElement>(null);
   const gridHeight = useFitHeight(memoryRef, ".frames-scroll", ready);
-  const frames = useStore((s) => s.snapshot?.frames);
-  const shown = useMemo(() => frames && framesShown(frames.state, frames.count), [frames]);
+  // A number, so this box re-renders only when the highest frame in use crosses a power of two.
+  const shown =
+    useStore((s) => s.snapshot && framesShown(s.snapshot.index.topFrame, s.snapshot.frames.count)) ??
+    undefined;
   // A large machine's map zooms (its cells would be too small to read fitted), with a minimap.
   const large = (shown ?? 0) > LARGE_MACHINE;
+  // Only that minimap needs the frames themselves, and so each new picture of them.
+  const frames = useStore((s) => (large ? s.snapshot?.frames : undefined));
   const [zoom, setZoom] = useState<Zoom>(0);
   return (
     <StageBox className="stage-memory" label="Physical memory" boxRef={memoryRef}>

@@ -1,6 +1,9 @@
 import { describe, expect, it } from "vitest";
-import { FRAME_ANON, FRAME_FREE, FRAME_KSM } from "../engine";
-import { framesShown } from "./memoryWindow";
+import { FRAME_ANON, FRAME_FREE, FRAME_KSM, highestUsedFrame } from "../engine";
+import { framesShown as shownFor } from "./memoryWindow";
+
+/** framesShown of a machine whose frames are in these states, its highest used frame found as the index finds it. */
+const framesShown = (state: Uint8Array, count: number) => shownFor(highestUsedFrame(state, count), count);
 
 function memory(count: number, used: number[]): Uint8Array {
   const state = new Uint8Array(count).fill(FRAME_FREE);

@@ -205,9 +205,23 @@ export type KsmEvent =
       name?: string;
     }
   | { type: "oom-fail"; fn: "out_of_memory"; for: string }
-  | { type: "sysfs-write"; fn: string; file: string; value: string; errno?: Errno }
+  | ({ type: "sysfs-write"; fn: string; file: string; value: string } & (
+      | { errno?: undefined; why?: undefined }
+      /** Refused: the errno, and which check gave it. */
+      | { errno: Errno; why: SysfsWhy }
+    ))
   | { type: "unmerge"; fn: "unmerge_and_remove_all_rmap_items"; errno?: Errno }
   | { type: "ksmd-batch"; fn: "ksm_do_scan"; scanned: number; seqnr: number };
+
+/**
+ * Which check refused a sysfs write: no such file or a read-only one (kernfs's
+ * EACCES), the text is no number or word the store takes (kstrto*(),
+ * strict_strtoul(), kstrtobool(), sysfs_streq(); on 2.6.32 also a number its C
+ * type cannot hold), a number above the knob's range or below its minimum,
+ * KSM pages in the way (EBUSY), the advisor owning pages_to_scan, or run=2's
+ * unmerge failing.
+ */
+export type SysfsWhy = "nofile" | "readonly" | "parse" | "range" | "min" | "busy" | "advisor" | "unmerge";
 
 export type KsmEventType = KsmEvent["type"];
 

@@ -57,6 +57,7 @@ export {
   type AreaSegment,
   type FrameMappers,
   frameMappers,
+  highestUsedFrame,
   type PageRef,
   processAreas,
   type SnapshotIndex,

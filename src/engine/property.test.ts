@@ -2,6 +2,7 @@ import fc from "fast-check";
 import { beforeAll, describe, expect, it } from "vitest";
 import { type Checksummer, loadChecksummer } from "./checksum";
 import { Kernel, MADV_MERGEABLE, MADV_UNMERGEABLE, PR_SET_MEMORY_MERGE } from "./kernel";
+import { PAGE_VISIT_US } from "./ksm/advisor";
 import { PROFILES } from "./ksm/profile";
 import { ksmdBatch } from "./ksmd";
 import { invariantsAndTransparency, Shadow } from "./shadow";
@@ -208,6 +209,38 @@ describe.each(PROFILES)("random operations on %s", (profile) => {
         for (const o of ops) {
           apply(k, shadow, o);
           expect(invariantsAndTransparency(k, shadow)).toEqual([]);
+        }
+      }),
+      { numRuns: Number(process.env.PROPERTY_RUNS ?? 150) },
+    );
+  }, 600_000);
+
+  it("charge ksmd PAGE_VISIT_US of CPU for each page it visits, and count each visit once: scanned or skipped", () => {
+    // A mergeable region of three equal and three unique pages, and ksmd running, before the random
+    // steps (half of them scans): pages merge, and unique ones age until smart_scan skips them.
+    const prelude: Op[] = [
+      { t: "mmap", p: 0, pages: 6 },
+      { t: "fill", p: 0, r: 0, from: 0, pages: 6, value: 2 },
+      ...[3, 4, 5].map((page): Op => ({ t: "write", p: 0, r: 0, page, offset: 0, byte: page })),
+      { t: "madvise", p: 0, r: 0, from: 0, pages: 6, merge: true },
+      { t: "run", v: "1" },
+    ];
+    const scan = fc.record({ t: fc.constant("scan" as const), n: fc.integer({ min: 1, max: 40 }) });
+    fc.assert(
+      fc.property(fc.array(fc.oneof(op, scan), { minLength: 10, maxLength: 60 }), (ops) => {
+        const k = new Kernel({ frames: 512, profile, checksummer });
+        let visits = 0;
+        let skips = 0;
+        k.tracer = (e) => {
+          if (e.type === "visit") visits++;
+          else if (e.type === "smart-skip") skips++;
+        };
+        const shadow = new Shadow(k);
+        shadow.spawn(k.spawn("P0").pid);
+        for (const o of [...prelude, ...ops]) {
+          apply(k, shadow, o);
+          expect([k.ksm.pagesScanned + k.ksm.pagesSkipped, k.ksm.pagesSkipped]).toEqual([visits, skips]);
+          expect(k.ksm.ksmdCpuUs).toBe(visits * PAGE_VISIT_US);
         }
       }),
       { numRuns: Number(process.env.PROPERTY_RUNS ?? 150) },

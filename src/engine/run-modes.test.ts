@@ -267,6 +267,7 @@ describe("run=2 out of memory", () => {
       const err = sysfsWrite(k, "run", "2");
       // Its pending SIGKILL ends unmerge_ksm_pages() (ERESTARTSYS: EINTR to a caller not restarted).
       expect(err).toBe("EINTR");
+      expect(ofType(ev, "sysfs-write")).toMatchObject([{ file: "run", errno: "EINTR", why: "unmerge" }]);
       expect(sysfsRead(k, "run")).toBe("0\n");
       expect(ofType(ev, "oom-kill")).toEqual([
         { type: "oom-kill", fn: "oom_kill_process", pid: 0, totalVm: 0, name: "sh (echo 2 > run)" },

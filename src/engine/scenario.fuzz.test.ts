@@ -7,6 +7,7 @@ import {
   decodeScenarioBytes,
   parseScenarioText,
   SCENARIO_OPS,
+  SCENARIO_STEP_FIELDS,
   type Scenario,
   ScenarioRun,
   scenarioKernel,
@@ -97,25 +98,7 @@ const hostile = fc.oneof(
   fc.string({ maxLength: 8 }),
 );
 
-const FIELDS = [
-  "op",
-  "proc",
-  "region",
-  "pages",
-  "from",
-  "page",
-  "offset",
-  "byte",
-  "value",
-  "advice",
-  "child",
-  "file",
-  "n",
-  "label",
-  "option",
-  "__proto__",
-  "constructor",
-];
+const FIELDS = [...SCENARIO_STEP_FIELDS, "__proto__", "constructor"];
 
 /** One edit of a scenario's JSON value (a deep copy is edited). */
 const mutation = fc.oneof(

@@ -6,6 +6,8 @@ import {
   defaultFrames,
   type OutputLine,
   parseScenario,
+  SCENARIO_OPS,
+  SCENARIO_STEP_FIELDS,
   type Scenario,
   ScenarioError,
   ScenarioRun,
@@ -30,6 +32,15 @@ const spawnA = { op: "spawn", proc: "A" };
 const mmapA = { op: "mmap", proc: "A", region: "r", pages: 2 };
 
 describe("parseScenario errors name the step and the field", () => {
+  it("knows exactly the fields SCENARIO_STEP_FIELDS lists (tools attack with that list)", () => {
+    const known = (field: string) =>
+      SCENARIO_OPS.some((op) => !parseError(base([{ op, [field]: {} }]))[2].includes("is not a field of"));
+    for (const field of SCENARIO_STEP_FIELDS) expect(known(field), field).toBe(true);
+    expect(known("options")).toBe(false);
+    expect(SCENARIO_STEP_FIELDS).toContain("option");
+    expect(new Set(SCENARIO_STEP_FIELDS).size).toBe(SCENARIO_STEP_FIELDS.length);
+  });
+
   it("an unknown op", () => {
     expect(parseError(base([spawnA, { op: "jump", proc: "A" }]))).toEqual([
       1,

@@ -103,6 +103,12 @@ const OPS: Record<Op, Record<string, [FieldKind, boolean]>> = {
 /** Every op a scenario may use. */
 export const SCENARIO_OPS = Object.keys(OPS) as Op[];
 
+/** Every field a step may have: "op" and each op's own (for the fuzzers and the attack script). */
+export const SCENARIO_STEP_FIELDS: readonly string[] = [
+  "op",
+  ...new Set(Object.values(OPS).flatMap(Object.keys)),
+];
+
 function checkField(kind: FieldKind, v: unknown): string | null {
   const int = (lo: number, hi: number) =>
     typeof v === "number" && Number.isInteger(v) && v >= lo && v <= hi

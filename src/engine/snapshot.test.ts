@@ -3,7 +3,7 @@ import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { type Checksummer, loadChecksummer } from "./checksum";
 import { Kernel } from "./kernel";
-import { FRAME_KSM } from "./memory";
+import { FRAME_FREE, FRAME_KSM } from "./memory";
 import { parseScenario, ScenarioRun } from "./scenario";
 import { ContentIds, MAX_NODE_ITEMS, takeSnapshot } from "./snapshot";
 
@@ -59,6 +59,25 @@ describe.each(["linux-2.6.32", "linux-6.18"] as const)("snapshot on %s", (profil
     k.writeByte(1, snap.processes[0].vmas[0].start, 2);
     const again = takeSnapshot(k, ids);
     expect(again.frames.contentId[a0]).toBe(again.frames.contentId[a1]);
+  });
+});
+
+describe("snapshot index's top frame", () => {
+  it("is the highest frame not free, and follows memory as it is used and freed", () => {
+    const k = new Kernel({ frames: 256, checksummer });
+    const top = () => takeSnapshot(k, new ContentIds()).index.topFrame;
+    const highest = () => {
+      const s = takeSnapshot(k, new ContentIds());
+      return s.frames.state.findLastIndex((st) => st !== FRAME_FREE);
+    };
+    expect(top()).toBe(0); // the zero page
+    const t = k.spawn("A");
+    const start = k.mmap(t.pid, 40, "r") as number;
+    expect(k.fill(t.pid, start, 40, 7)).toBe(0);
+    expect(top()).toBeGreaterThan(30);
+    expect(top()).toBe(highest());
+    k.exit(t.pid);
+    expect(top()).toBe(0);
   });
 });
 

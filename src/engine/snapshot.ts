@@ -13,7 +13,13 @@ import {
 } from "./ksm/rmap";
 import { ksmTestExit, MMF_VM_MERGEABLE, ptePfn, pteWrite, VM_MERGEABLE } from "./mm";
 import { RB_RED, type RbNode } from "./rbtree";
-import { frameMappers, peekNextScan, processAreas, type SnapshotIndex } from "./snapshotIndex";
+import {
+  frameMappers,
+  highestUsedFrame,
+  peekNextScan,
+  processAreas,
+  type SnapshotIndex,
+} from "./snapshotIndex";
 import { sysfsFiles, sysfsRead, sysfsWritable } from "./sysfs";
 import type { Pfn, Pid, VirtAddr } from "./types";
 
@@ -391,6 +397,7 @@ export function takeSnapshot(
       nextScan: peekNextScan(k),
       mappers: frameMappers(mem.nrFrames, processes),
       areas: processAreas(processes),
+      topFrame: highestUsedFrame(mem.state, mem.nrFrames),
     },
   };
 }

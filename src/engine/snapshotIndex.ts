@@ -1,4 +1,5 @@
 import type { Kernel } from "./kernel";
+import { FRAME_FREE } from "./memory";
 import { followPage, ksmTestExit, ptePfn, pteWrite, VM_MERGEABLE } from "./mm";
 import { PAGE_SIZE, type Pfn, type Pid, type VirtAddr } from "./types";
 
@@ -40,6 +41,8 @@ export interface SnapshotIndex {
   mappers: FrameMappers;
   /** Per VMA, keyed by `${pid}:${vmaStart}`: the named regions owning its pages (at least one segment). */
   areas: Record<string, AreaSegment[]>;
+  /** The highest frame in use (not free), -1 if none: the stage draws memory up to it. */
+  topFrame: Pfn;
 }
 
 /** The little of a process the index reads: plain data, as in a snapshot. */
@@ -47,6 +50,12 @@ export interface IndexedProcess {
   pid: Pid;
   vmas: readonly { start: VirtAddr; end: VirtAddr; pte: Int32Array }[];
   regions: readonly { start: VirtAddr; name: string }[];
+}
+
+/** The highest frame whose state is not free, -1 if all are. */
+export function highestUsedFrame(state: ArrayLike<number>, count: number): Pfn {
+  for (let pfn = count - 1; pfn >= 0; pfn--) if (state[pfn] !== FRAME_FREE) return pfn;
+  return -1;
 }
 
 /** Every present PTE's frame, counted then filled: two linear passes, no per-frame objects. */

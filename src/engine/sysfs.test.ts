@@ -224,8 +224,16 @@ for (const profile of PROFILES) {
           file: "sleep_millisecs",
           value: "x",
           errno: "EINVAL",
+          why: "parse",
         },
-        { type: "sysfs-write", fn: "full_scans_store", file: "full_scans", value: "1", errno: "EACCES" },
+        {
+          type: "sysfs-write",
+          fn: "full_scans_store",
+          file: "full_scans",
+          value: "1",
+          errno: "EACCES",
+          why: "readonly",
+        },
       ]);
     });
 
@@ -297,5 +305,61 @@ describe("profile differences", () => {
     mergeableProc(k, "A", [1, 2, 3]);
     scans(k, 2);
     expect(sysfsRead(k, "pages_scanned")).toBe("6\n");
+  });
+});
+
+describe("a refused write's event says which check refused it", () => {
+  /** The errno and why of each write, in order. */
+  function refusals(k: ReturnType<typeof newKernel>, writes: [string, string][]) {
+    const ev = record(k);
+    for (const [file, value] of writes) sysfsWrite(k, file, value);
+    return ofType(ev, "sysfs-write").map((e) => [e.errno, e.why]);
+  }
+
+  it("on 2.6.32: no file, read-only, no number (or one past the C type), run past 2", () => {
+    const k = newKernel("linux-2.6.32");
+    expect(
+      refusals(k, [
+        ["nosuch", "1"],
+        ["pages_shared", "1"],
+        ["pages_to_scan", "+5"],
+        ["pages_to_scan", "4294967296"],
+        ["run", "3"],
+        ["run", "1"],
+      ]),
+    ).toEqual([
+      ["EACCES", "nofile"],
+      ["EACCES", "readonly"],
+      ["EINVAL", "parse"],
+      ["EINVAL", "parse"],
+      ["EINVAL", "range"],
+      [undefined, undefined],
+    ]);
+  });
+
+  it("on 6.18: kstrto*()'s own errno, the minimum, the range, EBUSY and the advisor, in the store's order", () => {
+    const k = newKernel("linux-6.18");
+    expect(
+      refusals(k, [
+        ["max_page_sharing", "99999999999"],
+        ["max_page_sharing", "1"],
+        ["merge_across_nodes", "2"],
+        ["advisor_target_scan_time", "0"],
+        ["smart_scan", "maybe"],
+        ["advisor_mode", "scan-time"],
+        ["pages_to_scan", "x"], // the advisor's check comes before the number is read
+      ]),
+    ).toEqual([
+      ["ERANGE", "parse"],
+      ["EINVAL", "min"],
+      ["EINVAL", "range"],
+      ["EINVAL", "min"],
+      ["EINVAL", "parse"],
+      [undefined, undefined],
+      ["EINVAL", "advisor"],
+    ]);
+    mergeableProc(k, "A", [7, 7]);
+    scans(k, 2);
+    expect(refusals(k, [["merge_across_nodes", "0"]])).toEqual([["EBUSY", "busy"]]);
   });
 });

@@ -1,3 +1,4 @@
+import type { SysfsWhy } from "./events";
 import type { Kernel } from "./kernel";
 import { KSM_RUN_STOP, KSM_RUN_UNMERGE, type Ksm } from "./ksm/ksm";
 import type { Ksm618 } from "./ksm/ksm-618";
@@ -14,10 +15,17 @@ interface SysfsAttr {
   /** The file's text as `cat` prints it, without the newline. */
   show(k: Kernel): string;
   /** A write (the `_store` function), or undefined for a read-only file. */
-  store?(k: Kernel, buf: string): Errno | 0;
+  store?(k: Kernel, buf: string): Refusal | 0;
   /** How the store reads its text, where it is no number: kstrtobool() or sysfs_streq() against words. */
   input?: "bool" | "word";
 }
+
+/** A store's refusal: its errno, and which of its checks gave it. */
+interface Refusal {
+  errno: Errno;
+  why: SysfsWhy;
+}
+const refuse = (why: SysfsWhy, errno: Errno = "EINVAL"): Refusal => ({ errno, why });
 
 const ksm618 = (k: Kernel) => k.ksm as Ksm618;
 const ro = (value: (ksm: Ksm) => number): SysfsAttr => ({ show: (k) => String(value(k.ksm)) });
@@ -46,7 +54,7 @@ function knob2632(file: string, name: keyof Knobs, max: bigint): SysfsAttr {
     show: numberShow(file, (k) => k.ksm.knobs[name]),
     store(k, buf) {
       const v = strictStrtoul(buf);
-      if (v === null || v > max) return "EINVAL";
+      if (v === null || v > max) return refuse("parse");
       setNumber(k.ksm, file, v, (n) => {
         k.ksm.knobs[name] = n;
       });
@@ -61,7 +69,7 @@ function uint618(get: (k: Kernel) => number, set: (k: Kernel, n: number) => void
     show: (k) => String(get(k)),
     store(k, buf) {
       const v = kstrtouint(buf);
-      if (typeof v === "string") return "EINVAL";
+      if (typeof v === "string") return refuse("parse");
       set(k, Number(v));
       return 0;
     },
@@ -74,7 +82,8 @@ function ulong618(name: keyof Knobs618, file: string, min = 0n, bits = 64n): Sys
     show: numberShow(file, (k) => ksm618(k).knobs618[name] as number),
     store(k, buf) {
       const v = kstrtoul(buf);
-      if (typeof v === "string" || v < min) return "EINVAL";
+      if (typeof v === "string") return refuse("parse");
+      if (v < min) return refuse("min");
       setNumber(k.ksm, file, BigInt.asUintN(Number(bits), v), (n) => {
         (ksm618(k).knobs618[name] as number) = n;
       });
@@ -90,7 +99,7 @@ function bool618(name: "smartScan" | "useZeroPages"): SysfsAttr {
     show: (k) => (ksm618(k).knobs618[name] ? "1" : "0"),
     store(k, buf) {
       const v = kstrtobool(buf);
-      if (v === null) return "EINVAL";
+      if (v === null) return refuse("parse");
       ksm618(k).knobs618[name] = v;
       return 0;
     },
@@ -105,9 +114,9 @@ function bool618(name: "smartScan" | "useZeroPages"): SysfsAttr {
  * signal — ERESTARTSYS, which a task that is not restarted sees as EINTR.
  * A failed unmerge leaves run at 0.
  */
-function runStore(k: Kernel, n: number): Errno | 0 {
+function runStore(k: Kernel, n: number): Refusal | 0 {
   const ksm = k.ksm;
-  if (n > KSM_RUN_UNMERGE) return "EINVAL";
+  if (n > KSM_RUN_UNMERGE) return refuse("range");
   if (ksm.knobs.run === n) return 0;
   ksm.knobs.run = n;
   if (n !== KSM_RUN_UNMERGE) return 0;
@@ -116,8 +125,9 @@ function runStore(k: Kernel, n: number): Errno | 0 {
   let err: Errno | 0 = ksm.unmergeAndRemoveAllRmapItems();
   if (err && k.oomOriginKilled) err = "EINTR";
   k.oomOrigin = false;
-  if (err) ksm.knobs.run = KSM_RUN_STOP;
-  return err;
+  if (!err) return 0;
+  ksm.knobs.run = KSM_RUN_STOP;
+  return refuse("unmerge", err);
 }
 
 const COUNTERS: Record<string, SysfsAttr> = {
@@ -146,7 +156,7 @@ const ATTRS: Record<ProfileName, Record<string, SysfsAttr>> = {
       show: (k) => String(k.ksm.knobs.run),
       store(k, buf) {
         const v = strictStrtoul(buf);
-        return v === null || v > UINT_MAX ? "EINVAL" : runStore(k, Number(v));
+        return v === null || v > UINT_MAX ? refuse("parse") : runStore(k, Number(v));
       },
     },
     sleep_millisecs: knob2632("sleep_millisecs", "sleepMillisecs", UINT_MAX),
@@ -163,15 +173,15 @@ const ATTRS: Record<ProfileName, Record<string, SysfsAttr>> = {
       show: (k) => String(k.ksm.knobs.run),
       store(k, buf) {
         const v = kstrtouint(buf);
-        return typeof v === "string" ? "EINVAL" : runStore(k, Number(v));
+        return typeof v === "string" ? refuse("parse") : runStore(k, Number(v));
       },
     },
     pages_to_scan: {
       show: (k) => String(k.ksm.knobs.pagesToScan),
       store(k, buf) {
-        if (ksm618(k).knobs618.advisorMode !== "none") return "EINVAL"; // the advisor sets it
+        if (ksm618(k).knobs618.advisorMode !== "none") return refuse("advisor"); // the advisor sets it
         const v = kstrtouint(buf);
-        if (typeof v === "string") return "EINVAL";
+        if (typeof v === "string") return refuse("parse");
         k.ksm.knobs.pagesToScan = Number(v);
         return 0;
       },
@@ -194,11 +204,11 @@ const ATTRS: Record<ProfileName, Record<string, SysfsAttr>> = {
       show: (k) => String(ksm618(k).knobs618.maxPageSharing),
       store(k, buf) {
         const v = kstrtoint(buf);
-        if (typeof v === "string") return v; // kstrtoint's own error: EINVAL or ERANGE
-        if (v < 2n) return "EINVAL"; // a new KSM page has 2 mappings already
+        if (typeof v === "string") return refuse("parse", v); // kstrtoint's own error: EINVAL or ERANGE
+        if (v < 2n) return refuse("min"); // a new KSM page has 2 mappings already
         const ksm = ksm618(k);
         if (ksm.knobs618.maxPageSharing === Number(v)) return 0;
-        if (!stableTreeEmptied(ksm)) return "EBUSY";
+        if (!stableTreeEmptied(ksm)) return refuse("busy", "EBUSY");
         ksm.knobs618.maxPageSharing = Number(v);
         return 0;
       },
@@ -207,11 +217,11 @@ const ATTRS: Record<ProfileName, Record<string, SysfsAttr>> = {
       show: (k) => String(ksm618(k).knobs618.mergeAcrossNodes),
       store(k, buf) {
         const v = kstrtoul(buf);
-        if (typeof v === "string") return v;
-        if (v > 1n) return "EINVAL";
+        if (typeof v === "string") return refuse("parse", v);
+        if (v > 1n) return refuse("range");
         const ksm = ksm618(k);
         if (ksm.knobs618.mergeAcrossNodes === Number(v)) return 0;
-        if (!stableTreeEmptied(ksm)) return "EBUSY";
+        if (!stableTreeEmptied(ksm)) return refuse("busy", "EBUSY");
         ksm.knobs618.mergeAcrossNodes = Number(v); // one NUMA node: nothing else changes
         return 0;
       },
@@ -222,7 +232,7 @@ const ATTRS: Record<ProfileName, Record<string, SysfsAttr>> = {
       store(k, buf) {
         const ksm = ksm618(k);
         const mode = sysfsStreq("scan-time", buf) ? "scan-time" : sysfsStreq("none", buf) ? "none" : null;
-        if (!mode) return "EINVAL";
+        if (!mode) return refuse("parse");
         const changed = ksm.knobs618.advisorMode !== mode;
         ksm.knobs618.advisorMode = mode;
         if (changed) ksm.setAdvisorDefaults();
@@ -279,9 +289,10 @@ export function sysfsWrite(k: Kernel, file: string, buf: string): Errno | 0 {
   // Python do, writes the rest in more calls, each parsed on its own; the first
   // refused one ends the write. (So a 50 MB value costs no more than its pages.)
   const max = k.ksm.profile === "linux-2.6.32" ? PAGE_SIZE - 1 : PAGE_SIZE;
-  let err: Errno | 0 = attr?.store ? 0 : "EACCES";
-  for (let at = 0; attr?.store && !err && (at === 0 || at < buf.length); at += max)
-    err = attr.store(k, buf.slice(at, at + max));
-  k.emit({ type: "sysfs-write", fn: `${file}_store`, file, value: buf, ...(err ? { errno: err } : {}) });
-  return err;
+  let refused: Refusal | 0 = attr?.store ? 0 : refuse(attr ? "readonly" : "nofile", "EACCES");
+  for (let at = 0; attr?.store && !refused && (at === 0 || at < buf.length); at += max)
+    refused = attr.store(k, buf.slice(at, at + max));
+  const write = { type: "sysfs-write", fn: `${file}_store`, file, value: buf } as const;
+  k.emit(refused ? { ...write, ...refused } : write);
+  return refused ? refused.errno : 0;
 }

@@ -2,7 +2,6 @@ import { readFileSync } from "node:fs";
 import { beforeAll, describe, expect, it } from "vitest";
 import {
   type Checksummer,
-  ContentIds,
   Kernel,
   type KsmEvent,
   loadChecksummer,
@@ -10,14 +9,12 @@ import {
   PAGE_SIZE,
   type ProfileName,
   runOnEveryProfile,
-  ScenarioRun,
   type Snapshot,
-  scenarioKernel,
   sysfsRead,
   sysfsWrite,
-  takeSnapshot,
   waitScans,
 } from "../engine";
+import { runLesson } from "./headless";
 import { LESSONS } from "./index";
 import type { Lesson } from "./lesson";
 
@@ -46,27 +43,6 @@ function narration(l: Lesson): string {
     .replace(/\s+/g, " ");
 }
 
-interface Played {
-  k: Kernel;
-  /** Each beat's snapshot and the events its steps emitted. */
-  beats: { snapshot: Snapshot; events: KsmEvent[] }[];
-}
-
-/** Play a lesson beat by beat on `profile`, keeping the kernel and every event. */
-function play(l: Lesson, profile: ProfileName, upTo = l.beats.length): Played {
-  const k = scenarioKernel(l.scenario, profile, checksummer);
-  let events: KsmEvent[] = [];
-  k.tracer = (e) => events.push(e);
-  const run = new ScenarioRun(k, l.scenario, () => {});
-  const ids = new ContentIds();
-  const beats = l.beats.slice(0, upTo).map((b) => {
-    events = [];
-    for (let i = 0; i < b.steps; i++) run.step();
-    return { snapshot: takeSnapshot(k, ids), events };
-  });
-  return { k, beats };
-}
-
 function pidOf(s: Snapshot, name: string): number {
   const p = s.processes.find((q) => q.name === name);
   if (!p) throw new Error(`no process ${name}`);
@@ -87,7 +63,7 @@ describe("unmerge-oom: run's writer is the OOM origin; others by total_vm (2.6.3
   it.each(["linux-2.6.32", "linux-6.18"] as const)(
     "%s: the shell is killed first and nobody dies",
     (profile) => {
-      const { beats } = play(l, profile);
+      const { beats } = runLesson(l, checksummer, profile);
       const last = beats.at(-1);
       const kills = last?.events.filter((e) => e.type === "oom-kill") ?? [];
       expect(kills.map((e) => e.type === "oom-kill" && e.name)).toEqual(["sh (echo 2 > run)"]);
@@ -98,7 +74,7 @@ describe("unmerge-oom: run's writer is the OOM origin; others by total_vm (2.6.3
   it("without the origin, 2.6.32 would take lazy (total_vm) and 6.18 merged (RSS + page tables)", () => {
     const before = l.beats.findIndex((b) => b.ask?.probe.kind === "gone");
     const victim = (profile: ProfileName) => {
-      const { k, beats } = play(l, profile, before);
+      const { kernel: k, beats } = runLesson(l, checksummer, profile, before);
       const s = beats.at(-1)?.snapshot as Snapshot;
       const chosen = k.selectBadProcess();
       return s.processes.find((p) => p.pid === chosen?.pid)?.name;
@@ -123,7 +99,7 @@ describe("checksum-gate: only 6.18 spares a volatile page the stable tree search
     const beat = l.beats.findIndex(
       (b) => b.ask?.probe.kind === "value" && b.ask.probe.of === "pages_volatile",
     );
-    const { beats } = play(l, profile, beat + 1);
+    const { beats } = runLesson(l, checksummer, profile, beat + 1);
     const s = beats[beat].snapshot;
     const a = s.processes.find((p) => p.name === "A");
     const heap = a?.regions.find((r) => r.name === "heap");
@@ -141,7 +117,7 @@ describe("checksum-gate: only 6.18 spares a volatile page the stable tree search
   });
 
   it("2.6.32 does not even call cmp_and_merge_page for a KSM page already in the stable tree", () => {
-    const { beats } = play(l, "linux-2.6.32", 4);
+    const { beats } = runLesson(l, checksummer, "linux-2.6.32", 4);
     const merged = beats[2].snapshot.slots.flatMap((sl) =>
       sl.items.filter((it) => it.where.startsWith("stable")),
     );
@@ -164,7 +140,7 @@ describe("exit-cleanup: an exiting mm's slot moves right after the cursor, a new
   });
 
   it("the engine puts D's new slot last and B's exiting slot first, and ksmd then visits B first", () => {
-    const { beats } = play(l, "linux-2.6.32");
+    const { beats } = runLesson(l, checksummer, "linux-2.6.32");
     const [registered, exited] = [beats[2].snapshot, beats[4].snapshot];
     expect(registered.cursor.pid).toBeNull(); // between scans: the cursor is at the list's head
     expect(registered.slots.map((s) => s.pid).at(-1)).toBe(pidOf(registered, "D"));
@@ -188,7 +164,7 @@ describe("side-by-side: 6.18 makes the page being scanned the KSM page; smart sc
   });
 
   it.each(["linux-2.6.32", "linux-6.18"] as const)("%s: the merge's frame", (profile) => {
-    const { beats } = play(l, profile, 2);
+    const { beats } = runLesson(l, checksummer, profile, 2);
     const events = beats[1].events;
     const merge = events.find((e) => e.type === "merge-two" && e.ok);
     if (merge?.type !== "merge-two") throw new Error("no merge");

@@ -72,8 +72,6 @@ export abstract class Ksm {
    * PAGE_VISIT_US, and ksmdBatch() adds sleep_millisecs after each batch.
    */
   clockUs = 0;
-  /** ksmd's CPU time in microseconds (what the advisor reads as task_sched_runtime()). */
-  ksmdCpuUs = 0;
 
   readonly ksmMmHead = new MmSlot(null);
   readonly ksmScan = new KsmScan(this.ksmMmHead);
@@ -101,6 +99,15 @@ export abstract class Ksm {
 
   get fullScans(): number {
     return this.ksmScan.seqnr;
+  }
+
+  /**
+   * ksmd's CPU time in microseconds (what the advisor reads as
+   * task_sched_runtime()): PAGE_VISIT_US for each page it visited, and each
+   * visit ends scanned (pages_scanned) or skipped by smart scan (pages_skipped).
+   */
+  get ksmdCpuUs(): number {
+    return (this.pagesScanned + this.pagesSkipped) * PAGE_VISIT_US;
   }
 
   protected get tracing(): boolean {
@@ -208,7 +215,6 @@ export abstract class Ksm {
           if (page >= 0 && this.mem.isAnon(page)) {
             this.mem.getPage(page);
             this.clockUs += PAGE_VISIT_US;
-            this.ksmdCpuUs += PAGE_VISIT_US;
             const rmapItem = this.getNextRmapItem(slot, scan.address);
             scan.rmapItem = rmapItem;
             scan.address += PAGE_SIZE;

@@ -116,6 +116,18 @@ describe("a sysfs write in the code pane", () => {
     expect(refused.line).toMatch(/ksm_advisor != KSM_ADVISOR_NONE|advisor sets/);
     expect(write(k, "pages_to_scan", "lots\n").line).toMatch(/kstrtouint|-EINVAL/);
   });
+
+  it("shows the check the engine says refused the write (its why), not one guessed from the value", () => {
+    const k = newKernel("linux-6.18");
+    expect(write(k, "advisor_mode", "scan-time\n").errno).toBe(0);
+    // Not a number either, but the advisor's check comes first and refuses it.
+    expect(write(k, "pages_to_scan", "lots\n").line).toMatch(/advisor sets/);
+    expect(write(k, "advisor_mode", "none\n").errno).toBe(0);
+    expect(write(k, "pages_to_scan", "lots\n").line).toMatch(/if \(err\) return -EINVAL/);
+    const old = newKernel("linux-2.6.32");
+    expect(write(old, "run", "3\n").line).toMatch(/flags > KSM_RUN_UNMERGE/);
+    expect(write(old, "run", "4294967296\n").line).toMatch(/flags > UINT_MAX/);
+  });
 });
 
 describe("6.18's merging in the code pane: zero pages and chains", () => {

@@ -1,6 +1,6 @@
 import { renderToString } from "react-dom/server";
 import { afterEach, describe, expect, it } from "vitest";
-import { type ProfileName, type Snapshot, sysfsFiles, sysfsWritable } from "../../engine";
+import type { ProfileName } from "../../engine";
 import { useStore } from "../../store/store";
 import type { Command } from "../../worker/protocol";
 import { fakeSnapshot } from "../stats/testing";
@@ -22,18 +22,6 @@ import {
 const initial = useStore.getState();
 afterEach(() => useStore.setState(initial, true));
 
-/** A snapshot whose /sys/kernel/mm/ksm/ holds `values` (0 for the rest). */
-function withSysfs(profile: ProfileName, values: Record<string, number> = {}): Snapshot {
-  return {
-    ...fakeSnapshot(profile),
-    sysfs: sysfsFiles(profile).map((file) => ({
-      file,
-      text: `${values[file] ?? 0}\n`,
-      writable: sysfsWritable(profile, file),
-    })),
-  };
-}
-
 /** The text of each element with `cls`, tags stripped. */
 function texts(html: string, cls: string): string[] {
   return [...html.matchAll(new RegExp(`class="[^"]*${cls}[^"]*"[^>]*>(.*?)</`, "g"))].map((m) =>
@@ -53,7 +41,7 @@ describe("SysfsConsole", () => {
 
   it("lists the profile's files: max_kernel_pages on 2.6.32, pages_scanned on 6.18", () => {
     const panel = (profile: ProfileName) =>
-      renderToString(<SysfsConsolePanel profile={profile} files={withSysfs(profile).sysfs} />);
+      renderToString(<SysfsConsolePanel profile={profile} files={fakeSnapshot(profile).sysfs} />);
     const old = panel("linux-2.6.32");
     expect(old).toContain('aria-label="Files in /sys/kernel/mm/ksm on linux-2.6.32"');
     expect(texts(old, "ksm-console-knob")).toEqual([
@@ -149,14 +137,14 @@ describe("storeSystem", () => {
   it("reads the snapshot's files and writes through sysfs-write, reading the update after", async () => {
     const sent: Command[] = [];
     useStore.setState({
-      snapshot: withSysfs("linux-2.6.32", { run: 1 }),
+      snapshot: fakeSnapshot("linux-2.6.32", {}, { run: 1 }),
       send: async (cmd) => {
         sent.push(cmd);
         if (cmd.type !== "sysfs-write") return { type: "reply", id: 1 };
         if (cmd.value === "abc\n")
           return { type: "reply", id: 1, errno: "EINVAL", message: "Invalid argument" };
         // The worker replies first; its update follows.
-        setTimeout(() => useStore.setState({ snapshot: withSysfs("linux-2.6.32", { run: 0 }) }), 5);
+        setTimeout(() => useStore.setState({ snapshot: fakeSnapshot("linux-2.6.32", {}, { run: 0 }) }), 5);
         return { type: "reply", id: 1 };
       },
     });
@@ -174,7 +162,7 @@ describe("storeSystem", () => {
   });
 
   it("gives up waiting for an update, and reports a missing engine as EIO", async () => {
-    useStore.setState({ snapshot: withSysfs("linux-6.18"), send: async () => ({ type: "reply", id: 1 }) });
+    useStore.setState({ snapshot: fakeSnapshot("linux-6.18"), send: async () => ({ type: "reply", id: 1 }) });
     expect(await storeSystem(1).write("run", "1\n")).toEqual({});
     useStore.setState({ send: () => Promise.reject(new Error("the engine is not running")) });
     const r = await runLine("echo 1 > run", storeSystem(1), INITIAL_STATE);

@@ -5,12 +5,14 @@
  * cursor and pulses: a handful of strokes, cheap to redraw every animation
  * frame).
  */
-import { FRAME_ANON, FRAME_FREE, FRAME_KSM, FRAME_ZERO, type Snapshot } from "../../engine";
+import { FRAME_FREE, type Snapshot } from "../../engine";
 import { contentColor, HIGHLIGHT, TREE_BLACK, TREE_RED } from "../palette";
 import {
   changedFrames,
   classifyFrame,
+  FRAME_KIND_ORDER,
   type FrameKind,
+  frameKindCode,
   type GridLayout,
   kindColor,
   type PulseKind,
@@ -38,19 +40,14 @@ function cellPainter(
 ): CellPainter {
   const { devCell, devWidth } = layout;
   const stripe = stripeHeight(devCell);
-  // Colours by state, and for anonymous frames mapped more than once (index 4).
-  const pixel = new Int32Array(5);
-  pixel[FRAME_FREE] = colors.get(kindColor("free"));
-  pixel[FRAME_ANON] = colors.get(kindColor("anon"));
-  pixel[FRAME_KSM] = colors.get(kindColor("ksm"));
-  pixel[FRAME_ZERO] = colors.get(kindColor("zero"));
-  pixel[4] = colors.get(kindColor("fork"));
+  // Colours by frameKindCode.
+  const pixel = Int32Array.from(FRAME_KIND_ORDER, (kind) => colors.get(kindColor(kind)));
   const { state, mapcount, contentId } = frames;
   const body = devCell - stripe;
   // Plain loops over the pixels: for cells of a few pixels this beats fill() calls several times over.
   return (pfn, origin) => {
     const st = state[pfn];
-    const fill = pixel[st === FRAME_ANON && mapcount[pfn] > 1 ? 4 : st];
+    const fill = pixel[frameKindCode(st, mapcount[pfn])];
     const id = contentId[pfn];
     const swatch = stripe > 0 && st !== FRAME_FREE && id !== 0 ? colors.content(id, contentColor) : fill;
     let i = origin;

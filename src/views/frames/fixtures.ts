@@ -11,12 +11,14 @@ import {
   FRAME_KSM,
   FRAME_ZERO,
   frameMappers,
+  highestUsedFrame,
   Kernel,
   type KsmEvent,
   loadChecksummer,
   MADV_MERGEABLE,
   type PageRef,
   type ProcessView,
+  type ProfileName,
   processAreas,
   type Snapshot,
   takeSnapshot,
@@ -27,6 +29,12 @@ let checksummer: Checksummer | null = null;
 
 export async function loadEngineForTests(): Promise<void> {
   checksummer ??= await loadChecksummer();
+}
+
+/** A new machine of this profile; loadEngineForTests() must have run. */
+export function testKernel(profile: ProfileName = "linux-2.6.32", frames = 64): Kernel {
+  if (!checksummer) throw new Error("call loadEngineForTests() in a beforeAll");
+  return new Kernel({ frames, profile, checksummer });
 }
 
 export interface Machine {
@@ -43,8 +51,7 @@ export interface Machine {
  * mergeable, after two full scans: the three pages of 1 share one KSM page.
  */
 export function mergedMachine(frames = 64): Machine {
-  if (!checksummer) throw new Error("call loadEngineForTests() in a beforeAll");
-  const k = new Kernel({ frames, profile: "linux-2.6.32", checksummer });
+  const k = testKernel("linux-2.6.32", frames);
   const events: KsmEvent[] = [];
   k.tracer = (e) => events.push(e);
   const proc = (name: string, values: number[]) => {
@@ -111,6 +118,7 @@ export function fakeSnapshot(opts: {
     index: {
       nextScan: opts.nextScan ?? null,
       mappers: frameMappers(n, processes),
+      topFrame: highestUsedFrame(state, n),
       areas: processAreas(processes),
     },
   };

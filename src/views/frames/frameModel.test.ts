@@ -17,7 +17,9 @@ import {
   classifyFrame,
   countFrames,
   describeFrame,
+  FRAME_KINDS,
   focusedPid,
+  frameKindCode,
   framesHeadline,
   framesSummary,
   gridLayout,
@@ -36,6 +38,19 @@ describe("classifyFrame", () => {
     expect(classifyFrame(FRAME_KSM, 3)).toBe("ksm");
     expect(classifyFrame(FRAME_KSM, 1)).toBe("ksm");
     expect(classifyFrame(FRAME_ZERO, 5)).toBe("zero");
+  });
+
+  it("numbers the kinds in the legend's order (frameKindCode), for the loops over every frame", () => {
+    const cases: [number, number][] = [
+      [FRAME_FREE, 0],
+      [FRAME_ANON, 1],
+      [FRAME_ANON, 2],
+      [FRAME_KSM, 3],
+      [FRAME_ZERO, 5],
+    ];
+    for (const [state, mapcount] of cases)
+      expect(FRAME_KINDS[frameKindCode(state, mapcount)].kind).toBe(classifyFrame(state, mapcount));
+    expect(cases.map(([st, mc]) => frameKindCode(st, mc))).toEqual([0, 1, 2, 3, 4]);
   });
 });
 

@@ -35,17 +35,29 @@ export const KIND_NAME: Record<FrameKind, string> = {
   zero: "zero page",
 };
 
-export function classifyFrame(state: number, mapcount: number): FrameKind {
+/** Frame kinds by number (frameKindCode), in FRAME_KINDS' order. */
+export const FRAME_KIND_ORDER: readonly FrameKind[] = FRAME_KINDS.map((k) => k.kind);
+export const [KIND_FREE, KIND_ANON, KIND_FORK, KIND_KSM, KIND_ZERO] = [0, 1, 2, 3, 4];
+
+/**
+ * A frame's kind as its index in FRAME_KIND_ORDER: the one place that decides it,
+ * a number so that the loops over every frame or page at each update build no strings.
+ */
+export function frameKindCode(state: number, mapcount: number): number {
   switch (state) {
     case FRAME_ANON:
-      return mapcount > 1 ? "fork" : "anon";
+      return mapcount > 1 ? KIND_FORK : KIND_ANON;
     case FRAME_KSM:
-      return "ksm";
+      return KIND_KSM;
     case FRAME_ZERO:
-      return "zero";
+      return KIND_ZERO;
     default:
-      return "free";
+      return KIND_FREE;
   }
+}
+
+export function classifyFrame(state: number, mapcount: number): FrameKind {
+  return FRAME_KIND_ORDER[frameKindCode(state, mapcount)];
 }
 
 export function kindColor(kind: FrameKind): string {
@@ -55,21 +67,11 @@ export function kindColor(kind: FrameKind): string {
 export type FrameCounts = Record<FrameKind, number>;
 
 export function countFrames(frames: Snapshot["frames"]): FrameCounts {
-  // classifyFrame's cases, counted in locals: this runs over every frame at each update.
+  // Counted by number: this runs over every frame at each update.
   const { state, mapcount, count } = frames;
-  let anon = 0;
-  let fork = 0;
-  let ksm = 0;
-  let zero = 0;
-  for (let pfn = 0; pfn < count; pfn++) {
-    const st = state[pfn];
-    if (st === FRAME_ANON) {
-      if (mapcount[pfn] > 1) fork++;
-      else anon++;
-    } else if (st === FRAME_KSM) ksm++;
-    else if (st === FRAME_ZERO) zero++;
-  }
-  return { free: count - anon - fork - ksm - zero, anon, fork, ksm, zero };
+  const n = new Uint32Array(FRAME_KIND_ORDER.length);
+  for (let pfn = 0; pfn < count; pfn++) n[frameKindCode(state[pfn], mapcount[pfn])]++;
+  return { free: n[KIND_FREE], anon: n[KIND_ANON], fork: n[KIND_FORK], ksm: n[KIND_KSM], zero: n[KIND_ZERO] };
 }
 
 function plural(n: number, one: string, many = `${one}s`): string {

@@ -9,9 +9,14 @@ import {
   type KsmEvent,
   type KsmEventType,
   loadChecksummer,
+  MADV_MERGEABLE,
+  PAGE_SIZE,
   PROFILES,
+  type ProfileName,
   parseScenario,
   ScenarioRun,
+  sysfsWrite,
+  waitScans,
 } from "../../engine";
 import {
   categoryOf,
@@ -220,10 +225,17 @@ const SAMPLES: Record<KsmEventType, KsmEvent[]> = {
   ],
   "oom-fail": [{ type: "oom-fail", fn: "out_of_memory", for: "ksmd" }],
   "sysfs-write": [
-    { type: "sysfs-write", fn: "run_store", file: "run", value: "3", errno: "EINVAL" },
+    { type: "sysfs-write", fn: "run_store", file: "run", value: "3", errno: "EINVAL", why: "range" },
     { type: "sysfs-write", fn: "pages_to_scan_store", file: "pages_to_scan", value: "100\n" },
-    { type: "sysfs-write", fn: "pages_shared_store", file: "pages_shared", value: "1", errno: "EACCES" },
-    { type: "sysfs-write", fn: "run_store", file: "run", value: "", errno: "EINVAL" },
+    {
+      type: "sysfs-write",
+      fn: "pages_shared_store",
+      file: "pages_shared",
+      value: "1",
+      errno: "EACCES",
+      why: "readonly",
+    },
+    { type: "sysfs-write", fn: "run_store", file: "run", value: "", errno: "EINVAL", why: "parse" },
   ],
   unmerge: [
     { type: "unmerge", fn: "unmerge_and_remove_all_rmap_items" },
@@ -339,17 +351,8 @@ describe("describeEvent", () => {
     );
   });
 
-  it("6.18's chains: a full KSM page is no match, and an equal page at insert joins the chain as a dup", () => {
+  it("6.18's chains: an equal page at insert joins the chain as a dup", () => {
     const equal = [{ node: 4, pfn: 9, result: 0 as const }];
-    const full: KsmEvent = {
-      type: "stable-search",
-      fn: "stable_tree_search",
-      item: 3,
-      pfn: 5,
-      path: equal,
-      found: null,
-    };
-    expect(describeEvent(full).text).toMatch(/full \(max_page_sharing\): no match/);
     const dup: KsmEvent = {
       type: "stable-insert",
       fn: "stable_tree_insert",
@@ -500,6 +503,34 @@ describe("describeEvent on what the engine really emits", () => {
       new ScenarioRun(k, scenario, () => {}).runAll();
     }
     expect(seen.size).toBeGreaterThan(15);
+  });
+
+  it("words a search that meets an equal but full KSM page by the dup it offered (6.18 always says which)", () => {
+    const searches = (profile: ProfileName) => {
+      const k = new Kernel({ frames: 64, profile, checksummer });
+      const events: Extract<KsmEvent, { type: "stable-search" }>[] = [];
+      k.tracer = (e) => {
+        if (e.type === "stable-search") events.push(e);
+      };
+      if (profile === "linux-6.18") expect(sysfsWrite(k, "max_page_sharing", "2")).toBe(0);
+      expect(sysfsWrite(k, "run", "1")).toBe(0);
+      const a = k.spawn("A").pid;
+      const start = k.mmap(a, 3) as number;
+      expect(k.fill(a, start, 3, 7)).toBe(0);
+      expect(k.madvise(a, start, 3 * PAGE_SIZE, MADV_MERGEABLE)).toBe(0);
+      expect(waitScans(k, 4)).toBeNull();
+      return events;
+    };
+    // An equal node met, and no KSM page found: on 6.18 only, and never without the pick.
+    const equalUnfound = (e: Extract<KsmEvent, { type: "stable-search" }>) =>
+      e.path.at(-1)?.result === 0 && e.found === null;
+    expect(searches("linux-2.6.32").filter(equalUnfound)).toEqual([]);
+    const full = searches("linux-6.18").filter(equalUnfound);
+    expect(full.length).toBeGreaterThan(0);
+    for (const e of full) {
+      expect(e.pick?.candidate).toBe(false);
+      expect(describeEvent(e).text).toMatch(/is full \(2 sharers, max_page_sharing 2\): no match, pair up/);
+    }
   });
 });
 

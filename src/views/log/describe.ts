@@ -106,9 +106,7 @@ function describeText(e: KsmEvent): string {
               ? pickText(e.pick)
               : e.found !== null
                 ? `same contents as stable node ${e.found}`
-                : e.path.at(-1)?.result === 0
-                  ? "its KSM pages are full (max_page_sharing): no match, pair up in the unstable tree"
-                  : "no KSM page has its contents"
+                : "no KSM page has its contents"
           }`;
     case "stable-chain":
       return e.from !== null

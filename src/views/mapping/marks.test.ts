@@ -22,7 +22,7 @@ describe("marks as SVG", () => {
 
   it("a page link: coloured by its frame, dashed when write-protected, keyed by page and frame", () => {
     expect(svgText("path", pageLinkMark(page))).toMatchInlineSnapshot(
-      `"<path class="mapping-link mapping-ksm" d="M10,20C10,120 110,120 110,220" stroke="#e69f00" stroke-width="2" stroke-dasharray="4 2" data-page="2:139637976711168" data-pfn="9" data-ksm-zero="0"/>"`,
+      `"<path class="mapping-link mapping-ksm" d="M10,20C10,120 110,120 110,220" stroke="#e69f00" stroke-width="2" stroke-dasharray="8 4" data-page="2:139637976711168" data-pfn="9" data-ksm-zero="0"/>"`,
     );
     const anon = svgText("path", pageLinkMark({ ...page, kind: "anon", writable: true }));
     expect(anon).toContain('class="mapping-link mapping-anon"');
@@ -39,7 +39,7 @@ describe("marks as SVG", () => {
     expect(merged).toContain('data-ksm-zero="1"');
     const faulted = svgText("path", pageLinkMark(zero));
     expect(faulted).toContain('class="mapping-link mapping-zero"');
-    expect(faulted).toContain('stroke="#999999" stroke-width="1.5" stroke-dasharray="4 2"');
+    expect(faulted).toContain('stroke="#999999" stroke-width="1.5" stroke-dasharray="8 4"');
     expect(faulted).toContain('data-ksm-zero="0"');
   });
 

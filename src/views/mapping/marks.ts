@@ -20,6 +20,12 @@ export function linkPath(from: Point, to: Point): string {
   return `M${x1},${y1}C${x1},${mid} ${x2},${mid} ${x2},${y2}`;
 }
 
+/**
+ * A write-protected page's dashes: long ones, because the software rasterizer dashes a path afresh for
+ * every tile it crosses, and 256 links at "4 2" held up the page's frames for 200 ms when they all moved.
+ */
+export const PROTECTED_DASH = "8 4";
+
 /** How a link KSM made to the zero page (6.18 use_zero_pages) looks: a KSM merge, dotted, to the zero page. */
 export const KSM_ZERO_LINK = { stroke: kindColor("ksm"), width: 2, dash: "1 3" } as const;
 
@@ -34,7 +40,7 @@ export function pageLinkMark(l: PageLink): Attrs {
     d: linkPath(l.from, l.to),
     stroke: l.ksmZero ? KSM_ZERO_LINK.stroke : kindColor(l.kind),
     "stroke-width": l.ksmZero ? KSM_ZERO_LINK.width : l.kind === "ksm" ? 2 : 1.5,
-    "stroke-dasharray": l.ksmZero ? KSM_ZERO_LINK.dash : l.writable ? "none" : "4 2",
+    "stroke-dasharray": l.ksmZero ? KSM_ZERO_LINK.dash : l.writable ? "none" : PROTECTED_DASH,
     "data-page": l.key,
     "data-pfn": l.pfn,
     // Always set (0 or 1): the renderer only sets attributes, so one left out would keep its old value.

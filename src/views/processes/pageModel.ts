@@ -3,19 +3,18 @@
  * label, and which VMAs get DOM cells. (PTEs, regions and ksmd's next page
  * come from the snapshot through src/store/query.ts.)
  */
-import {
-  FRAME_ANON,
-  FRAME_KSM,
-  FRAME_ZERO,
-  type KsmEvent,
-  type ProcessView,
-  type RmapItemView,
-  type Snapshot,
-  type VmaView,
-} from "../../engine";
+import type { KsmEvent, ProcessView, RmapItemView, Snapshot, VmaView } from "../../engine";
 import { pageKey } from "../../store/focus";
 import { decodePte, pteFrame, pteWritable } from "../../store/query";
-import { hexAddr } from "../frames/frameModel";
+import {
+  FRAME_KIND_ORDER,
+  frameKindCode,
+  hexAddr,
+  KIND_FORK,
+  KIND_FREE,
+  KIND_KSM,
+  KIND_ZERO,
+} from "../frames/frameModel";
 import { type CellGrid, cellRect, type Rect } from "../mapping/geometry";
 
 export const PAGE = 4096;
@@ -27,25 +26,16 @@ export function pageKind(frames: Snapshot["frames"], pte: number): PageKind {
   return PAGE_KINDS[pageKindCode(frames, pte)];
 }
 
-/** Page kinds by number (pageKindCode), for loops over every page of a VMA. */
-export const PAGE_KINDS: readonly PageKind[] = ["absent", "anon", "fork", "ksm", "zero", "free"];
-const [ABSENT, ANON, FORK, KSM, ZERO, FREE] = [0, 1, 2, 3, 4, 5];
+/** Page kinds by number (pageKindCode): the frame kinds in frameKindCode's order, then "absent". */
+export const PAGE_KINDS: readonly PageKind[] = [...FRAME_KIND_ORDER, "absent"];
+const ABSENT = FRAME_KIND_ORDER.length;
 
 /** pageKind as its index in PAGE_KINDS: no strings in the loops that run over every page each update. */
 export function pageKindCode(frames: Snapshot["frames"], pte: number): number {
   if (pte === 0) return ABSENT;
   const pfn = pteFrame(pte);
-  if (pfn < 0 || pfn >= frames.count) return FREE;
-  switch (frames.state[pfn]) {
-    case FRAME_ANON:
-      return frames.mapcount[pfn] > 1 ? FORK : ANON;
-    case FRAME_KSM:
-      return KSM;
-    case FRAME_ZERO:
-      return ZERO;
-    default:
-      return FREE;
-  }
+  if (pfn < 0 || pfn >= frames.count) return KIND_FREE;
+  return frameKindCode(frames.state[pfn], frames.mapcount[pfn]);
 }
 
 export type RmapWhere = RmapItemView["where"];
@@ -252,9 +242,9 @@ export function vmaStats(frames: Snapshot["frames"], v: VmaView): VmaStats {
     st.present++;
     if (pteWritable(pte)) st.writable++;
     const k = pageKindCode(frames, pte);
-    if (k === KSM) st.ksm++;
-    else if (k === ZERO) st.zero++;
-    else if (k === FORK) st.fork++;
+    if (k === KIND_KSM) st.ksm++;
+    else if (k === KIND_ZERO) st.zero++;
+    else if (k === KIND_FORK) st.fork++;
   }
   return st;
 }

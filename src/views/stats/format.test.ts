@@ -1,4 +1,6 @@
 import { describe, expect, it } from "vitest";
+import { ContentIds, sysfsWrite, takeSnapshot } from "../../engine";
+import { testKernel } from "../frames/fixtures";
 import {
   changedNames,
   emptyEntries,
@@ -37,6 +39,14 @@ describe("sysfs listing", () => {
       (e) => e.name === "pages_scanned",
     );
     expect(scanned).toEqual({ name: "pages_scanned", value: "77", writable: false });
+  });
+
+  it("shows each file as the engine's sysfs text, even a knob too large for a number", () => {
+    const k = testKernel("linux-2.6.32", 2);
+    expect(sysfsWrite(k, "max_kernel_pages", "18446744073709551615\n")).toBe(0);
+    const s = takeSnapshot(k, new ContentIds());
+    expect(sysfsEntries(s).find((e) => e.name === "max_kernel_pages")?.value).toBe("18446744073709551615");
+    expect(String(s.knobs.maxKernelPages)).not.toBe("18446744073709551615");
   });
 
   it("lists the files with no values before the first update", () => {

@@ -22,30 +22,9 @@ export interface SysfsEntry {
   writable: boolean;
 }
 
-/** Where each file's value lives in the snapshot. Unknown files read as "?". */
-function fileValue(s: Snapshot, name: string): number | undefined {
-  switch (name) {
-    case "run":
-      return s.knobs.run;
-    case "pages_to_scan":
-      return s.knobs.pagesToScan;
-    case "sleep_millisecs":
-      return s.knobs.sleepMillisecs;
-    case "max_kernel_pages":
-      return s.knobs.maxKernelPages;
-    default:
-      return name in s.counters ? s.counters[name as keyof Snapshot["counters"]] : undefined;
-  }
-}
-
-/** The profile's files, sorted as `ls` sorts them, with their values. */
+/** The profile's files, sorted as `ls` sorts them, with the values the engine's sysfs shows. */
 export function sysfsEntries(s: Snapshot): SysfsEntry[] {
-  return sysfsFiles(s.profile).map((name) => {
-    const v = fileValue(s, name);
-    // Files with no field of their own (6.18's knobs) read as the snapshot's copy of the file.
-    const text = v === undefined ? s.sysfs.find((f) => f.file === name)?.text.trimEnd() : String(v);
-    return { name, value: text ?? "?", writable: sysfsWritable(s.profile, name) };
-  });
+  return s.sysfs.map((f) => ({ name: f.file, value: f.text.trimEnd(), writable: f.writable }));
 }
 
 /** The file list of a profile when there is no snapshot yet (values unknown). */
