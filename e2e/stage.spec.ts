@@ -273,6 +273,18 @@ test("a large machine's memory zooms, with a minimap of all of it", async ({ pag
   const memory = page.getByRole("region", { name: "Physical memory" });
   const grid = memory.locator("canvas.frames-base");
   await expect(memory.getByRole("button", { name: "fit" })).toHaveAttribute("aria-pressed", "true");
+  // The zoom buttons and minimap keep a column of their own: over neither the key nor the grid.
+  const controls = (await memory.locator(".memory-map").boundingBox())!;
+  for (const part of [
+    memory.locator(".frames-legend"),
+    memory.locator(".frames-scroll"),
+    memory.getByRole("heading"),
+  ]) {
+    const r = (await part.first().boundingBox())!;
+    expect(
+      r.x + r.width <= controls.x || r.y + r.height <= controls.y || r.y >= controls.y + controls.height,
+    ).toBe(true);
+  }
   const fitted = Number(await grid.getAttribute("height"));
   await memory.getByRole("button", { name: "16 px" }).click();
   await expect.poll(async () => Number(await grid.getAttribute("height"))).toBeGreaterThan(fitted);

@@ -47,7 +47,11 @@ export function StageMemory() {
   const frames = useStore((s) => (large ? s.snapshot?.frames : undefined));
   const [zoom, setZoom] = useState<Zoom>(0);
   return (
-    <StageBox className="stage-memory" label="Physical memory" boxRef={memoryRef}>
+    <StageBox
+      className={large ? "stage-memory stage-memory-large" : "stage-memory"}
+      label="Physical memory"
+      boxRef={memoryRef}
+    >
       <FramesView
         shown={shown}
         {...(large && zoom > 0
