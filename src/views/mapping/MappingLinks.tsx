@@ -6,7 +6,15 @@ import { FLAT_OUT_REDRAW_MS, PICTURE_SLOT, useThrottled } from "../../store/thro
 import { focusedPid } from "../frames/frameModel";
 import { useRenderer } from "../useRenderer";
 import { currentAnchors, onAnchorsChange } from "./anchors";
-import { freedFrames, LINK_BUDGET, type Mapping, mappingModel, NO_MAPPING, type Placed } from "./linkModel";
+import {
+  FLAT_OUT_LINK_BUDGET,
+  freedFrames,
+  LINK_BUDGET,
+  type Mapping,
+  mappingModel,
+  NO_MAPPING,
+  type Placed,
+} from "./linkModel";
 import { createLinksRenderer, type LinksInput } from "./linksRenderer";
 import { placeAnchors } from "./place";
 import "./mapping.css";
@@ -107,11 +115,12 @@ function Overlay(props: MappingLinksProps) {
     const keep = playing && m !== null && m.placement === placement && now - m.at < FLAT_OUT_REDRAW_MS;
     const placed = keep ? m.placed : placeAnchors(currentAnchors(), svg.getBoundingClientRect());
     if (!keep) measured.current = { placed, at: now, placement };
-    const mapping = mappingModel(snapshot, placed, { pid: focus, budget: props.budget ?? LINK_BUDGET });
+    const budget = props.budget ?? (fast ? FLAT_OUT_LINK_BUDGET : LINK_BUDGET);
+    const mapping = mappingModel(snapshot, placed, { pid: focus, budget });
     const freed = motion ? freedFrames(last.current, snapshot.frames) : [];
     last.current = mapping;
     setInput({ mapping, freed, motion });
-  }, [snapshot, focus, motion, placement, playing, props.budget]);
+  }, [snapshot, focus, motion, placement, playing, fast, props.budget]);
   useRenderer(svgRef, createLinksRenderer, input);
 
   const m = input.mapping;

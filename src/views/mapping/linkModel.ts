@@ -14,6 +14,13 @@ import { type CellGrid, cellRect, edgeToward, facingEdges, type Point, type Rect
 /** How many page links a picture draws at most: enough for a lesson's machine, bounded on a large one. */
 export const LINK_BUDGET = 256;
 
+/**
+ * Flat out: the links of a merge wave all move at once, twice a second, and the software
+ * rasterizer dashes each write-protected one again for every tile it crosses; 256 of them held
+ * the page's frames for 100–200 ms. A quarter still shows the pages converging.
+ */
+export const FLAT_OUT_LINK_BUDGET = 64;
+
 /** A VMA's page cells as placed on the overlay: page `index` is cell `index` of the grid. */
 export interface PlacedVma {
   pid: number;
