@@ -36,6 +36,12 @@ export interface DupPick {
  * it models (`fn`), so the UI can narrate and show the code; the same scenario
  * always yields the same events.
  */
+/** A refused sysfs write: the errno, and which check of its store gave it. */
+export interface SysfsRefusal {
+  errno: Errno;
+  why: SysfsWhy;
+}
+
 export type KsmEvent =
   | { type: "scan-start"; fn: "scan_get_next_rmap_item"; seqnr: number; unstableDropped: number }
   | {
@@ -207,8 +213,7 @@ export type KsmEvent =
   | { type: "oom-fail"; fn: "out_of_memory"; for: string }
   | ({ type: "sysfs-write"; fn: string; file: string; value: string } & (
       | { errno?: undefined; why?: undefined }
-      /** Refused: the errno, and which check gave it. */
-      | { errno: Errno; why: SysfsWhy }
+      | SysfsRefusal
     ))
   | { type: "unmerge"; fn: "unmerge_and_remove_all_rmap_items"; errno?: Errno }
   | { type: "ksmd-batch"; fn: "ksm_do_scan"; scanned: number; seqnr: number };

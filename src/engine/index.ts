@@ -41,6 +41,7 @@ export { MAX_FRAMES, MAX_MAPPED_PAGES, MAX_WORK } from "./scenario-limits";
 export { drain, type Slices } from "./slices";
 export {
   ContentIds,
+  DEFAULT_LIMITS,
   type DupView,
   type ProcessView,
   pteFrame,
@@ -63,6 +64,6 @@ export {
   type SnapshotIndex,
 } from "./snapshotIndex";
 export { SYSFS_DIR, sysfsFiles, sysfsInput, sysfsRead, sysfsWritable, sysfsWrite } from "./sysfs";
-export { kstrtoint, kstrtoul, strictStrtoul } from "./sysfs-parse";
+export { kstrtoul, strictStrtoul } from "./sysfs-parse";
 export * from "./types";
 export { formatWriteNs, WRITE_COST_NS, type WriteKind } from "./writeCost";

@@ -74,6 +74,11 @@ export interface SnapshotLimits {
   treeDepth: number;
   /** rmap_items sent in all; above this, slots carry counts only. */
   items: number;
+  /**
+   * false: both trees are left empty, without walking them (the worker sends them only every few
+   * updates while ksmd runs flat out: they are most of an update's bytes).
+   */
+  trees?: boolean;
 }
 
 /**
@@ -272,18 +277,15 @@ function stableTreeView(k: Kernel, depth: number, currentPage: (it: RmapItem) =>
   return { root: null, nodes: [] };
 }
 
-/**
- * The state to draw. `trees: false` leaves both trees empty without walking them: the worker
- * sends them only every few updates while ksmd runs flat out (they are most of an update's bytes).
- */
+/** The state to draw, within `limits`. */
 export function takeSnapshot(
   k: Kernel,
   contentIds: ContentIds,
   limits: SnapshotLimits = DEFAULT_LIMITS,
-  opts: { trees: boolean } = { trees: true },
 ): Snapshot {
   const ksm = k.ksm;
   const mem = k.mem;
+  const withTrees = limits.trees !== false;
   // The items still on a slot's list, for the unstable tree's stale nodes (built only with the trees:
   // a Set of every rmap_item, 8 times a second, was most of what the worker allocated flat out).
   const live = new Set<RmapItem>();
@@ -292,7 +294,7 @@ export function takeSnapshot(
     const items: RmapItemView[] = [];
     let itemCount = 0;
     for (let it = slot.rmapList; it; it = it.rmapList) {
-      if (opts.trees) live.add(it);
+      if (withTrees) live.add(it);
       itemCount++;
       if (itemsOmitted) continue;
       const where = inStableTree(it)
@@ -320,9 +322,8 @@ export function takeSnapshot(
     return pfn >= 0 && mem.isAnon(pfn) ? pfn : -1;
   };
   const seqnr = (ksm.ksmScan.seqnr - (ksm.ksmScan.mmSlot === ksm.ksmMmHead ? 1 : 0)) & SEQNR_MASK;
-  const depth = limits.treeDepth;
-  const unstableTree = opts.trees
-    ? treeView<RmapItem>(ksm.rootUnstableTree.rbNode, depth, (it) => ({
+  const unstableTree = withTrees
+    ? treeView<RmapItem>(ksm.rootUnstableTree.rbNode, limits.treeDepth, (it) => ({
         id: it.id,
         pfn: currentPage(it),
         items: [itemRef(it)],
@@ -331,7 +332,7 @@ export function takeSnapshot(
       }))
     : { root: null, nodes: [] };
 
-  const stableTree = opts.trees ? stableTreeView(k, depth, currentPage) : { root: null, nodes: [] };
+  const stableTree = withTrees ? stableTreeView(k, limits.treeDepth, currentPage) : { root: null, nodes: [] };
 
   const cursorSlot = ksm.ksmScan.mmSlot;
   const processes: ProcessView[] = [...k.tasks.values()].map((t) => ({

@@ -1,4 +1,4 @@
-import type { SysfsWhy } from "./events";
+import type { SysfsRefusal, SysfsWhy } from "./events";
 import type { Kernel } from "./kernel";
 import { KSM_RUN_STOP, KSM_RUN_UNMERGE, type Ksm } from "./ksm/ksm";
 import type { Ksm618 } from "./ksm/ksm-618";
@@ -15,17 +15,12 @@ interface SysfsAttr {
   /** The file's text as `cat` prints it, without the newline. */
   show(k: Kernel): string;
   /** A write (the `_store` function), or undefined for a read-only file. */
-  store?(k: Kernel, buf: string): Refusal | 0;
+  store?(k: Kernel, buf: string): SysfsRefusal | 0;
   /** How the store reads its text, where it is no number: kstrtobool() or sysfs_streq() against words. */
   input?: "bool" | "word";
 }
 
-/** A store's refusal: its errno, and which of its checks gave it. */
-interface Refusal {
-  errno: Errno;
-  why: SysfsWhy;
-}
-const refuse = (why: SysfsWhy, errno: Errno = "EINVAL"): Refusal => ({ errno, why });
+const refuse = (why: SysfsWhy, errno: Errno = "EINVAL"): SysfsRefusal => ({ errno, why });
 
 const ksm618 = (k: Kernel) => k.ksm as Ksm618;
 const ro = (value: (ksm: Ksm) => number): SysfsAttr => ({ show: (k) => String(value(k.ksm)) });
@@ -114,7 +109,7 @@ function bool618(name: "smartScan" | "useZeroPages"): SysfsAttr {
  * signal — ERESTARTSYS, which a task that is not restarted sees as EINTR.
  * A failed unmerge leaves run at 0.
  */
-function runStore(k: Kernel, n: number): Refusal | 0 {
+function runStore(k: Kernel, n: number): SysfsRefusal | 0 {
   const ksm = k.ksm;
   if (n > KSM_RUN_UNMERGE) return refuse("range");
   if (ksm.knobs.run === n) return 0;
@@ -289,7 +284,7 @@ export function sysfsWrite(k: Kernel, file: string, buf: string): Errno | 0 {
   // Python do, writes the rest in more calls, each parsed on its own; the first
   // refused one ends the write. (So a 50 MB value costs no more than its pages.)
   const max = k.ksm.profile === "linux-2.6.32" ? PAGE_SIZE - 1 : PAGE_SIZE;
-  let refused: Refusal | 0 = attr?.store ? 0 : refuse(attr ? "readonly" : "nofile", "EACCES");
+  let refused: SysfsRefusal | 0 = attr?.store ? 0 : refuse(attr ? "readonly" : "nofile", "EACCES");
   for (let at = 0; attr?.store && !refused && (at === 0 || at < buf.length); at += max)
     refused = attr.store(k, buf.slice(at, at + max));
   const write = { type: "sysfs-write", fn: `${file}_store`, file, value: buf } as const;

@@ -1,6 +1,7 @@
 import {
   type Checksummer,
   ContentIds,
+  DEFAULT_LIMITS,
   type Errno,
   Kernel,
   type KsmEvent,
@@ -492,7 +493,7 @@ export class EngineHost {
     const treesKept = this.playing && this.speed === "max" && now - this.lastTreesMs < FLAT_OUT_REDRAW_MS;
     if (!treesKept) this.lastTreesMs = now;
     this.treesBehind = treesKept;
-    const snapshot = takeSnapshot(k, this.contentIds, undefined, { trees: !treesKept });
+    const snapshot = takeSnapshot(k, this.contentIds, { ...DEFAULT_LIMITS, trees: !treesKept });
     const tl = this.timeline;
     const events = this.events.slice(-MAX_EVENTS_PER_UPDATE);
     const msg: WorkerMessage = {
