@@ -1,6 +1,6 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import { type Checksummer, loadChecksummer } from "../engine";
-import { hostHarness } from "../worker/testing";
+import { hostHarness, playFlatOut } from "../worker/testing";
 import { applyUpdate, useStore } from "./store";
 
 let checksummer: Checksummer;
@@ -10,12 +10,9 @@ beforeAll(async () => {
 
 describe("applyUpdate", () => {
   it("keeps the last trees sent while flat-out updates leave them out, and takes everything else new", () => {
-    const { send, host, updates, ack } = hostHarness(checksummer, { tickMs: 1 });
-    const pid = send({ type: "spawn", name: "A" }).value!;
-    const addr = send({ type: "mmap", pid, pages: 64 }).value!;
-    send({ type: "fill", pid, addr, pages: 64, value: 1 });
-    send({ type: "madvise", pid, start: addr, len: 64 * 4096, advice: "mergeable" });
-    send({ type: "clock", playing: true, speed: "max" });
+    const harness = hostHarness(checksummer, { tickMs: 1 });
+    const { host, updates, ack } = harness;
+    playFlatOut(harness);
     let applied = 0;
     let kept = 0;
     for (let i = 0; i < 150; i++) {

@@ -1,7 +1,7 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import { type Checksummer, loadChecksummer } from "../engine";
 import { FLAT_OUT_REDRAW_MS } from "./protocol";
-import { hostHarness } from "./testing";
+import { hostHarness, playFlatOut } from "./testing";
 
 let checksummer: Checksummer;
 beforeAll(async () => {
@@ -67,12 +67,9 @@ describe("the engine host", () => {
   });
 
   it("flat out, sends the trees at most every FLAT_OUT_REDRAW_MS, and with the first update after any command", () => {
-    const { send, host, updates, ack, clock } = hostHarness(checksummer, { tickMs: 1 });
-    const pid = send({ type: "spawn", name: "A" }).value!;
-    const addr = send({ type: "mmap", pid, pages: 64 }).value!;
-    send({ type: "fill", pid, addr, pages: 64, value: 1 });
-    send({ type: "madvise", pid, start: addr, len: 64 * 4096, advice: "mergeable" });
-    send({ type: "clock", playing: true, speed: "max" });
+    const harness = hostHarness(checksummer, { tickMs: 1 });
+    const { send, host, updates, ack, clock } = harness;
+    playFlatOut(harness);
     const seen: { kept: boolean; nodes: number; at: number }[] = [];
     let count = updates().length;
     for (let i = 0; i < 150; i++) {

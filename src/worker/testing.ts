@@ -58,6 +58,15 @@ export function hostHarness(
 
 type Harness = ReturnType<typeof hostHarness>;
 
+/** A machine ksmd merges pages on, played flat out: 64 equal mergeable pages of one process. */
+export function playFlatOut({ send }: Harness): void {
+  const pid = send({ type: "spawn", name: "A" }).value!;
+  const addr = send({ type: "mmap", pid, pages: 64 }).value!;
+  send({ type: "fill", pid, addr, pages: 64, value: 1 });
+  send({ type: "madvise", pid, start: addr, len: 64 * 4096, advice: "mergeable" });
+  send({ type: "clock", playing: true, speed: "max" });
+}
+
 /**
  * Work a user would hate to lose: a scenario part-run, ksmd stepped by hand,
  * a process written to, then a step back in time.

@@ -24,7 +24,7 @@ export function linkPath(from: Point, to: Point): string {
  * A write-protected page's dashes: long ones, because the software rasterizer dashes a path afresh for
  * every tile it crosses, and 256 links at "4 2" held up the page's frames for 200 ms when they all moved.
  */
-export const PROTECTED_DASH = "8 4";
+const PROTECTED_DASH = "8 4";
 
 /** How a link KSM made to the zero page (6.18 use_zero_pages) looks: a KSM merge, dotted, to the zero page. */
 export const KSM_ZERO_LINK = { stroke: kindColor("ksm"), width: 2, dash: "1 3" } as const;

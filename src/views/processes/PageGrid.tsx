@@ -39,7 +39,7 @@ const TIP_ROOM = 330;
  */
 export const PRESENTER_BUTTON: ButtonGeometry = { cell: 40, gap: 5, top: 12 };
 /** A big screen's page buttons (useBigScreen): larger tiles and letters, where there is room for them. */
-export const LARGE_BUTTON: ButtonGeometry = { cell: 30, gap: 4, top: 9 };
+const LARGE_BUTTON: ButtonGeometry = { cell: 30, gap: 4, top: 9 };
 
 /** The grid's geometry, set here so that buttonGrid() and the browser's layout agree. */
 function gridStyle(g: ButtonGeometry): CSSProperties {

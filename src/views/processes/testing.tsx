@@ -5,19 +5,20 @@
 import { renderToStaticMarkup } from "react-dom/server";
 import {
   ContentIds,
-  Kernel,
-  loadChecksummer,
+  type Kernel,
   MADV_MERGEABLE,
   type Snapshot,
   sysfsWrite,
   takeSnapshot,
   waitScans,
 } from "../../engine";
+import { loadEngineForTests, testKernel } from "../frames/fixtures";
 import { ProcessesPanel, type ProcessesPanelProps } from "./ProcessesView";
 
 /** A 6.18 machine of 64 frames with these sysfs writes done (each must succeed). */
 export async function kernel618(writes: [file: string, value: string][] = []): Promise<Kernel> {
-  const k = new Kernel({ frames: 64, profile: "linux-6.18", checksummer: await loadChecksummer() });
+  await loadEngineForTests();
+  const k = testKernel("linux-6.18");
   for (const [file, value] of writes)
     if (sysfsWrite(k, file, value)) throw new Error(`echo ${value} > ${file}`);
   return k;

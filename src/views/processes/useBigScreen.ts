@@ -5,7 +5,7 @@ import { useSyncExternalStore } from "react";
  * pictures draw larger marks there (page tiles, frame cells, trees: trees.css
  * has the same query), so that they use the room instead of leaving it empty.
  */
-export const BIG_SCREEN = "(min-width: 1600px) and (min-height: 900px)";
+const BIG_SCREEN = "(min-width: 1600px) and (min-height: 900px)";
 
 const query = () => (typeof window === "undefined" ? null : window.matchMedia(BIG_SCREEN));
 

@@ -25,7 +25,7 @@ export const SPACING: Record<TreeName, { dx: number; dy: number }> = {
   unstable: { dx: 58, dy: 66 },
 };
 export const MIN_VIEW_W = 260;
-export const MIN_SCALE = 0.7;
+const MIN_SCALE = 0.7;
 /**
  * Presenter mode: at least this scale, so that even the trees' smallest text
  * (8 units: sharers, "nodes") is 18 px for the back of the hall, the labels

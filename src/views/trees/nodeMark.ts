@@ -211,7 +211,7 @@ export function drawNodes(
   });
   setChanged(restyled).attr("aria-label", (it) => it.look!.aria);
   restyled.each(function (it) {
-    if (this.classList.contains("trees-stale") !== it.look!.stale) this.classList.toggle("trees-stale");
+    this.classList.toggle("trees-stale", it.look!.stale); // a no-op when already so
   });
   setText(restyled.select("title"), (it) => it.look!.title);
   restyled

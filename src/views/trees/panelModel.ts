@@ -48,7 +48,7 @@ export function buildModel(
   const full = plainLayout(tree, view, expanded, DEFAULT_MAX_DEPTH);
   const need = viewBox(tree, full).h;
   const least = presenterRoom ? viewBox(tree, plainLayout(tree, view, expanded, 1)).h : need;
-  const layout = presenterRoom ? fittedLayout(tree, view, expanded, presenterRoom) : full;
+  const layout = presenterRoom ? fittedLayout(tree, view, expanded, presenterRoom, full) : full;
   const looks = new Map<number, NodeLook>();
   for (const p of layout.nodes)
     if (p.datum.kind === "node") looks.set(p.datum.node.id, nodeLook(tree, p.datum.node, contentId));
@@ -73,12 +73,19 @@ function plainLayout(
  * width and height at that scale; deeper levels fold into "+N nodes" (a
  * click shows them). A box not measured yet (height 0) folds by width only.
  */
-function fittedLayout(tree: TreeName, view: TreeView, expanded: ReadonlySet<number>, room: Room): Layout {
+function fittedLayout(
+  tree: TreeName,
+  view: TreeView,
+  expanded: ReadonlySet<number>,
+  room: Room,
+  /** The layout at DEFAULT_MAX_DEPTH, already built by the caller. */
+  full: Layout,
+): Layout {
   // A small tree's margins shrink too, or they alone would make it wider than the panel.
   const minViewW = Math.min(MIN_VIEW_W, room.width / PRESENTER_MIN_SCALE);
   let layout = EMPTY_LAYOUT;
   for (let depth = DEFAULT_MAX_DEPTH; depth >= 1; depth--) {
-    layout = { ...plainLayout(tree, view, expanded, depth), minViewW };
+    layout = { ...(depth === DEFAULT_MAX_DEPTH ? full : plainLayout(tree, view, expanded, depth)), minViewW };
     const vb = viewBox(tree, layout);
     const tall = room.height > 0 && Math.round(vb.h * PRESENTER_MIN_SCALE) > room.height;
     if (minWidth(vb, true) <= room.width && !tall) break;
