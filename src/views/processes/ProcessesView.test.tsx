@@ -1,6 +1,6 @@
 import { renderToStaticMarkup } from "react-dom/server";
 import { beforeAll, describe, expect, it } from "vitest";
-import type { ProcessView } from "../../engine";
+import type { ProcessView, Snapshot } from "../../engine";
 import { FRAME_KSM, fakeSnapshot, loadEngineForTests, mergedMachine, pte } from "../frames/fixtures";
 import { gridLayout } from "../frames/frameModel";
 import { ColorCache, parseColor } from "../frames/raster";
@@ -8,30 +8,21 @@ import { contentColor } from "../palette";
 import { markBoxes, PAGE_COLOR, paintPages, repaintPages } from "./drawPages";
 import { PageCell } from "./PageGrid";
 import { cellBackground } from "./PagesLegend";
-import { ProcessesPanel, type ProcessesPanelProps, ProcessesView } from "./ProcessesView";
+import { type ProcessesPanelProps, ProcessesView } from "./ProcessesView";
+import { renderPanel } from "./testing";
 
 beforeAll(loadEngineForTests);
 
 const noop = () => {};
-function props(over: Partial<ProcessesPanelProps>): ProcessesPanelProps {
-  return {
-    snapshot: null,
-    hover: null,
-    selected: null,
-    recent: [],
-    motion: true,
-    onHover: noop,
-    onUnhover: noop,
-    onToggleSelect: noop,
-    ...over,
-  };
-}
+/** The panel with motion on, as the app starts without a reduced-motion preference. */
+const panel = (s: Snapshot | null, over: Partial<ProcessesPanelProps> = {}) =>
+  renderPanel(s, { motion: true, ...over });
 
 const hex = (n: number) => `0x${n.toString(16)}`;
 
 describe("ProcessesPanel", () => {
   it("says there is no machine before the first update", () => {
-    const html = renderToStaticMarkup(<ProcessesPanel {...props({})} />);
+    const html = panel(null);
     expect(html).toMatch(/<h2[^>]*>Processes<\/h2>/);
     expect(html).toContain("No machine yet.");
   });
@@ -39,7 +30,7 @@ describe("ProcessesPanel", () => {
   it("shows each process with its VMAs, badges and pages", () => {
     const m = mergedMachine();
     const s = m.snap();
-    const html = renderToStaticMarkup(<ProcessesPanel {...props({ snapshot: s })} />);
+    const html = panel(s);
     expect(html).toMatch(/<h3[^>]*>A <span class="pv-pid">pid 1<\/span><\/h3>/);
     expect(html).toContain("total_vm 4 pages");
     expect(html).toContain("total_vm 2 pages");
@@ -70,9 +61,7 @@ describe("ProcessesPanel", () => {
   it("lights the pages sharing a hovered page's frame", () => {
     const m = mergedMachine();
     const s = m.snap();
-    const html = renderToStaticMarkup(
-      <ProcessesPanel {...props({ snapshot: s, hover: { kind: "page", pid: m.b.pid, addr: m.b.start } })} />,
-    );
+    const html = panel(s, { hover: { kind: "page", pid: m.b.pid, addr: m.b.start } });
     expect(html.match(/pv-lit/g)).toHaveLength(3); // A 0, A 1, B 0 share the KSM page
   });
 
@@ -80,7 +69,7 @@ describe("ProcessesPanel", () => {
     const m = mergedMachine();
     const s = m.snap();
     const sel = { kind: "page" as const, pid: m.a.pid, addr: m.a.start + 2 * 4096 };
-    const html = renderToStaticMarkup(<ProcessesPanel {...props({ snapshot: s, selected: sel })} />);
+    const html = panel(s, { selected: sel });
     expect(html.match(/aria-pressed="true"/g)).toHaveLength(1);
   });
 
@@ -102,7 +91,7 @@ describe("ProcessesPanel", () => {
       ],
     };
     const s = fakeSnapshot({ frames: 64, processes: [big] });
-    const html = renderToStaticMarkup(<ProcessesPanel {...props({ snapshot: s })} />);
+    const html = panel(s);
     expect(html).not.toContain("<button");
     expect(html).toMatch(/<canvas[^>]*role="application"/);
     expect(html).toContain("Big: 5000 pages at 0x7e0000000000–0x7e0001388000, 0 present");
@@ -111,7 +100,7 @@ describe("ProcessesPanel", () => {
 
   it("says when rmap_items were left out of the snapshot", () => {
     const s = { ...fakeSnapshot({ frames: 16 }), itemsOmitted: true };
-    const html = renderToStaticMarkup(<ProcessesPanel {...props({ snapshot: s })} />);
+    const html = panel(s);
     expect(html).toContain("Too many rmap_items");
   });
 });

@@ -55,7 +55,7 @@ export async function zeroMachine(useZeroPages: "0" | "1"): Promise<{ s: Snapsho
 const noop = () => {};
 
 /** The processes panel as static markup, with callbacks that do nothing unless given. */
-export function renderPanel(snapshot: Snapshot, over: Partial<ProcessesPanelProps> = {}): string {
+export function renderPanel(snapshot: Snapshot | null, over: Partial<ProcessesPanelProps> = {}): string {
   return renderToStaticMarkup(
     <ProcessesPanel
       snapshot={snapshot}
