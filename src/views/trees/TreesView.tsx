@@ -131,7 +131,21 @@ export const TreePanel = memo(function TreePanel({
     [tree, model],
   );
   useAnchor("trees", tree, svgRef, anchor, canvasRef);
-  const scrolled = useRef<{ root: string | null; overflowed: boolean }>({ root: null, overflowed: false });
+  // `follow`: the view keeps the root in the middle until the person scrolls the tree themselves
+  // (a wheel, a drag of the scrollbar, a key, a touch: whatever scrolls the box starts with one).
+  const scrolled = useRef({ root: null as string | null, overflowed: false, follow: true });
+  useEffect(() => {
+    const canvas = canvasRef.current;
+    if (!canvas) return;
+    const stop = () => {
+      scrolled.current.follow = false;
+    };
+    const starts = ["wheel", "pointerdown", "keydown", "touchstart"] as const;
+    for (const kind of starts) canvas.addEventListener(kind, stop, { passive: true });
+    return () => {
+      for (const kind of starts) canvas.removeEventListener(kind, stop);
+    };
+  }, []);
   const handlers = useMemo<DrawHandlers>(
     () => ({
       hover: (id) => setHover(id === null ? null : { kind: "node", tree, id }),
@@ -177,18 +191,20 @@ export const TreePanel = memo(function TreePanel({
     [draw, activity, lit, selected, handlers],
   );
   useRenderer(svgRef, createTreeRenderer, input);
-  // A tree wider than its panel scrolls: bring the root into the middle when it changes.
-  // Worked out from the viewBox and the observed width, not read back from the page,
-  // so that redrawing never forces the browser to lay out the page.
+  // A tree wider than its panel scrolls: the root stays in the middle as the tree grows on
+  // either side (a merge wave adds hundreds of nodes under the same root), until the person
+  // scrolls the tree; a new root, or a tree that newly overflows, is brought back to the middle.
+  // Worked out from the viewBox and the observed width, not read back from the page.
   useEffect(() => {
     const canvas = canvasRef.current;
     const vb = viewBox(tree, model.layout);
     const drawn = minWidth(vb, presenter);
     const rootKey = model.layout.nodes.find((n) => n.parent === null)?.key ?? null;
     const overflows = width > 0 && drawn > width + 1;
-    if (canvas && overflows && (rootKey !== scrolled.current.root || !scrolled.current.overflowed))
-      canvas.scrollLeft = (-vb.x / vb.w) * drawn - width / 2;
-    scrolled.current = { root: rootKey, overflowed: overflows };
+    const s = scrolled.current;
+    const follow = s.follow || rootKey !== s.root || !s.overflowed;
+    if (canvas && overflows && follow) canvas.scrollLeft = (-vb.x / vb.w) * drawn - width / 2;
+    scrolled.current = { root: rootKey, overflowed: overflows, follow };
   }, [tree, model, width, presenter]);
 
   const collapseAll = useCallback(() => setExpanded(NO_IDS), []);
