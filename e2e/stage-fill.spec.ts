@@ -170,6 +170,28 @@ test("presenter mode enlarges a mapping drawn on canvas, with its rmap_item lett
   expect(smallP.letter).toBeGreaterThanOrEqual(18);
 });
 
+test("on a laptop's screen the counters fit their box, the chart taking the height left", async ({
+  page,
+}) => {
+  for (const [width, height] of [
+    [1366, 768],
+    [1280, 720],
+  ]) {
+    await page.setViewportSize({ width, height });
+    await mergedStage(page);
+    const counters = page.getByRole("main").locator(".stage-counters");
+    expect(
+      await counters.evaluate((el) => el.scrollHeight - el.clientHeight),
+      `${width}×${height}`,
+    ).toBeLessThanOrEqual(1);
+    const box = await counters.boundingBox();
+    const chart = await counters.getByRole("img", { name: /^Counters per full scan/ }).boundingBox();
+    if (!box || !chart) throw new Error("no counters box or chart");
+    expect(chart.y + chart.height, `${width}×${height}`).toBeLessThanOrEqual(box.y + box.height);
+    expect(chart.height, `${width}×${height}`).toBeGreaterThanOrEqual(100);
+  }
+});
+
 test.describe("1280×720, the smallest screen", () => {
   test.use({ viewport: { width: 1280, height: 720 } });
 

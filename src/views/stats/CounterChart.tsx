@@ -1,7 +1,8 @@
 // d3 is marked side-effect free, so its re-export of d3-transition (which adds .transition() to selections) would be dropped.
 import "d3-transition";
 import { axisBottom, axisLeft, select } from "d3";
-import { useEffect, useLayoutEffect, useMemo, useRef, useState } from "react";
+import { useEffect, useLayoutEffect, useMemo, useRef } from "react";
+import { useBox } from "../useBox";
 import type { ScanPoint } from "../../store/store";
 import {
   chartScales,
@@ -15,7 +16,10 @@ import {
   tickCounts,
 } from "./chart";
 
+/** The chart's height where its box has none of its own (outside the stage, in tests). */
 export const CHART_HEIGHT = 200;
+/** On the stage the chart takes the height its box has left, from this much (stats.css's min-height) up. */
+const MIN_HEIGHT = 100;
 const DEFAULT_WIDTH = 320;
 const TRANSITION_MS = 300;
 /** Rows of the visually hidden table. */
@@ -40,20 +44,12 @@ export function CounterChart({ history, motion, initialWidth = DEFAULT_WIDTH }: 
   const yAxisRef = useRef<SVGGElement>(null);
   const pathRefs = useRef<Partial<Record<SeriesKey, SVGPathElement | null>>>({});
   const prevPaths = useRef<Partial<Record<SeriesKey, string>>>({});
-  const [width, setWidth] = useState(initialWidth);
+  // The box's size comes from the stage (stats.css), never from the drawing in it.
+  const box = useBox(boxRef);
+  const width = box.width > 0 ? box.width : initialWidth;
+  const height = box.height > 0 ? Math.max(MIN_HEIGHT, box.height) : CHART_HEIGHT;
 
-  useEffect(() => {
-    const box = boxRef.current;
-    if (!box || typeof ResizeObserver === "undefined") return;
-    const ro = new ResizeObserver((entries) => {
-      const w = Math.round(entries[0]?.contentRect.width ?? 0);
-      if (w > 0) setWidth(w);
-    });
-    ro.observe(box);
-    return () => ro.disconnect();
-  }, []);
-
-  const scales = useMemo(() => chartScales(history, width, CHART_HEIGHT), [history, width]);
+  const scales = useMemo(() => chartScales(history, width, height), [history, width, height]);
   const paths = useMemo(() => {
     const out = {} as Record<SeriesKey, string>;
     for (const s of SERIES) out[s.key] = seriesPath(history, s.key, scales);
@@ -125,8 +121,8 @@ export function CounterChart({ history, motion, initialWidth = DEFAULT_WIDTH }: 
       <div ref={boxRef} className="ksm-chart-box">
         <svg
           width={width}
-          height={CHART_HEIGHT}
-          viewBox={`0 0 ${width} ${CHART_HEIGHT}`}
+          height={height}
+          viewBox={`0 0 ${width} ${height}`}
           role="img"
           aria-label={summary}
         >

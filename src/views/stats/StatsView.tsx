@@ -79,7 +79,7 @@ export function StatsPanel({ snapshot, profile, history, motion }: StatsPanelPro
               <dt>
                 <code>{r.label}</code>
               </dt>
-              <dd>
+              <dd title={r.meaning}>
                 <strong>{r.value}</strong> <span className="ksm-note">{`— ${r.meaning}`}</span>
               </dd>
             </div>

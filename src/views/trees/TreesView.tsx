@@ -20,7 +20,7 @@ import { dupPoints, nodePoints } from "./geometry";
 import type { TreeName } from "./model";
 import { buildModel, modelKey, statsLine } from "./panelModel";
 import "./trees.css";
-import { useBox } from "./useBox";
+import { useBox } from "../useBox";
 
 export { statsLine };
 

@@ -9,8 +9,9 @@ const UNMEASURED: BoxSize = { width: 0, height: 0 };
 
 /**
  * The content box of an element (CSS px, whole pixels), kept up to date by a
- * ResizeObserver; 0 × 0 until measured. A tree's box gets its height from the
- * stage's flex layout (trees.css), and presenter mode folds the tree to fit it.
+ * ResizeObserver; 0 × 0 until measured. A tree's box and the counters
+ * chart's get their size from the stage's layout (trees.css, stats.css), and
+ * the view draws to fit it.
  */
 export function useBox(ref: RefObject<HTMLElement | null>): BoxSize {
   const [size, setSize] = useState(UNMEASURED);
