@@ -1,5 +1,6 @@
 import { expect, type Page, test } from "@playwright/test";
 import { caption, open, setDrawer, walk } from "./helpers";
+import { svgTextSizes } from "./stageFit";
 
 /*
  * 6.18's stable node chains on the stage: lesson 12 (max_page_sharing 2)
@@ -110,18 +111,8 @@ const BIG_TREE = {
   ],
 };
 
-/** Every piece of text in the trees' SVGs, with its size on screen (font size times the picture's scale). */
-async function treeTextSizes(page: Page): Promise<{ px: number; text: string }[]> {
-  return page.evaluate(() =>
-    [...document.querySelectorAll<SVGTextElement>(".trees-svg text")]
-      .filter((t) => t.textContent?.trim() && t.getBoundingClientRect().width > 0)
-      .map((t) => {
-        const m = t.getScreenCTM();
-        const px = Number.parseFloat(getComputedStyle(t).fontSize) * (m ? Math.hypot(m.a, m.b) : 1);
-        return { px, text: t.textContent ?? "" };
-      }),
-  );
-}
+/** Every piece of text in the trees' SVGs, with its size on screen. */
+const treeTextSizes = (page: Page) => svgTextSizes(page.locator(".trees-svg text"));
 
 test("presenter mode at 1920×1080: a 40-node stable tree keeps its text at 18 px or more, folding deep levels", async ({
   page,

@@ -1,6 +1,6 @@
 import { expect, type Page, test } from "@playwright/test";
 import { open, setDrawer, sysfs, walk } from "./helpers";
-import { expectEveryPageInSight, expectStageFits, mergedStage, smallTexts } from "./stageFit";
+import { expectEveryPageInSight, expectStageFits, mergedStage, smallTexts, svgTextSizes } from "./stageFit";
 
 /*
  * The stage's pictures use the screen they are given: in presenter mode both
@@ -78,15 +78,10 @@ async function pictureSizes(page: Page): Promise<{ pitch: number; tile: number; 
   const main = page.getByRole("main");
   const pitch = Number(await main.locator("canvas.frames-base").getAttribute("data-pitch"));
   const tile = (await main.locator(".pv-page").first().boundingBox())!.width;
-  const label = await main
-    .getByRole("figure", { name: "Stable tree", exact: true })
-    .locator("text.trees-label")
-    .first()
-    .evaluate((t) => {
-      const m = (t as SVGGraphicsElement).getScreenCTM()!;
-      return Number.parseFloat(getComputedStyle(t).fontSize) * Math.hypot(m.a, m.b);
-    });
-  return { pitch, tile, label };
+  const [label] = await svgTextSizes(
+    main.getByRole("figure", { name: "Stable tree", exact: true }).locator("text.trees-label").first(),
+  );
+  return { pitch, tile, label: label.px };
 }
 
 test("a big screen's pictures grow past a laptop's and fill the stage's height", async ({ page }) => {

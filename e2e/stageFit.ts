@@ -112,6 +112,22 @@ export async function smallTexts(page: Page): Promise<string[]> {
   });
 }
 
+/**
+ * The drawn SVG texts `texts` finds, each with its size on screen: its font size
+ * times its picture's scale (CSS px), as a reader at the back of a room sees it.
+ */
+export async function svgTextSizes(texts: Locator): Promise<{ px: number; text: string }[]> {
+  return await texts.evaluateAll((els) =>
+    els
+      .filter((t) => t.textContent?.trim() && t.getBoundingClientRect().width > 0)
+      .map((t) => {
+        const m = (t as SVGGraphicsElement).getScreenCTM();
+        const px = Number.parseFloat(getComputedStyle(t).fontSize) * (m ? Math.hypot(m.a, m.b) : 1);
+        return { px, text: t.textContent ?? "" };
+      }),
+  );
+}
+
 /** The two-processes preset run to its end, the drawer closed again. */
 export async function mergedStage(page: Page): Promise<void> {
   await openStage(page);

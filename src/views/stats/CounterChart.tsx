@@ -2,8 +2,8 @@
 import "d3-transition";
 import { axisBottom, axisLeft, select } from "d3";
 import { useEffect, useLayoutEffect, useMemo, useRef } from "react";
-import { useBox } from "../useBox";
 import type { ScanPoint } from "../../store/store";
+import { useBox } from "../useBox";
 import {
   chartScales,
   chartSummary,
@@ -119,13 +119,7 @@ export function CounterChart({ history, motion, initialWidth = DEFAULT_WIDTH }: 
         ))}
       </ul>
       <div ref={boxRef} className="ksm-chart-box">
-        <svg
-          width={width}
-          height={height}
-          viewBox={`0 0 ${width} ${height}`}
-          role="img"
-          aria-label={summary}
-        >
+        <svg width={width} height={height} viewBox={`0 0 ${width} ${height}`} role="img" aria-label={summary}>
           <g transform={`translate(${MARGIN.left},${MARGIN.top})`}>
             <g ref={yAxisRef} className="ksm-axis ksm-axis-y" />
             <g ref={xAxisRef} className="ksm-axis ksm-axis-x" transform={`translate(0,${scales.height})`} />
