@@ -1,5 +1,5 @@
 import { expect, type Page, test } from "@playwright/test";
-import { caption, open, setDrawer, walk } from "./helpers";
+import { caption, open, runScenario, setDrawer, walk } from "./helpers";
 import { svgTextSizes } from "./stageFit";
 
 /*
@@ -119,12 +119,7 @@ test("presenter mode at 1920×1080: a 40-node stable tree keeps its text at 18 p
 }) => {
   await page.setViewportSize({ width: 1920, height: 1080 });
   await open(page);
-  await page.locator('input[type="file"]').setInputFiles({
-    name: "big-stable-tree.json",
-    mimeType: "application/json",
-    buffer: Buffer.from(JSON.stringify(BIG_TREE)),
-  });
-  await page.getByRole("button", { name: "Run to the end" }).click();
+  await runScenario(page, BIG_TREE);
   const stable = page.getByRole("main").getByRole("figure", { name: "Stable tree", exact: true });
   await expect(stable.locator(".trees-stats")).toContainText(/^40 nodes/);
   const normal = await treeTextSizes(page);

@@ -72,6 +72,16 @@ async function optionLabel(page: Page, re: RegExp): Promise<string | undefined> 
   return labels.find((l) => re.test(l));
 }
 
+/** Open a scenario through the drawer's file picker (as `<name>.json`) and run it to its end. */
+export async function runScenario(page: Page, scenario: { name: string }): Promise<void> {
+  await page.locator('input[type="file"]').setInputFiles({
+    name: `${scenario.name}.json`,
+    mimeType: "application/json",
+    buffer: Buffer.from(JSON.stringify(scenario)),
+  });
+  await page.getByRole("button", { name: "Run to the end" }).click();
+}
+
 export async function loadPreset(page: Page, file: string): Promise<void> {
   await page.getByLabel("built-in scenario").selectOption(file);
   await page.getByRole("button", { name: "Load", exact: true }).click();

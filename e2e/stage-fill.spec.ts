@@ -1,5 +1,5 @@
 import { expect, type Page, test } from "@playwright/test";
-import { open, setDrawer, sysfs, walk } from "./helpers";
+import { open, runScenario, setDrawer, sysfs, walk } from "./helpers";
 import { expectEveryPageInSight, expectStageFits, mergedStage, smallTexts, svgTextSizes } from "./stageFit";
 
 /*
@@ -139,12 +139,7 @@ test("presenter mode enlarges a mapping drawn on canvas, with its rmap_item lett
 }) => {
   await page.setViewportSize({ width: 1920, height: 1080 });
   await open(page);
-  await page.locator('input[type="file"]').setInputFiles({
-    name: "large-mappings.json",
-    mimeType: "application/json",
-    buffer: Buffer.from(JSON.stringify(LARGE_MAPPINGS)),
-  });
-  await page.getByRole("button", { name: "Run to the end" }).click();
+  await runScenario(page, LARGE_MAPPINGS);
   await setDrawer(page, false);
   const canvases = page.getByRole("main").locator("canvas.pv-canvas");
   await expect(canvases).toHaveCount(2);

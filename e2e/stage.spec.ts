@@ -1,5 +1,5 @@
 import { expect, type Locator, test } from "@playwright/test";
-import { caption, loadPreset, open, openStage, setDrawer, startProcess, sysfs } from "./helpers";
+import { caption, loadPreset, open, openStage, runScenario, setDrawer, startProcess, sysfs } from "./helpers";
 import { expectEveryPageInSight, expectStageFits, mergedStage, overlap, SIZES, smallTexts } from "./stageFit";
 
 test.describe("one stage, no scrolling", () => {
@@ -162,12 +162,7 @@ const SEARCH_SCENARIO = {
 test("step by comparison: stable_tree_search walks the tree one node at a time", async ({ page }) => {
   await openStage(page);
   await setDrawer(page, true);
-  await page.locator('input[type="file"]').setInputFiles({
-    name: "stable-walk.json",
-    mimeType: "application/json",
-    buffer: Buffer.from(JSON.stringify(SEARCH_SCENARIO)),
-  });
-  await page.getByRole("button", { name: "Run to the end" }).click();
+  await runScenario(page, SEARCH_SCENARIO);
   await expect(sysfs(page, "pages_shared")).toHaveText("7");
   await setDrawer(page, false);
   await page.getByRole("radio", { name: "comparison" }).check();
@@ -263,12 +258,7 @@ test("a large machine's memory zooms, with a minimap of all of it", async ({ pag
       { op: "fill", proc: "A", region: "r", from: 0, pages: 6000, value: 7 },
     ],
   };
-  await page.locator('input[type="file"]').setInputFiles({
-    name: "big.json",
-    mimeType: "application/json",
-    buffer: Buffer.from(JSON.stringify(big)),
-  });
-  await page.getByRole("button", { name: "Run to the end" }).click();
+  await runScenario(page, big);
   await setDrawer(page, false);
   const memory = page.getByRole("region", { name: "Physical memory" });
   const grid = memory.locator("canvas.frames-base");

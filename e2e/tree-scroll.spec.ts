@@ -1,5 +1,5 @@
 import { expect, type Page, test } from "@playwright/test";
-import { open } from "./helpers";
+import { open, runScenario } from "./helpers";
 
 /*
  * A stable tree too wide for its box scrolls sideways. As ksmd merges more
@@ -83,12 +83,7 @@ test.describe.configure({ timeout: 120_000 });
 test("a growing stable tree keeps its root in sight until the student scrolls it", async ({ page }) => {
   await page.setViewportSize({ width: 1366, height: 768 });
   await open(page);
-  await page.locator('input[type="file"]').setInputFiles({
-    name: "growing-stable-tree.json",
-    mimeType: "application/json",
-    buffer: Buffer.from(JSON.stringify(GROWING_TREE)),
-  });
-  await page.getByRole("button", { name: "Run to the end" }).click();
+  await runScenario(page, GROWING_TREE);
   const stats = stableTree(page).locator(".trees-stats");
   await expect(stats).toContainText(new RegExp(`^${FIRST} nodes`));
   const canvas = stableTree(page).locator(".trees-canvas");
