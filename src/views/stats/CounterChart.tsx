@@ -16,10 +16,8 @@ import {
   tickCounts,
 } from "./chart";
 
-/** The chart's height where its box has none of its own (outside the stage, in tests). */
-export const CHART_HEIGHT = 200;
-/** On the stage the chart takes the height its box has left, from this much (stats.css's min-height) up. */
-const MIN_HEIGHT = 100;
+/** The chart's height until its box is measured (in tests, or hidden in presenter mode). */
+const CHART_HEIGHT = 200;
 const DEFAULT_WIDTH = 320;
 const TRANSITION_MS = 300;
 /** Rows of the visually hidden table. */
@@ -44,10 +42,10 @@ export function CounterChart({ history, motion, initialWidth = DEFAULT_WIDTH }: 
   const yAxisRef = useRef<SVGGElement>(null);
   const pathRefs = useRef<Partial<Record<SeriesKey, SVGPathElement | null>>>({});
   const prevPaths = useRef<Partial<Record<SeriesKey, string>>>({});
-  // The box's size comes from the stage (stats.css), never from the drawing in it.
+  // The box's size comes from the stage (stats.css: the height left, 100 px or more), never from the drawing in it.
   const box = useBox(boxRef);
   const width = box.width > 0 ? box.width : initialWidth;
-  const height = box.height > 0 ? Math.max(MIN_HEIGHT, box.height) : CHART_HEIGHT;
+  const height = box.height > 0 ? box.height : CHART_HEIGHT;
 
   const scales = useMemo(() => chartScales(history, width, height), [history, width, height]);
   const paths = useMemo(() => {
