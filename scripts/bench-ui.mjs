@@ -93,6 +93,15 @@ try {
     .waitFor({ timeout: 120_000 });
   await drawer.click();
   await page.getByLabel("speed").selectOption("max");
+  /** A counter as the /sys/kernel/mm/ksm table shows it. */
+  const counter = async (file) =>
+    Number(
+      await page
+        .getByRole("row")
+        .filter({ has: page.getByText(file, { exact: true }) })
+        .locator(".ksm-value")
+        .textContent(),
+    );
   // The merge wave: frame intervals from Play until pages_sharing settles.
   await page.evaluate(() => {
     window.__wave = [];
@@ -107,12 +116,10 @@ try {
   });
   await page.getByRole("button", { name: "Play" }).click();
   const waveStart = Date.now();
-  const sharing = async () =>
-    await page.locator("tr", { hasText: "pages_sharing" }).first().locator(".ksm-value").textContent();
-  for (let seen = await sharing(), since = Date.now(); Date.now() - since < SETTLED_MS; ) {
+  for (let seen = await counter("pages_sharing"), since = Date.now(); Date.now() - since < SETTLED_MS; ) {
     await page.waitForTimeout(100);
-    const now = await sharing();
-    if (now !== seen || now === "0") [seen, since] = [now, Date.now()];
+    const now = await counter("pages_sharing");
+    if (now !== seen || now === 0) [seen, since] = [now, Date.now()];
     if (Date.now() - waveStart > 120_000) throw new Error("ksmd's merge wave did not settle in 2 minutes");
   }
   const wave = await page.evaluate(() => {
@@ -141,10 +148,7 @@ try {
     await cdp.send("Profiler.enable");
     await cdp.send("Profiler.start");
   }
-  // full_scans as the /sys/kernel/mm/ksm table shows it.
-  const fullScans = async () =>
-    Number(await page.locator("tr", { hasText: "full_scans" }).locator(".ksm-value").textContent());
-  const scansBefore = await fullScans();
+  const scansBefore = await counter("full_scans");
   const updatesBefore = await page.evaluate(() => window.__updates);
   const intervals = await page.evaluate(
     (ms) =>
@@ -181,7 +185,7 @@ try {
     const { writeFileSync } = await import("node:fs");
     writeFileSync(process.env.PROFILE, JSON.stringify(profile));
   }
-  const scansAfter = await fullScans();
+  const scansAfter = await counter("full_scans");
 
   // Click a node of the stable tree and wait until the views have drawn it selected.
   const node = page.getByRole("button", { name: /^stable node \d+/ }).first();

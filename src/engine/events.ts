@@ -36,12 +36,6 @@ export interface DupPick {
  * it models (`fn`), so the UI can narrate and show the code; the same scenario
  * always yields the same events.
  */
-/** A refused sysfs write: the errno, and which check of its store gave it. */
-export interface SysfsRefusal {
-  errno: Errno;
-  why: SysfsWhy;
-}
-
 export type KsmEvent =
   | { type: "scan-start"; fn: "scan_get_next_rmap_item"; seqnr: number; unstableDropped: number }
   | {
@@ -227,6 +221,12 @@ export type KsmEvent =
  * unmerge failing.
  */
 export type SysfsWhy = "nofile" | "readonly" | "parse" | "range" | "min" | "busy" | "advisor" | "unmerge";
+
+/** A refused sysfs write: the errno, and which check of its store gave it. */
+export interface SysfsRefusal {
+  errno: Errno;
+  why: SysfsWhy;
+}
 
 export type KsmEventType = KsmEvent["type"];
 

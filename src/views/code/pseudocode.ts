@@ -281,9 +281,9 @@ function madvisePlace(e: Extract<KsmEvent, { type: "madvise" }>): Place {
  * check that refused it (the event's `why`), or where the value takes effect.
  */
 function sysfsPlace(e: Extract<KsmEvent, { type: "sysfs-write" }>, profile: ProfileName): Place {
+  const open = e.why === "nofile" || e.why === "readonly" ? e.why : null;
   // A write from before a switch of kernel may name a file this one lacks: kernfs refuses it here.
-  if (e.why === "nofile" || e.why === "readonly" || !sysfsWritable(profile, e.file)) {
-    const open = e.why === "nofile" || e.why === "readonly" ? e.why : null;
+  if (open || !sysfsWritable(profile, e.file)) {
     return {
       fn: "sysfs_open",
       labels: [open ?? (sysfsFiles(profile).includes(e.file) ? "readonly" : "nofile")],

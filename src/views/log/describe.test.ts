@@ -9,15 +9,13 @@ import {
   type KsmEvent,
   type KsmEventType,
   loadChecksummer,
-  MADV_MERGEABLE,
-  PAGE_SIZE,
   PROFILES,
   type ProfileName,
   parseScenario,
   ScenarioRun,
   sysfsWrite,
-  waitScans,
 } from "../../engine";
+import { loadEngine, mergeableProc, newKernel, ofType, record, scans } from "../../engine/testing";
 import {
   categoryOf,
   describeEvent,
@@ -483,6 +481,7 @@ describe("describeEvent on what the engine really emits", () => {
   let checksummer: Checksummer;
   beforeAll(async () => {
     checksummer = await loadChecksummer();
+    await loadEngine();
   });
 
   const dir = join(import.meta.dirname, "../../../public/scenarios");
@@ -507,19 +506,12 @@ describe("describeEvent on what the engine really emits", () => {
 
   it("words a search that meets an equal but full KSM page by the dup it offered (6.18 always says which)", () => {
     const searches = (profile: ProfileName) => {
-      const k = new Kernel({ frames: 64, profile, checksummer });
-      const events: Extract<KsmEvent, { type: "stable-search" }>[] = [];
-      k.tracer = (e) => {
-        if (e.type === "stable-search") events.push(e);
-      };
+      const k = newKernel(profile, 64);
+      const events = record(k);
       if (profile === "linux-6.18") expect(sysfsWrite(k, "max_page_sharing", "2")).toBe(0);
-      expect(sysfsWrite(k, "run", "1")).toBe(0);
-      const a = k.spawn("A").pid;
-      const start = k.mmap(a, 3) as number;
-      expect(k.fill(a, start, 3, 7)).toBe(0);
-      expect(k.madvise(a, start, 3 * PAGE_SIZE, MADV_MERGEABLE)).toBe(0);
-      expect(waitScans(k, 4)).toBeNull();
-      return events;
+      mergeableProc(k, "A", [7, 7, 7]);
+      scans(k, 4);
+      return ofType(events, "stable-search");
     };
     // An equal node met, and no KSM page found: on 6.18 only, and never without the pick.
     const equalUnfound = (e: Extract<KsmEvent, { type: "stable-search" }>) =>

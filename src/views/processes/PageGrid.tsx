@@ -66,7 +66,11 @@ export function PageGrid(props: GridProps) {
   const ref = useRef<HTMLFieldSetElement>(null);
   const presenter = useStore((s) => s.presenter);
   const large = useBigScreen() && !presenter;
-  const geometry = presenter ? PRESENTER_BUTTON : large ? LARGE_BUTTON : PAGE_BUTTON;
+  const [geometry, gridStyle] = presenter
+    ? [PRESENTER_BUTTON, PRESENTER_STYLE]
+    : large
+      ? [LARGE_BUTTON, LARGE_STYLE]
+      : [PAGE_BUTTON, GRID_STYLE];
   const anchor = useMemo<PagesAnchor>(
     () => ({
       pid: p.pid,
@@ -134,7 +138,7 @@ export function PageGrid(props: GridProps) {
       <fieldset
         ref={ref}
         className={large ? "pv-grid pv-grid-large" : "pv-grid"}
-        style={presenter ? PRESENTER_STYLE : large ? LARGE_STYLE : GRID_STYLE}
+        style={gridStyle}
         data-cell={geometry.cell}
         aria-label={`Pages ${vmaRange(v)} of ${p.name}`}
         onPointerOver={showTip}

@@ -47,8 +47,22 @@ export function buildModel(
   const stats = treeStats(view);
   const full = plainLayout(tree, view, expanded, DEFAULT_MAX_DEPTH);
   const need = viewBox(tree, full).h;
-  const least = presenterRoom ? viewBox(tree, plainLayout(tree, view, expanded, 1)).h : need;
-  const layout = presenterRoom ? fittedLayout(tree, view, expanded, presenterRoom, full) : full;
+  // Presenter mode: the tree folded to its root's level, for the least height and as fitting's last resort.
+  const root = presenterRoom ? plainLayout(tree, view, expanded, 1) : null;
+  const least = root ? viewBox(tree, root).h : need;
+  const layout =
+    presenterRoom && root
+      ? fittedLayout(
+          tree,
+          view,
+          expanded,
+          presenterRoom,
+          new Map([
+            [DEFAULT_MAX_DEPTH, full],
+            [1, root],
+          ]),
+        )
+      : full;
   const looks = new Map<number, NodeLook>();
   for (const p of layout.nodes)
     if (p.datum.kind === "node") looks.set(p.datum.node.id, nodeLook(tree, p.datum.node, contentId));
@@ -78,14 +92,14 @@ function fittedLayout(
   view: TreeView,
   expanded: ReadonlySet<number>,
   room: Room,
-  /** The layout at DEFAULT_MAX_DEPTH, already built by the caller. */
-  full: Layout,
+  /** Layouts by depth the caller has already built. */
+  built: ReadonlyMap<number, Layout>,
 ): Layout {
   // A small tree's margins shrink too, or they alone would make it wider than the panel.
   const minViewW = Math.min(MIN_VIEW_W, room.width / PRESENTER_MIN_SCALE);
   let layout = EMPTY_LAYOUT;
   for (let depth = DEFAULT_MAX_DEPTH; depth >= 1; depth--) {
-    layout = { ...(depth === DEFAULT_MAX_DEPTH ? full : plainLayout(tree, view, expanded, depth)), minViewW };
+    layout = { ...(built.get(depth) ?? plainLayout(tree, view, expanded, depth)), minViewW };
     const vb = viewBox(tree, layout);
     const tall = room.height > 0 && Math.round(vb.h * PRESENTER_MIN_SCALE) > room.height;
     if (minWidth(vb, true) <= room.width && !tall) break;
