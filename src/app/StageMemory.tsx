@@ -1,7 +1,7 @@
 import { type ReactNode, type RefObject, useRef, useState } from "react";
 import { useStore } from "../store/store";
 import { FramesView } from "../views/frames/FramesView";
-import { useBigScreen } from "../views/processes/useBigScreen";
+import { useBigScreen } from "../views/useBigScreen";
 import { MemoryMap, type Zoom } from "./MemoryMap";
 import { framesShown } from "./memoryWindow";
 import { useFitHeight } from "./useFitHeight";

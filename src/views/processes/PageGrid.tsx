@@ -13,6 +13,7 @@ import { useStore } from "../../store/store";
 import { moveCursor } from "../frames/frameModel";
 import { type PagesAnchor, useAnchor } from "../mapping/anchors";
 import { contentColor } from "../palette";
+import { useBigScreen } from "../useBigScreen";
 import { PAGE_COLOR, RMAP_COLOR } from "./drawPages";
 import {
   type ButtonGeometry,
@@ -28,7 +29,6 @@ import {
   vmaRange,
 } from "./pageModel";
 import { GRID_KEYS, type GridProps, type PageActions, pageInfo } from "./pageProps";
-import { useBigScreen } from "./useBigScreen";
 
 /** Room a tooltip needs to the right of its page before it flips to the left (max-width in processes.css). */
 const TIP_ROOM = 330;
